@@ -1,0 +1,95 @@
+/**
+ * The crypto provider: narrow, synchronous functions that the TLS engine calls for every primitive.
+ * It extends @sanstls/x509's SignatureProvider (certificate and CertificateVerify signatures) with key
+ * exchange, AEAD, hashing/HMAC/HKDF and randomness. The default provider is built on noble; the Node
+ * adapter adds one on node:crypto. Same interface, same tests, either provider.
+ * @module
+ */
+import type { SignatureProvider } from '@sanstls/x509';
+
+/** Hashes a TLS cipher suite or PRF can use. */
+export type TlsHashName = 'sha256' | 'sha384';
+
+/** An incremental hash whose state can be copied (the handshake transcript needs running digests). */
+export interface HashState {
+  update(data: Uint8Array): void;
+  /** The digest of everything so far; the state stays usable. */
+  digest(): Uint8Array;
+  clone(): HashState;
+}
+
+export interface HashAlgorithm {
+  readonly name: TlsHashName;
+  readonly outputLength: number;
+  create(): HashState;
+  digest(data: Uint8Array): Uint8Array;
+  hmac(key: Uint8Array, data: Uint8Array): Uint8Array;
+  /** HKDF-Extract (RFC 5869 §2.2). */
+  hkdfExtract(salt: Uint8Array, ikm: Uint8Array): Uint8Array;
+  /** HKDF-Expand (RFC 5869 §2.3). */
+  hkdfExpand(prk: Uint8Array, info: Uint8Array, length: number): Uint8Array;
+}
+
+/** Names follow RFC 8446 §4.2.7 / the IANA TLS Supported Groups registry. */
+export type GroupName = 'x25519' | 'secp256r1' | 'secp384r1' | 'secp521r1' | 'X25519MLKEM768' | 'ffdhe2048' | 'ffdhe3072' | 'ffdhe4096';
+
+/** A key share we generated and must later complete with the peer's share. */
+export interface KeyShareOffer {
+  /** The key_exchange bytes to send. */
+  readonly publicKey: Uint8Array;
+  /**
+   * The shared secret from the peer's key_exchange bytes (the client completing a ServerHello share).
+   * Throws an SSLError (reason `BAD_KEY_SHARE`) when the peer's share is malformed or invalid
+   * (wrong length, not on the curve, all-zero X25519 output: RFC 8446 §7.4.2).
+   */
+  complete(peerShare: Uint8Array): Uint8Array;
+}
+
+export interface KeyExchangeGroup {
+  readonly name: GroupName;
+  /** The NamedGroup code point (RFC 8446 §4.2.7; X25519MLKEM768 = 0x11ec). */
+  readonly code: number;
+  /** Client side: generate a share to offer. */
+  generate(randomBytes: (n: number) => Uint8Array): KeyShareOffer;
+  /**
+   * Server side: answer the client's share. For Diffie-Hellman groups this generates our key pair and
+   * completes at once; for KEM-based groups it encapsulates to the client's key. Throws an SSLError
+   * (reason `BAD_KEY_SHARE`) on a malformed or invalid client share.
+   */
+  respond(clientShare: Uint8Array, randomBytes: (n: number) => Uint8Array): { share: Uint8Array; sharedSecret: Uint8Array };
+}
+
+export type AeadName = 'AES-128-GCM' | 'AES-256-GCM' | 'CHACHA20-POLY1305';
+
+/** A keyed AEAD instance. Implementations keep per-key precomputation (GCM tables, round keys). */
+export interface AeadKey {
+  /** ciphertext || tag */
+  seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
+  /** The plaintext, or null when authentication fails. */
+  open(nonce: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Uint8Array | null;
+}
+
+export interface AeadAlgorithm {
+  readonly name: AeadName;
+  readonly keyLength: number;
+  /** 12 for every AEAD TLS uses here (RFC 8446 §5.3, RFC 5116 §5.1). */
+  readonly nonceLength: number;
+  readonly tagLength: number;
+  create(key: Uint8Array): AeadKey;
+}
+
+export interface CryptoProvider extends SignatureProvider {
+  /** A short label for logs and benchmarks ("noble", "node:crypto"). */
+  readonly name: string;
+  /** Cryptographically secure random bytes; contexts may override it (deterministic replay). */
+  randomBytes(n: number): Uint8Array;
+  hash(name: TlsHashName): HashAlgorithm;
+  aead(name: AeadName): AeadAlgorithm;
+  /** The groups this provider implements, keyed by name (absent when unsupported). */
+  group(name: GroupName): KeyExchangeGroup | undefined;
+  /**
+   * True when AES-GCM is hardware-backed or otherwise at least as fast as ChaCha20-Poly1305; the
+   * engine prefers ChaCha20-Poly1305 when false (pure JS: ~3× faster).
+   */
+  readonly fastAesGcm: boolean;
+}
