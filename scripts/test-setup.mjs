@@ -7,8 +7,12 @@ const wanted = [
   { bin: 'openssl', pkg: 'openssl' },
   { bin: 'gnutls-cli', pkg: 'gnutls-bin' },
   { bin: 'python3', pkg: 'python3' },
+  // gnutls-serv binds every address, so the interop tests run it inside a private network namespace.
+  { bin: 'unshare', pkg: 'util-linux' },
+  { bin: 'ip', pkg: 'iproute2' },
 ];
-if (process.env.SANSTLS_BROWSER_TESTS !== '0') wanted.push({ bin: 'chromium', pkg: 'chromium' });
+// Chromium is large; it is installed only when the browser tests are asked for (SANSTLS_BROWSER_TESTS=1).
+if (process.env.SANSTLS_BROWSER_TESTS === '1') wanted.push({ bin: 'chromium', pkg: 'chromium' });
 
 const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
 const missing = wanted.filter((t) => !has(t.bin));
