@@ -1,1 +1,5 @@
+export * from './keyschedule.js';
+export type { NobleProviderOptions } from './noble.js';
+export { createNobleProvider, defaultProvider, nobleSha256, nobleSha384, platformRandomBytes } from './noble.js';
 export * from './provider.js';
+export * from './transcript.js';

@@ -1,0 +1,178 @@
+/**
+ * TLS 1.3 key-exchange groups on noble (RFC 8446 §4.2.7, §4.2.8, §7.4): X25519 (RFC 7748), the NIST
+ * curves with uncompressed points, the hybrid X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem) and the
+ * RFC 7919 finite-field groups.
+ *
+ * Every ephemeral private key is drawn from the `randomBytes` argument, never from a global RNG, so an
+ * injected RNG replays a handshake byte for byte (and RFC 8448's X25519 private keys can be injected):
+ * - x25519: randomBytes(32) is the scalar (clamped by RFC 7748 §5).
+ * - secp256r1/384r1/521r1: randomBytes(L) with L = noble's `lengths.seed` (the group order's length +
+ *   at least 64 bits), reduced mod n−1 plus 1 (FIPS 186-5 A.2.1: bias ≤ 2^-64), so never zero.
+ * - X25519MLKEM768: client randomBytes(64) is the ML-KEM-768 keygen seed (d || z, FIPS 203 §7.1), then
+ *   randomBytes(32) for X25519; server randomBytes(32) is the encapsulation message m (FIPS 203 §7.2),
+ *   then randomBytes(32) for X25519.
+ * - ffdhe*: randomBytes(E) is the private exponent (E from RFC 7919 §5.2's "twice the security level").
+ * @module
+ */
+import { x25519 } from '@noble/curves/ed25519.js';
+import { p256, p384, p521 } from '@noble/curves/nist.js';
+import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
+import { SSLError } from '@sanstls/x509';
+import type { GroupName, KeyExchangeGroup, KeyShareOffer } from './provider.js';
+
+/** illegal_parameter (RFC 8446 §6.2): the alert for an invalid key share (§4.2.8, §7.4.2). */
+const ILLEGAL_PARAMETER = 47;
+
+function badKeyShare(text: string): SSLError {
+  return new SSLError(text, { library: 'SSL', reason: 'BAD_KEY_SHARE', alert: ILLEGAL_PARAMETER });
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+function isAllZero(bytes: Uint8Array): boolean {
+  let acc = 0;
+  for (let i = 0; i < bytes.length; i++) acc |= bytes[i]!;
+  return acc === 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// X25519 (RFC 7748, RFC 8446 §7.4.2)
+
+function x25519Shared(scalar: Uint8Array, peer: Uint8Array): Uint8Array {
+  if (peer.length !== 32) throw badKeyShare(`X25519 key share must be 32 bytes, got ${peer.length}`);
+  let shared: Uint8Array;
+  try {
+    shared = x25519.getSharedSecret(scalar, peer);
+  } catch {
+    // noble rejects the small-order points whose output is all-zero before running the ladder.
+    throw badKeyShare('X25519 shared secret is all-zero (small-order peer share)');
+  }
+  // RFC 8446 §7.4.2: implementations MUST check whether the computed secret is all zeroes.
+  if (isAllZero(shared)) throw badKeyShare('X25519 shared secret is all-zero (small-order peer share)');
+  return shared;
+}
+
+function x25519KeyPair(randomBytes: (n: number) => Uint8Array): { scalar: Uint8Array; publicKey: Uint8Array } {
+  const scalar = randomBytes(32);
+  return { scalar, publicKey: x25519.getPublicKey(scalar) };
+}
+
+export const x25519Group: KeyExchangeGroup = {
+  name: 'x25519',
+  code: 0x001d,
+  generate(randomBytes) {
+    const { scalar, publicKey } = x25519KeyPair(randomBytes);
+    return { publicKey, complete: (peer) => x25519Shared(scalar, peer) };
+  },
+  respond(clientShare, randomBytes) {
+    if (clientShare.length !== 32) throw badKeyShare(`X25519 key share must be 32 bytes, got ${clientShare.length}`);
+    const { scalar, publicKey } = x25519KeyPair(randomBytes);
+    return { share: publicKey, sharedSecret: x25519Shared(scalar, clientShare) };
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// NIST curves: UncompressedPointRepresentation only (RFC 8446 §4.2.8.2), validated on the curve;
+// the shared secret is the x-coordinate (§7.4.2).
+
+type NistCurve = typeof p256;
+
+function nistGroup(name: GroupName, code: number, curve: NistCurve): KeyExchangeGroup {
+  const coordinateLength = curve.lengths.secretKey ?? 32;
+  const pointLength = 1 + 2 * curve.Point.Fp.BYTES;
+  const seedLength = curve.lengths.seed ?? coordinateLength + 16;
+
+  const checkPoint = (peer: Uint8Array): void => {
+    if (peer.length !== pointLength || peer[0] !== 0x04) {
+      throw badKeyShare(`${name} key share must be an uncompressed point of ${pointLength} bytes`);
+    }
+    try {
+      // fromBytes checks the coordinates are field elements and the point is on the curve, not infinity.
+      curve.Point.fromBytes(peer).assertValidity();
+    } catch {
+      throw badKeyShare(`${name} key share is not a valid curve point`);
+    }
+  };
+  const shared = (secret: Uint8Array, peer: Uint8Array): Uint8Array => {
+    checkPoint(peer);
+    let point: Uint8Array;
+    try {
+      point = curve.getSharedSecret(secret, peer, true);
+    } catch {
+      throw badKeyShare(`${name} key share is not a valid curve point`);
+    }
+    return point.subarray(1); // compressed encoding: 0x02/0x03 || x
+  };
+  const keyPair = (randomBytes: (n: number) => Uint8Array) => {
+    const secret = curve.utils.randomSecretKey(randomBytes(seedLength));
+    return { secret, publicKey: curve.getPublicKey(secret, false) };
+  };
+  return {
+    name,
+    code,
+    generate(randomBytes) {
+      const { secret, publicKey } = keyPair(randomBytes);
+      return { publicKey, complete: (peer) => shared(secret, peer) };
+    },
+    respond(clientShare, randomBytes) {
+      checkPoint(clientShare);
+      const { secret, publicKey } = keyPair(randomBytes);
+      return { share: publicKey, sharedSecret: shared(secret, clientShare) };
+    },
+  };
+}
+
+export const secp256r1Group: KeyExchangeGroup = /* @__PURE__ */ nistGroup('secp256r1', 0x0017, p256);
+export const secp384r1Group: KeyExchangeGroup = /* @__PURE__ */ nistGroup('secp384r1', 0x0018, p384);
+export const secp521r1Group: KeyExchangeGroup = /* @__PURE__ */ nistGroup('secp521r1', 0x0019, p521);
+
+// ---------------------------------------------------------------------------------------------
+// X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem §3): ML-KEM comes first in both shares and in the secret.
+
+const MLKEM768_ENCAPSULATION_KEY_LENGTH = 1184;
+const MLKEM768_CIPHERTEXT_LENGTH = 1088;
+
+export const x25519MlKem768Group: KeyExchangeGroup = {
+  name: 'X25519MLKEM768',
+  code: 0x11ec,
+  generate(randomBytes): KeyShareOffer {
+    const kem = ml_kem768.keygen(randomBytes(64));
+    const ecdh = x25519KeyPair(randomBytes);
+    return {
+      publicKey: concat(kem.publicKey, ecdh.publicKey),
+      complete(peer) {
+        if (peer.length !== MLKEM768_CIPHERTEXT_LENGTH + 32) {
+          throw badKeyShare(
+            `X25519MLKEM768 server share must be ${MLKEM768_CIPHERTEXT_LENGTH + 32} bytes, got ${peer.length}`,
+          );
+        }
+        // ML-KEM decapsulation never fails on a well-sized ciphertext (implicit rejection, FIPS 203 §6.3).
+        const kemSecret = ml_kem768.decapsulate(peer.subarray(0, MLKEM768_CIPHERTEXT_LENGTH), kem.secretKey);
+        return concat(kemSecret, x25519Shared(ecdh.scalar, peer.subarray(MLKEM768_CIPHERTEXT_LENGTH)));
+      },
+    };
+  },
+  respond(clientShare, randomBytes) {
+    if (clientShare.length !== MLKEM768_ENCAPSULATION_KEY_LENGTH + 32) {
+      throw badKeyShare(
+        `X25519MLKEM768 client share must be ${MLKEM768_ENCAPSULATION_KEY_LENGTH + 32} bytes, got ${clientShare.length}`,
+      );
+    }
+    const encapsulationKey = clientShare.subarray(0, MLKEM768_ENCAPSULATION_KEY_LENGTH);
+    let kem: { cipherText: Uint8Array; sharedSecret: Uint8Array };
+    try {
+      // Includes FIPS 203 §7.2's modulus check of the encapsulation key.
+      kem = ml_kem768.encapsulate(encapsulationKey, randomBytes(32));
+    } catch {
+      throw badKeyShare('X25519MLKEM768 client share holds an invalid ML-KEM-768 encapsulation key');
+    }
+    const ecdh = x25519KeyPair(randomBytes);
+    const ecdhSecret = x25519Shared(ecdh.scalar, clientShare.subarray(MLKEM768_ENCAPSULATION_KEY_LENGTH));
+    return { share: concat(kem.cipherText, ecdh.publicKey), sharedSecret: concat(kem.sharedSecret, ecdhSecret) };
+  },
+};
