@@ -22,7 +22,9 @@ if (missing.length === 0) {
 }
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 if (!isRoot || !has('apt-get')) {
-  console.log(`test-setup: missing ${missing.map((t) => t.bin).join(', ')}; not root or no apt-get, so the tests needing them will skip`);
+  console.log(
+    `test-setup: missing ${missing.map((t) => t.bin).join(', ')}; not root or no apt-get, so the tests needing them will skip`,
+  );
   process.exit(0);
 }
 const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
