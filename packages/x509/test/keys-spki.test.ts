@@ -1,0 +1,192 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { derBitString, derInteger, derNull, derOid, derSequence } from '../src/der.js';
+import { encodeSpki, parsePublicKey, SSLError } from '../src/index.js';
+import { hex, type OpensslDir, opensslDir, unhex } from './keys-openssl.js';
+
+let ossl: OpensslDir;
+beforeAll(() => {
+  ossl = opensslDir();
+});
+afterAll(() => ossl.cleanup());
+
+function pubDer(keyFile: string, extra: string[] = []): Uint8Array {
+  return new Uint8Array(ossl.run(['pkey', '-in', keyFile, '-pubout', '-outform', 'DER', ...extra]));
+}
+
+describe('parsePublicKey / encodeSpki against openssl-generated keys', () => {
+  it('RSA: n, e and bit length match openssl, and re-encoding is byte-identical', () => {
+    ossl.run(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1536', '-out', 'rsa.pem']);
+    const der = pubDer('rsa.pem');
+    const key = parsePublicKey(der);
+    expect(key.kind).toBe('rsa');
+    if (key.kind !== 'rsa') return;
+    const text = ossl.run(['rsa', '-in', 'rsa.pem', '-noout', '-modulus']).toString();
+    expect(key.n.toString(16).toUpperCase()).toBe(text.trim().replace('Modulus=', ''));
+    expect(key.e).toBe(65537n);
+    expect(key.bits).toBe(1536);
+    expect(hex(encodeSpki(key))).toBe(hex(der));
+  });
+
+  it('RSASSA-PSS key: the RFC 4055 restriction is decoded and re-encoded identically', () => {
+    ossl.run([
+      'genpkey',
+      '-algorithm',
+      'RSA-PSS',
+      '-pkeyopt',
+      'rsa_keygen_bits:1024',
+      '-pkeyopt',
+      'rsa_pss_keygen_md:sha384',
+      '-pkeyopt',
+      'rsa_pss_keygen_mgf1_md:sha256',
+      '-pkeyopt',
+      'rsa_pss_keygen_saltlen:48',
+      '-out',
+      'pss.pem',
+    ]);
+    const der = pubDer('pss.pem');
+    const key = parsePublicKey(der);
+    expect(key).toMatchObject({
+      kind: 'rsa-pss',
+      bits: 1024,
+      restriction: { kind: 'rsa-pss', hash: 'sha384', mgfHash: 'sha256', saltLength: 48 },
+    });
+    expect(hex(encodeSpki(key))).toBe(hex(der));
+  });
+
+  it('RSASSA-PSS key without parameters has no restriction', () => {
+    ossl.run(['genpkey', '-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:1024', '-out', 'pss0.pem']);
+    const der = pubDer('pss0.pem');
+    const key = parsePublicKey(der);
+    expect(key).toMatchObject({ kind: 'rsa-pss', restriction: undefined });
+    expect(hex(encodeSpki(key))).toBe(hex(der));
+  });
+
+  for (const [curve, name] of [
+    ['P-256', 'prime256v1'],
+    ['P-384', 'secp384r1'],
+    ['P-521', 'secp521r1'],
+  ] as const) {
+    it(`EC ${curve}: uncompressed and compressed forms give the same point; explicit parameters are unsupported`, () => {
+      ossl.run(['genpkey', '-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${name}`, '-out', `${name}.pem`]);
+      const der = pubDer(`${name}.pem`);
+      const key = parsePublicKey(der);
+      expect(key.kind).toBe('ec');
+      if (key.kind !== 'ec') return;
+      expect(key.curve).toBe(curve);
+      const text = ossl.run(['pkey', '-in', `${name}.pem`, '-pubout', '-text_pub', '-noout']).toString();
+      const pubHex = (text.split('pub:')[1] ?? '').split('ASN1')[0]!.replace(/[\s:]/g, '');
+      expect(hex(key.point)).toBe(pubHex);
+      expect(hex(encodeSpki(key))).toBe(hex(der));
+      const compressed = parsePublicKey(pubDer(`${name}.pem`, ['-ec_conv_form', 'compressed']));
+      expect(compressed).toEqual(key);
+      const explicit = parsePublicKey(pubDer(`${name}.pem`, ['-ec_param_enc', 'explicit']));
+      expect(explicit.kind).toBe('unsupported');
+    });
+  }
+
+  for (const alg of ['ED25519', 'ED448'] as const) {
+    it(`${alg}: key bytes and re-encoding`, () => {
+      ossl.run(['genpkey', '-algorithm', alg, '-out', `${alg}.pem`]);
+      const der = pubDer(`${alg}.pem`);
+      const key = parsePublicKey(der);
+      expect(key.kind).toBe(alg.toLowerCase());
+      expect(hex(encodeSpki(key))).toBe(hex(der));
+    });
+  }
+
+  it('DSA and X25519 keys are reported as unsupported with their OID', () => {
+    ossl.run(['genpkey', '-genparam', '-algorithm', 'DSA', '-pkeyopt', 'dsa_paramgen_bits:1024', '-out', 'dsap.pem']);
+    ossl.run(['genpkey', '-paramfile', 'dsap.pem', '-out', 'dsa.pem']);
+    expect(parsePublicKey(pubDer('dsa.pem'))).toEqual({ kind: 'unsupported', algorithm: '1.2.840.10040.4.1' });
+    ossl.run(['genpkey', '-algorithm', 'X25519', '-out', 'x25519.pem']);
+    expect(parsePublicKey(pubDer('x25519.pem'))).toEqual({ kind: 'unsupported', algorithm: '1.3.101.110' });
+    expect(() => encodeSpki({ kind: 'unsupported', algorithm: '1.2.3' })).toThrow(SSLError);
+  });
+
+  it('accepts a parsed certificate spki object', () => {
+    const der = unhex('302a300506032b65700321007d4d0e7f6153a69b6242b522abbee685fda4420f8834b108c3bdae369ef549fa');
+    const key = parsePublicKey({
+      algorithm: { oid: '1.3.101.112', parameters: undefined, der: unhex('300506032b6570') },
+      publicKey: der.subarray(12),
+    });
+    expect(key).toEqual(parsePublicKey(der));
+  });
+});
+
+describe('parsePublicKey rejects malformed keys with an SSLError', () => {
+  const rsaAlg = derSequence(derOid('1.2.840.113549.1.1.1'), derNull());
+  const rsaKey = (n: bigint, e: bigint): Uint8Array =>
+    derSequence(rsaAlg, derBitString(derSequence(derInteger(n), derInteger(e))));
+  const goodN = (1n << 1023n) + 12345n * 2n + 1n;
+  const cases: [string, Uint8Array][] = [
+    ['even modulus', rsaKey(goodN + 1n, 65537n)],
+    ['negative modulus', rsaKey(-goodN, 65537n)],
+    ['exponent 1', rsaKey(goodN, 1n)],
+    ['even exponent', rsaKey(goodN, 65536n)],
+    [
+      'rsaEncryption with non-NULL parameters',
+      derSequence(
+        derSequence(derOid('1.2.840.113549.1.1.1'), derOid('1.2.3')),
+        derBitString(derSequence(derInteger(goodN), derInteger(3n))),
+      ),
+    ],
+    [
+      'trailing data after the key',
+      (() => {
+        const k = rsaKey(goodN, 3n);
+        const out = new Uint8Array(k.length + 1);
+        out.set(k);
+        return out;
+      })(),
+    ],
+    [
+      'EC point off the curve',
+      derSequence(
+        derSequence(derOid('1.2.840.10045.2.1'), derOid('1.2.840.10045.3.1.7')),
+        derBitString(Uint8Array.from([4, ...new Uint8Array(63), 1])),
+      ),
+    ],
+    [
+      'EC point of the wrong length',
+      derSequence(
+        derSequence(derOid('1.2.840.10045.2.1'), derOid('1.2.840.10045.3.1.7')),
+        derBitString(Uint8Array.from([4, 1, 2, 3])),
+      ),
+    ],
+    [
+      'EC hybrid point form',
+      derSequence(
+        derSequence(derOid('1.2.840.10045.2.1'), derOid('1.2.840.10045.3.1.7')),
+        derBitString(Uint8Array.from([6, ...new Uint8Array(64)])),
+      ),
+    ],
+    [
+      'EC without parameters',
+      derSequence(derSequence(derOid('1.2.840.10045.2.1')), derBitString(Uint8Array.from([4, ...new Uint8Array(64)]))),
+    ],
+    [
+      'Ed25519 with parameters',
+      derSequence(derSequence(derOid('1.3.101.112'), derNull()), derBitString(new Uint8Array(32))),
+    ],
+    ['Ed25519 key of 31 octets', derSequence(derSequence(derOid('1.3.101.112')), derBitString(new Uint8Array(31)))],
+    [
+      'BIT STRING with unused bits',
+      derSequence(derSequence(derOid('1.3.101.112')), derBitString(Uint8Array.from([...new Uint8Array(31), 0x80]), 7)),
+    ],
+    [
+      'PSS key with a trailerField of 2',
+      derSequence(
+        derSequence(derOid('1.2.840.113549.1.1.10'), unhex('3005a303020102')),
+        derBitString(derSequence(derInteger(goodN), derInteger(3n))),
+      ),
+    ],
+  ];
+  for (const [name, der] of cases) {
+    it(name, () => {
+      expect(() => parsePublicKey(der)).toThrow(SSLError);
+    });
+  }
+  it('a valid RSA key built the same way parses (the negative cases are not vacuous)', () => {
+    expect(parsePublicKey(rsaKey(goodN, 65537n)).kind).toBe('rsa');
+  });
+});
