@@ -1,10 +1,65 @@
 /**
- * `@sanstls/core/codec`: the TLS 1.2/1.3 wire codec (work in progress; see the API overview below once
- * complete).
+ * `@sanstls/core/codec`: the TLS 1.2/1.3 wire codec — records, handshake messages and extensions —
+ * with strict, exact-consumption parsing and lossless round trips.
+ *
+ * ## Layers
+ * - **Primitives** — {@link Reader} (bounds-checked `u8/u16/u24/u32`, `bytes`, `vec8/vec16/vec24` with
+ *   RFC 8446 §3.4 `<min..max>` bounds, `block8/16/24` sub-readers, `expectEnd`) and {@link Writer}
+ *   (growable buffer, `vec8/16/24` taking bytes or a body callback, lengths back-patched, `finish()`
+ *   returns a view).
+ * - **Errors** — every failure is an `SSLError` (library `SSL`) subclass carrying the alert to send:
+ *   {@link DecodeError} (decode_error 50), {@link IllegalParameterError} (illegal_parameter 47),
+ *   {@link CodecError} for the others (record_overflow 22, unexpected_message 10, missing_extension 109,
+ *   unsupported_extension 110), {@link EncodeError} (internal_error 80) for values the wire cannot carry.
+ *   Catch `CodecError` and send `err.alert`.
+ * - **Enums** — {@link defineEnum} tables with `nameOf`/`codeOf`/`isKnown`: `ContentType`, `AlertLevel`,
+ *   `AlertDescription`, `HandshakeType`, `ExtensionType`, `NamedGroup`, `SignatureScheme`,
+ *   `CipherSuite` (+ {@link cipherSuiteOpenSSLName}), `ProtocolVersion`, `PskKeyExchangeMode`,
+ *   `CertificateStatusType`, `KeyUpdateRequest`, `ECPointFormat`, … and {@link isGrease} (RFC 8701).
+ *   Parsed values stay plain numbers: unknown codes are preserved.
+ * - **Records** (record.ts) — `parseRecordHeader(buf, offset, maxLength)` (record_overflow above the
+ *   limit: `MAX_PLAINTEXT_LENGTH`, `MAX_TLS13_CIPHERTEXT_LENGTH`, `MAX_TLS12_CIPHERTEXT_LENGTH`),
+ *   `writeRecordHeader`, `encodeRecord`, TLS 1.3 inner plaintext (`writeInnerPlaintext`,
+ *   `encodeInnerPlaintext`, `decodeInnerPlaintext`), `parseAlert`/`encodeAlert`,
+ *   `isValidChangeCipherSpec`.
+ * - **Handshake reassembly** — {@link HandshakeDefragmenter}: `push(fragment)`, `next()` →
+ *   `{ type, body, raw }`, `hasPartialMessage` (RFC 8446 §5.1 key-change alignment), size limits.
+ * - **Messages** (messages.ts) — `parseX(body)` / `encodeX(msg)` (full message with its header) for
+ *   ClientHello (`raw`, `pskBindersOffset`, `replacePskBinders`), ServerHello / HelloRetryRequest
+ *   (discriminated by `kind`; `downgradeSentinel`), EncryptedExtensions, Certificate (`…Tls13`,
+ *   `…Tls12`), CertificateRequest (`…Tls13`, `…Tls12`), CertificateVerify, Finished, NewSessionTicket
+ *   (`…Tls13`, `…Tls12`), KeyUpdate, EndOfEarlyData / ServerHelloDone / HelloRequest
+ *   (`parseEmptyMessage`), ServerKeyExchange (ECDHE / DHE, with the signed `params`),
+ *   ClientKeyExchange, CertificateStatus, `encodeMessageHash`, `encodeHandshake`, `splitHandshake`.
+ * - **Extensions** (extensions.ts) — blocks as ordered `{ type, body }` lists (`readExtensions` rejects
+ *   duplicates with illegal_parameter, `writeExtensions`, `findExtension`); typed `parseX`/`encodeX`
+ *   pairs per extension and per message where the body differs (`parseKeyShareClientHello`,
+ *   `parseKeyShareServerHello`, `parseKeyShareHelloRetryRequest`, …); {@link extensionAllowed} (RFC 8446
+ *   §4.2 table), `checkExtensionsAllowed`, `unsolicitedExtension`.
+ *
+ * ## Example
+ * ```ts
+ * import { HandshakeDefragmenter, parseClientHello, findExtension, ExtensionType,
+ *   parseKeyShareClientHello, CodecError } from '@sanstls/core/codec';
+ * const hs = new HandshakeDefragmenter();
+ * hs.push(recordFragment);
+ * for (let m = hs.next(); m; m = hs.next()) {
+ *   const hello = parseClientHello(m.body, m.raw);
+ *   const ks = findExtension(hello.extensions, ExtensionType.key_share);
+ *   const shares = ks ? parseKeyShareClientHello(ks.body) : [];
+ * }
+ * ```
+ *
+ * Parsed byte fields are views of the input: copy what you keep beyond the input buffer's lifetime.
+ * Strict mode is the only mode today; the structure (parse functions that throw one error) leaves room
+ * for a deviation-reporting lenient mode (issue #11).
  * @module
  */
-
 export * from './enums.js';
 export * from './errors.js';
+export * from './extensions.js';
+export * from './handshake-buffer.js';
+export * from './messages.js';
 export * from './reader.js';
+export * from './record.js';
 export * from './writer.js';
