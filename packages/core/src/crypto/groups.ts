@@ -6,8 +6,10 @@
  * Every ephemeral private key is drawn from the `randomBytes` argument, never from a global RNG, so an
  * injected RNG replays a handshake byte for byte (and RFC 8448's X25519 private keys can be injected):
  * - x25519: randomBytes(32) is the scalar (clamped by RFC 7748 §5).
- * - secp256r1/384r1/521r1: randomBytes(L) with L = noble's `lengths.seed` (the group order's length +
- *   at least 64 bits), reduced mod n−1 plus 1 (FIPS 186-5 A.2.1: bias ≤ 2^-64), so never zero.
+ * - secp256r1/384r1/521r1: randomBytes(L), L the order's byte length (32/48/66), high bits beyond the
+ *   order's bit length masked, taken as the big-endian scalar when 1 ≤ d < n, else drawn again
+ *   (rejection sampling, FIPS 186-5 A.2.2: no bias). So a given scalar, such as RFC 8448's P-256 key,
+ *   can be injected as is.
  * - X25519MLKEM768: client randomBytes(64) is the ML-KEM-768 keygen seed (d || z, FIPS 203 §7.1), then
  *   randomBytes(32) for X25519; server randomBytes(32) is the encapsulation message m (FIPS 203 §7.2),
  *   then randomBytes(32) for X25519.
@@ -83,9 +85,9 @@ export const x25519Group: KeyExchangeGroup = {
 type NistCurve = typeof p256;
 
 function nistGroup(name: GroupName, code: number, curve: NistCurve): KeyExchangeGroup {
-  const coordinateLength = curve.lengths.secretKey ?? 32;
   const pointLength = 1 + 2 * curve.Point.Fp.BYTES;
-  const seedLength = curve.lengths.seed ?? coordinateLength + 16;
+  const scalarLength = curve.Point.Fn.BYTES;
+  const topByteMask = 0xff >>> (scalarLength * 8 - curve.Point.Fn.BITS);
 
   const checkPoint = (peer: Uint8Array): void => {
     if (peer.length !== pointLength || peer[0] !== 0x04) {
@@ -109,8 +111,18 @@ function nistGroup(name: GroupName, code: number, curve: NistCurve): KeyExchange
     return point.subarray(1); // compressed encoding: 0x02/0x03 || x
   };
   const keyPair = (randomBytes: (n: number) => Uint8Array) => {
-    const secret = curve.utils.randomSecretKey(randomBytes(seedLength));
-    return { secret, publicKey: curve.getPublicKey(secret, false) };
+    // A retry happens with probability below 2^-32 per draw on these curves; 64 failures mean a broken RNG.
+    for (let attempt = 0; attempt < 64; attempt++) {
+      const secret = randomBytes(scalarLength).slice();
+      if (secret.length !== scalarLength) break;
+      secret[0]! &= topByteMask;
+      if (curve.utils.isValidSecretKey(secret)) return { secret, publicKey: curve.getPublicKey(secret, false) };
+    }
+    throw new SSLError(`${name}: the random generator produced no valid scalar`, {
+      library: 'SSL',
+      reason: 'INTERNAL_ERROR',
+      alert: 80,
+    });
   };
   return {
     name,
