@@ -12,4 +12,6 @@ export {
   tlsSignatureSchemeName,
   x509AlgorithmIdentifier,
 } from './algorithms.js';
+export { nobleSignatureProvider } from './noble-signatures.js';
+export { modPow } from './rsa.js';
 export { encodeSpki, parsePublicKey } from './spki.js';
