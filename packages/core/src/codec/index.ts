@@ -35,7 +35,8 @@
  *   duplicates with illegal_parameter, `writeExtensions`, `findExtension`); typed `parseX`/`encodeX`
  *   pairs per extension and per message where the body differs (`parseKeyShareClientHello`,
  *   `parseKeyShareServerHello`, `parseKeyShareHelloRetryRequest`, …); {@link extensionAllowed} (RFC 8446
- *   §4.2 table), `checkExtensionsAllowed`, `unsolicitedExtension`.
+ *   §4.2 table), `checkExtensionsAllowed`, `unsolicitedExtension`; `extensionCodec(context, type)` and
+ *   `parseExtensionBlock(context, extensions)` give generic, table-driven access to every typed codec.
  *
  * ## Example
  * ```ts
@@ -57,6 +58,7 @@
  */
 export * from './enums.js';
 export * from './errors.js';
+export * from './extension-codecs.js';
 export * from './extensions.js';
 export * from './handshake-buffer.js';
 export * from './messages.js';
