@@ -145,8 +145,15 @@ export function parseCertificate(der: Uint8Array): Certificate {
  */
 export function parseExtensions(wrapper: DerElement, what = 'extensions'): Extension[] {
   const outer = new DerReader(wrapper.content, what);
-  const list = outer.sequence(what);
+  const list = outer.read(Tag.SEQUENCE, what);
   outer.end(what);
+  return parseExtensionList(list, what);
+}
+
+/** The Extensions SEQUENCE itself (CRL entries carry it without an EXPLICIT wrapper, RFC 5280 §5.1). */
+export function parseExtensionList(sequence: DerElement, what = 'extensions'): Extension[] {
+  if (sequence.tag !== Tag.SEQUENCE) fail(what, 'Extensions must be a SEQUENCE');
+  const list = new DerReader(sequence.content, what);
   const extensions: Extension[] = [];
   const seen = new Set<string>();
   while (!list.done) {

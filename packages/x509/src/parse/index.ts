@@ -3,6 +3,16 @@
  * @module
  */
 
-export { ExtensionOid, loadCertificates, parseCertificate } from './cert.js';
-export { parseGeneralName, parseGeneralNames, parseName } from './name.js';
+export { ExtensionOid, loadCertificates, parseAlgorithmIdentifier, parseCertificate } from './cert.js';
+export { loadCrls, parseCrl } from './crl.js';
+export {
+  decodeCertificate,
+  type PeerCertAltName,
+  type PeerCertAttribute,
+  type PeerCertDict,
+  type PeerCertName,
+} from './decode.js';
+export { nameToString, parseGeneralName, parseGeneralNames, parseName } from './name.js';
+export { oidLongName, oidShortName } from './oids.js';
 export { DER_cert_to_PEM_cert, PEM_cert_to_DER_cert, PEM_FOOTER, PEM_HEADER, type PemBlock, pemBlocks } from './pem.js';
+export { certTimeToSeconds } from './time.js';

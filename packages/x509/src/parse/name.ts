@@ -5,6 +5,7 @@
 import { contextConstructed, contextPrimitive, type DerElement, DerReader, decodeOid, Tag } from '../der.js';
 import { X509ParseError } from '../errors.js';
 import type { AttributeTypeAndValue, GeneralName, Name } from '../types.js';
+import { oidShortName } from './oids.js';
 
 function fail(what: string, detail: string): never {
   throw new X509ParseError(`${what}: ${detail}`);
@@ -284,4 +285,29 @@ export function dateToEpochMs(
 /** Keeps error messages printable whatever bytes arrived. */
 function printable(s: string): string {
   return s.replace(/[^\x20-\x7e]/g, '?').slice(0, 40);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Display
+
+/**
+ * A one-line form of a Name for messages, in encoded order: `C=US, O=Example, CN=host`; multi-valued
+ * RDNs joined with `+`; RFC 4514 §2.4 escaping of the special characters.
+ */
+export function nameToString(name: Name): string {
+  return name.rdns
+    .map((rdn) => rdn.map((atv) => `${oidShortName(atv.oid)}=${escapeDnValue(atv.value)}`).join('+'))
+    .join(', ');
+}
+
+function escapeDnValue(value: string): string {
+  let s = '';
+  for (const ch of value) {
+    const c = ch.codePointAt(0) as number;
+    if (c < 0x20 || c === 0x7f) s += `\\${c.toString(16).padStart(2, '0')}`;
+    else s += '\\,+"<>;='.includes(ch) ? `\\${ch}` : ch;
+  }
+  if (s.startsWith('#') || s.startsWith(' ')) s = `\\${s}`;
+  if (s.endsWith(' ') && s.length > 1) s = `${s.slice(0, -1)}\\ `;
+  return s;
 }
