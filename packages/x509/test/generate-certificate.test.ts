@@ -382,3 +382,61 @@ describe('argument checks', () => {
     expect(oids).toEqual(['2.5.29.19', '2.5.29.14', '1.2.3.4!']);
   });
 });
+
+describe('signing with the default noble provider', () => {
+  const keys = {
+    'P-256': nodeKey('P-256'),
+    'P-384': nodeKey('P-384'),
+    'P-521': nodeKey('P-521'),
+    ed25519: nodeKey('ed25519'),
+    'rsa-2048': nodeKey('rsa-2048'),
+  } as const;
+  const expectedAlgorithm = {
+    'P-256': 'ecdsa-with-SHA256',
+    'P-384': 'ecdsa-with-SHA384',
+    'P-521': 'ecdsa-with-SHA512',
+    ed25519: 'ED25519',
+    'rsa-2048': 'sha256WithRSAEncryption',
+  } as const;
+
+  for (const [type, key] of Object.entries(keys) as [keyof typeof keys, (typeof keys)[keyof typeof keys]][]) {
+    it(`${type}: a root and a leaf that openssl verify accepts`, () => {
+      const root = createCertificate({ subject: `CN=${type} root`, key, isCa: true, now });
+      const leafKey = nodeKey('P-256');
+      const leaf = createCertificate({
+        subject: 'CN=leaf',
+        key: leafKey,
+        issuer: { certificate: root.der, key },
+        now,
+        extKeyUsage: ['serverAuth'],
+      });
+      expect(opensslText(leaf.pem)).toContain(`Signature Algorithm: ${expectedAlgorithm[type]}`);
+      const r = opensslVerify(
+        root.pem,
+        leaf.pem,
+        [],
+        ['-attime', String(now.getTime() / 1000 + 60), '-purpose', 'sslserver'],
+      );
+      expect(r.output).toContain(': OK');
+    });
+  }
+
+  it('RSA-PSS and an explicit hash', () => {
+    const key = keys['rsa-2048'];
+    const pss = createCertificate({
+      subject: 'CN=pss',
+      key,
+      now,
+      signatureAlgorithm: { kind: 'rsa-pss', hash: 'sha256', mgfHash: 'sha256', saltLength: 32 },
+    });
+    expect(opensslText(pss.pem)).toContain('Signature Algorithm: rsassaPss');
+    expect(opensslVerify(pss.pem, pss.pem, [], ['-attime', String(now.getTime() / 1000 + 60)]).output).toContain(
+      ': OK',
+    );
+    const sha384 = createCertificate({ subject: 'CN=384', key: keys['P-256'], now, signatureHash: 'sha384' });
+    expect(opensslText(sha384.pem)).toContain('Signature Algorithm: ecdsa-with-SHA384');
+    expect(() => createCertificate({ subject: 'CN=x', key: keys.ed25519, now, signatureHash: 'sha256' })).toThrow(
+      /no separate hash/,
+    );
+  });
+});

@@ -14,6 +14,7 @@ export {
   type GeneratedCertificate,
   type IssuerInput,
 } from './certificate.js';
+export { type CrlOptions, createCrl, type GeneratedCrl, pemEncode, type RevokedEntry } from './crl.js';
 export {
   type AltNames,
   CrlReason,

@@ -2,9 +2,9 @@
  * The key operations generation needs, taken from the keys module.
  * @module
  */
+import { nobleSignatureProvider } from '../keys/noble-signatures.js';
 import { encodeSpki, parsePublicKey } from '../keys/spki.js';
 import type { PrivateKey, PublicKey, SignatureProvider } from '../types.js';
-import { notSupported } from './errors.js';
 
 /** The public half of a private key, or the key in an SPKI. */
 export function publicKeyOf(key: PrivateKey | Uint8Array): PublicKey {
@@ -21,6 +21,5 @@ export function publicKeyOf(key: PrivateKey | Uint8Array): PublicKey {
 
 export const spkiOf = (key: PublicKey): Uint8Array => encodeSpki(key);
 
-export function defaultSignatureProvider(): SignatureProvider {
-  throw notSupported('signing without a signatureProvider (the noble provider is not wired yet)');
-}
+/** The noble provider: RSA (BigInt, CRT), ECDSA and Ed25519 signing. */
+export const defaultSignatureProvider = (): SignatureProvider => nobleSignatureProvider;
