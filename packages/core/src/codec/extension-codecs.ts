@@ -146,10 +146,11 @@ define(T.early_data, {
   EE: c(empty('early_data')),
   NST: c(typed(parseEarlyDataNewSessionTicket, encodeEarlyDataNewSessionTicket)),
 });
+const selectedVersion = c(typed(parseSupportedVersionsServerHello, encodeSupportedVersionsServerHello));
 define(T.supported_versions, {
   CH: c(typed(parseSupportedVersionsClientHello, encodeSupportedVersionsClientHello)),
-  SH: c(typed(parseSupportedVersionsServerHello, encodeSupportedVersionsServerHello)),
-  HRR: c(typed(parseSupportedVersionsServerHello, encodeSupportedVersionsServerHello)),
+  SH: selectedVersion,
+  HRR: selectedVersion,
 });
 define(T.cookie, ((k) => ({ CH: k, HRR: k }))(c(typed(parseCookie, encodeCookie))));
 define(T.psk_key_exchange_modes, { CH: c(typed(parsePskKeyExchangeModes, encodePskKeyExchangeModes)) });
