@@ -149,16 +149,21 @@ export function opensslVerify(
   }
 }
 
-/** Python's `ssl._ssl._test_decode_cert` of a PEM certificate (tuples become arrays). */
-export function pythonDecode(pem: string): unknown {
-  const t = tempFiles({ 'c.pem': pem });
+/** Python's `ssl._ssl._test_decode_cert` of each PEM certificate, in one python3 process (tuples become arrays). */
+export function pythonDecodeAll(pems: readonly string[]): unknown[] {
+  const files = Object.fromEntries(pems.map((pem, i) => [`c${i}.pem`, pem]));
+  const t = tempFiles(files);
   try {
     const out = execFileSync(
       'python3',
-      ['-c', 'import ssl,json,sys; print(json.dumps(ssl._ssl._test_decode_cert(sys.argv[1])))', t.path('c.pem')],
+      [
+        '-c',
+        'import ssl,json,sys; print(json.dumps([ssl._ssl._test_decode_cert(f) for f in sys.argv[1:]]))',
+        ...pems.map((_, i) => t.path(`c${i}.pem`)),
+      ],
       { encoding: 'utf8' },
     );
-    return JSON.parse(out);
+    return JSON.parse(out) as unknown[];
   } finally {
     t.cleanup();
   }
