@@ -89,7 +89,15 @@ function ffdheGroup(name: FfdheName, code: number): KeyExchangeGroup {
   };
   const keyPair = (randomBytes: (n: number) => Uint8Array) => {
     // An exponent below 2 would make Y trivial; the RNG would have to be broken to produce it.
-    let x = bytesToBigInt(randomBytes(EXPONENT_BYTES[name]));
+    const drawn = randomBytes(EXPONENT_BYTES[name]);
+    if (drawn.length !== EXPONENT_BYTES[name]) {
+      throw new SSLError(`random generator returned ${drawn.length} bytes, ${EXPONENT_BYTES[name]} requested`, {
+        library: 'SSL',
+        reason: 'INTERNAL_ERROR',
+        alert: 80,
+      });
+    }
+    let x = bytesToBigInt(drawn);
     if (x < 2n) x += 2n;
     return { x, publicKey: bigIntToBytes(modPow(2n, x, p), length) };
   };

@@ -13,7 +13,7 @@
  * - X25519MLKEM768: client randomBytes(64) is the ML-KEM-768 keygen seed (d || z, FIPS 203 §7.1), then
  *   randomBytes(32) for X25519; server randomBytes(32) is the encapsulation message m (FIPS 203 §7.2),
  *   then randomBytes(32) for X25519.
- * - ffdhe*: randomBytes(E) is the private exponent (E from RFC 7919 §5.2's "twice the security level").
+ * - ffdhe*: randomBytes(E) is the private exponent, E = 29/35/41 bytes (RFC 7919 §5.2 short exponents).
  * @module
  */
 import { x25519 } from '@noble/curves/ed25519.js';
@@ -27,6 +27,19 @@ const ILLEGAL_PARAMETER = 47;
 
 function badKeyShare(text: string): SSLError {
   return new SSLError(text, { library: 'SSL', reason: 'BAD_KEY_SHARE', alert: ILLEGAL_PARAMETER });
+}
+
+/** Draws n random bytes, insisting the (possibly injected) generator returns exactly n. */
+function draw(randomBytes: (n: number) => Uint8Array, n: number): Uint8Array {
+  const bytes = randomBytes(n);
+  if (!(bytes instanceof Uint8Array) || bytes.length !== n) {
+    throw new SSLError(`random generator returned ${bytes?.length} bytes, ${n} requested`, {
+      library: 'SSL',
+      reason: 'INTERNAL_ERROR',
+      alert: 80,
+    });
+  }
+  return bytes;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -60,7 +73,7 @@ function x25519Shared(scalar: Uint8Array, peer: Uint8Array): Uint8Array {
 }
 
 function x25519KeyPair(randomBytes: (n: number) => Uint8Array): { scalar: Uint8Array; publicKey: Uint8Array } {
-  const scalar = randomBytes(32);
+  const scalar = draw(randomBytes, 32);
   return { scalar, publicKey: x25519.getPublicKey(scalar) };
 }
 
@@ -113,8 +126,7 @@ function nistGroup(name: GroupName, code: number, curve: NistCurve): KeyExchange
   const keyPair = (randomBytes: (n: number) => Uint8Array) => {
     // A retry happens with probability below 2^-32 per draw on these curves; 64 failures mean a broken RNG.
     for (let attempt = 0; attempt < 64; attempt++) {
-      const secret = randomBytes(scalarLength).slice();
-      if (secret.length !== scalarLength) break;
+      const secret = draw(randomBytes, scalarLength).slice();
       secret[0]! &= topByteMask;
       if (curve.utils.isValidSecretKey(secret)) return { secret, publicKey: curve.getPublicKey(secret, false) };
     }
@@ -153,7 +165,7 @@ export const x25519MlKem768Group: KeyExchangeGroup = {
   name: 'X25519MLKEM768',
   code: 0x11ec,
   generate(randomBytes): KeyShareOffer {
-    const kem = ml_kem768.keygen(randomBytes(64));
+    const kem = ml_kem768.keygen(draw(randomBytes, 64));
     const ecdh = x25519KeyPair(randomBytes);
     return {
       publicKey: concat(kem.publicKey, ecdh.publicKey),
@@ -179,7 +191,7 @@ export const x25519MlKem768Group: KeyExchangeGroup = {
     let kem: { cipherText: Uint8Array; sharedSecret: Uint8Array };
     try {
       // Includes FIPS 203 §7.2's modulus check of the encapsulation key.
-      kem = ml_kem768.encapsulate(encapsulationKey, randomBytes(32));
+      kem = ml_kem768.encapsulate(encapsulationKey, draw(randomBytes, 32));
     } catch {
       throw badKeyShare('X25519MLKEM768 client share holds an invalid ML-KEM-768 encapsulation key');
     }
