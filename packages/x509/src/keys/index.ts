@@ -1,17 +1,26 @@
 /**
- * Keys and signatures: SubjectPublicKeyInfo parsing, signature algorithm identifiers (X.509 and TLS).
+ * Keys and signatures: SubjectPublicKeyInfo parsing and encoding, signature algorithm identifiers
+ * (X.509 and TLS SignatureScheme), the default noble/BigInt signature provider, private key loading
+ * (PKCS #8, encrypted PKCS #8, PKCS #1, SEC 1, PKCS #12).
  * @module
  */
-
+export { parsePublicKey, encodeSpki } from './spki.js';
 export {
-  signatureAlgorithmFromTlsScheme,
   signatureAlgorithmFromX509,
+  x509AlgorithmIdentifier,
+  signatureAlgorithmFromTlsScheme,
+  tlsSignatureSchemeName,
+  tlsSchemeFitsKey,
   TlsSignatureScheme,
   type TlsSignatureSchemeName,
-  tlsSchemeFitsKey,
-  tlsSignatureSchemeName,
-  x509AlgorithmIdentifier,
 } from './algorithms.js';
 export { nobleSignatureProvider } from './noble-signatures.js';
 export { modPow } from './rsa.js';
-export { encodeSpki, parsePublicKey } from './spki.js';
+export {
+  loadPrivateKey,
+  publicKeyFromPrivate,
+  privateKeyMatchesPublicKey,
+  assertPrivateKeyMatches,
+  type PasswordInput,
+} from './private.js';
+export { loadPkcs12, type Pkcs12Contents } from './pkcs12.js';
