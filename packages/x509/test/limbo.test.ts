@@ -39,7 +39,7 @@ interface LimboCase {
   extended_key_usage: string[] | null;
   expected_result: 'SUCCESS' | 'FAILURE';
   expected_peer_name: { kind: 'DNS' | 'IP' | 'RFC822'; value: string } | null;
-  expected_peer_names: unknown[] | null;
+  expected_peer_names: { kind: 'DNS' | 'IP' | 'RFC822'; value: string }[] | null;
   max_chain_depth: number | null;
   crls: string[];
 }
@@ -65,7 +65,6 @@ const KEY_USAGES: ReadonlySet<string> = new Set([
 /** verifyChain options for a case, or the reason the case cannot be expressed. */
 function toOptions(c: LimboCase, cache: VerifiedSignatureCache): VerifyChainOptions | string {
   if ((c.signature_algorithms ?? []).length > 0) return 'restricts signature algorithms (no such option)';
-  if ((c.expected_peer_names ?? []).length > 0) return 'several expected peer names (one hostname/ip option)';
   const eku = c.extended_key_usage ?? [];
   const purposeFromKind = c.validation_kind === 'SERVER' ? 'serverAuth' : 'clientAuth';
   if (eku.length > 1 || (eku.length === 1 && eku[0] !== 'serverAuth' && eku[0] !== 'clientAuth')) {
@@ -76,11 +75,13 @@ function toOptions(c: LimboCase, cache: VerifiedSignatureCache): VerifyChainOpti
   if (ku.some((k) => !KEY_USAGES.has(k))) return `key usage ${ku.join(',')}`;
   let hostname: string | undefined;
   let ip: string | undefined;
-  const peer = c.expected_peer_name;
-  if (peer !== null) {
-    if (peer.kind === 'DNS') hostname = peer.value;
-    else if (peer.kind === 'IP') ip = peer.value;
-    else return `expected peer name of kind ${peer.kind} (no e-mail identity option)`;
+  let email: string | undefined;
+  const names = [...(c.expected_peer_name === null ? [] : [c.expected_peer_name]), ...(c.expected_peer_names ?? [])];
+  for (const peer of names) {
+    if (peer.kind === 'DNS' && hostname === undefined) hostname = peer.value;
+    else if (peer.kind === 'IP' && ip === undefined) ip = peer.value;
+    else if (peer.kind === 'RFC822' && email === undefined) email = peer.value;
+    else return `more than one expected ${peer.kind} peer name (one option per kind)`;
   }
   const store = new TrustStore();
   for (const pem of c.trusted_certs) store.add(derOf(pem));
@@ -92,6 +93,7 @@ function toOptions(c: LimboCase, cache: VerifiedSignatureCache): VerifyChainOpti
     at: c.validation_time === null ? new Date() : new Date(c.validation_time),
     hostname,
     ip,
+    email,
     purpose,
     maxDepth: c.max_chain_depth ?? undefined,
     crls,

@@ -31,7 +31,7 @@ import type {
 } from '../types.js';
 import { KeyUsageBit } from '../types.js';
 import { checkRevocation } from './crl.js';
-import { checkHostname, checkIp } from './hostname.js';
+import { checkEmail, checkHostname, checkIp } from './hostname.js';
 import { parseIpAddress } from './ip.js';
 import {
   type CheckedName,
@@ -58,6 +58,8 @@ export interface VerifyChainOptions {
   readonly hostname?: string;
   /** Reference IP address (v4 or v6 text) the leaf must carry as an iPAddress SAN. */
   readonly ip?: string;
+  /** Reference e-mail address the leaf must carry (rfc822Name SAN, else subject emailAddress), as OpenSSL's `-verify_email`. */
+  readonly email?: string;
   /** Extended key usage required along the path (default 'serverAuth'). */
   readonly purpose?: VerifyPurpose;
   /** The most non-self-issued intermediates a path may contain (OpenSSL's verify depth; self-issued certificates are free as in RFC 5280 §6.1.4(l)). */
@@ -319,7 +321,8 @@ class Validation {
     const isCa = bc?.ca === true;
     const ku = cert.keyUsage;
     const ext = (oid: string) => cert.extensions.find((e) => e.oid === oid);
-    const serial = serialProblem(cert.serialNumber);
+    // Anchors are configuration, not issued to us: profile rules about how they were issued do not apply.
+    const serial = role === 'anchor' ? undefined : serialProblem(cert.serialNumber);
     if (serial !== undefined) return { code: X509_V_ERR.UNSPECIFIED, detail: `${serial} (RFC 5280 §4.1.2.2)` };
     // §4.1.2.4: the issuer field MUST contain a non-empty distinguished name.
     if (cert.issuer.rdns.length === 0) return { code: X509_V_ERR.ISSUER_NAME_EMPTY, detail: 'empty issuer name' };
@@ -367,7 +370,7 @@ class Validation {
     // §4.2.1.1: AKI MUST appear except in self-signed CA certificates; keyIdentifier MUST be present.
     const aki = cert.authorityKeyIdentifier;
     const selfSigned = looksSelfSigned(cert);
-    if (aki === undefined && !selfSigned) {
+    if (aki === undefined && !selfSigned && role !== 'anchor') {
       return { code: X509_V_ERR.MISSING_AUTHORITY_KEY_IDENTIFIER, detail: 'missing authorityKeyIdentifier' };
     }
     if (aki !== undefined) {
@@ -472,6 +475,9 @@ class Validation {
     }
     if (this.hostIp !== undefined && !checkIp(leaf, this.hostIp)) {
       return { code: X509_V_ERR.IP_ADDRESS_MISMATCH, detail: 'certificate is not valid for this IP address', depth: 0 };
+    }
+    if (this.opts.email !== undefined && !checkEmail(leaf, this.opts.email)) {
+      return { code: X509_V_ERR.EMAIL_MISMATCH, detail: 'certificate is not valid for this e-mail address', depth: 0 };
     }
     // 5. Name constraints of every CA (anchor included) over the certificates below it (§6.1.3(b)-(c), §6.1.4(g)).
     const namesCache: (CheckedName[] | undefined)[] = [];

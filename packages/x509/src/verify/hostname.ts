@@ -13,7 +13,7 @@ import { compareBytes } from '../der.js';
 import { CertificateError, SSLError } from '../errors.js';
 import type { Certificate } from '../types.js';
 import { parseIpAddress, parseIpv4, parseIpv6 } from './ip.js';
-import { attributeValues, OID_COMMON_NAME } from './names.js';
+import { attributeValues, OID_COMMON_NAME, OID_EMAIL_ADDRESS } from './names.js';
 
 /** The parts of a `getpeercert()` dict (see `decodeCertificate`) that hostname matching reads. */
 export interface HostnameMatchInput {
@@ -192,4 +192,22 @@ export function checkIp(cert: Certificate, ip: string | Uint8Array): boolean {
   const bytes = typeof ip === 'string' ? parseIpAddress(ip) : ip;
   if (bytes === undefined) return false;
   return (cert.subjectAltName ?? []).some((g) => g.type === 'ip' && compareBytes(g.bytes, bytes) === 0);
+}
+
+/** Mailbox equality (RFC 5321 §2.4): the local part is case-sensitive, the domain is not. */
+function mailboxesEqual(a: string, b: string): boolean {
+  const at = a.lastIndexOf('@');
+  const bt = b.lastIndexOf('@');
+  if (at <= 0 || bt <= 0) return false;
+  return a.slice(0, at) === b.slice(0, bt) && a.slice(at + 1).toLowerCase() === b.slice(bt + 1).toLowerCase();
+}
+
+/**
+ * True when the leaf is valid for the e-mail address (X509_V_ERR_EMAIL_MISMATCH otherwise): one of its
+ * rfc822Name SANs, or — when it has none — a PKCS #9 emailAddress of its subject, as OpenSSL's X509_check_email.
+ */
+export function checkEmail(cert: Certificate, email: string): boolean {
+  const sans = (cert.subjectAltName ?? []).flatMap((g) => (g.type === 'email' ? [g.value] : []));
+  const presented = sans.length > 0 ? sans : attributeValues(cert.subject, OID_EMAIL_ADDRESS);
+  return presented.some((p) => mailboxesEqual(p, email));
 }

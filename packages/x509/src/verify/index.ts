@@ -6,6 +6,7 @@
 
 export { type VerifyChainOptions, type VerifyChainResult, type VerifyPurpose, verifyChain } from './chain.js';
 export {
+  checkEmail,
   checkHostname,
   checkIp,
   type HostnameCheckOptions,
