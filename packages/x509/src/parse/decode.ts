@@ -91,9 +91,9 @@ export function peerCertName(name: Name): PeerCertName {
 
 /**
  * `ASN1_STRING_to_UTF8` then CPython's strict UTF-8 decoding: the one-octet types (NumericString,
- * PrintableString, T61String, IA5String, VisibleString) are Latin-1, UTF8String, BMPString (UCS-2,
+ * PrintableString, T61String, IA5String) are Latin-1, UTF8String, BMPString (UCS-2,
  * where a surrogate code unit cannot survive the round trip) and UniversalString are converted; every
- * other type (VideotexString, GraphicString, GeneralString, non-strings) is an error.
+ * other type the parser lets through (BIT STRING, SEQUENCE) is an error.
  */
 function attributeText(atv: AttributeTypeAndValue): string {
   switch (atv.valueTag) {
@@ -101,7 +101,6 @@ function attributeText(atv: AttributeTypeAndValue): string {
     case Tag.PrintableString:
     case Tag.T61String:
     case Tag.IA5String:
-    case Tag.VisibleString:
     case Tag.UTF8String:
     case Tag.UniversalString:
       return atv.value;

@@ -97,13 +97,25 @@ export function toHex(bytes: Uint8Array): string {
 // Names (RFC 5280 §4.1.2.4)
 
 /**
- * Attribute values OpenSSL's X509_NAME accepts (its `ASN1_PRINTABLE` set): the character strings, plus
- * BIT STRING, OCTET STRING and SEQUENCE carried as opaque values. Anything else (INTEGER, BOOLEAN, …)
- * makes the Name unparseable there, and so here.
+ * Attribute value types OpenSSL's X509_NAME accepts, so the certificates OpenSSL (and Python) load:
+ * the DirectoryString types of RFC 5280 §4.1.2.4 (UTF8String, PrintableString, TeletexString,
+ * UniversalString, BMPString) plus IA5String (emailAddress, domainComponent) and NumericString.
+ * OpenSSL also carries BIT STRING and SEQUENCE values without a text form; other types (INTEGER,
+ * VisibleString, GeneralString, …) make it reject the certificate, and so do we.
  */
+const NAME_STRING_TAGS: ReadonlySet<number> = new Set([
+  Tag.UTF8String,
+  Tag.NumericString,
+  Tag.PrintableString,
+  Tag.T61String,
+  Tag.IA5String,
+  Tag.UniversalString,
+  Tag.BMPString,
+]);
+
 function checkAttributeValue(el: DerElement, what: string): string {
-  if (isStringTag(el.tag)) return decodeString(el.tag, el.content, what);
-  if (el.tag === Tag.SEQUENCE || el.tag === Tag.BIT_STRING || el.tag === Tag.OCTET_STRING) {
+  if (NAME_STRING_TAGS.has(el.tag)) return decodeString(el.tag, el.content, what);
+  if (el.tag === Tag.SEQUENCE || el.tag === Tag.BIT_STRING) {
     // RFC 4514 §2.4: a value without a string form is written as '#' and the hex of its BER.
     return `#${toHex(el.raw)}`;
   }
