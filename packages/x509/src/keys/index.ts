@@ -4,23 +4,24 @@
  * (PKCS #8, encrypted PKCS #8, PKCS #1, SEC 1, PKCS #12).
  * @module
  */
-export { parsePublicKey, encodeSpki } from './spki.js';
+
 export {
-  signatureAlgorithmFromX509,
-  x509AlgorithmIdentifier,
   signatureAlgorithmFromTlsScheme,
-  tlsSignatureSchemeName,
-  tlsSchemeFitsKey,
+  signatureAlgorithmFromX509,
   TlsSignatureScheme,
   type TlsSignatureSchemeName,
+  tlsSchemeFitsKey,
+  tlsSignatureSchemeName,
+  x509AlgorithmIdentifier,
 } from './algorithms.js';
 export { nobleSignatureProvider } from './noble-signatures.js';
-export { modPow } from './rsa.js';
-export {
-  loadPrivateKey,
-  publicKeyFromPrivate,
-  privateKeyMatchesPublicKey,
-  assertPrivateKeyMatches,
-  type PasswordInput,
-} from './private.js';
 export { loadPkcs12, type Pkcs12Contents } from './pkcs12.js';
+export {
+  assertPrivateKeyMatches,
+  loadPrivateKey,
+  type PasswordInput,
+  privateKeyMatchesPublicKey,
+  publicKeyFromPrivate,
+} from './private.js';
+export { modPow } from './rsa.js';
+export { encodeSpki, parsePublicKey } from './spki.js';
