@@ -3,7 +3,7 @@
  * (RFC 8446 §4.2.8.1: Y left-padded to the size of p; §7.4.1: the shared secret keeps its leading zeros).
  * @module
  */
-import { SSLError } from '@sanstls/x509';
+import { modPow, SSLError } from '@sanstls/x509';
 import type { GroupName, KeyExchangeGroup } from './provider.js';
 
 /** RFC 7919 Appendix A primes (generator g = 2 for all). */
@@ -57,20 +57,6 @@ function bigIntToBytes(value: bigint, length: number): Uint8Array {
   const out = new Uint8Array(length);
   for (let i = 0; i < length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
   return out;
-}
-
-/**
- * Left-to-right square-and-multiply. Temporary: replace with @sanstls/x509's modPow once it lands
- * (packages/x509/src/keys/), so the project has one.
- */
-function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
-  let result = 1n;
-  base %= modulus;
-  for (let bit = BigInt(exponent.toString(2).length - 1); bit >= 0n; bit--) {
-    result = (result * result) % modulus;
-    if ((exponent >> bit) & 1n) result = (result * base) % modulus;
-  }
-  return result;
 }
 
 function ffdheGroup(name: FfdheName, code: number): KeyExchangeGroup {

@@ -1,5 +1,6 @@
 export * from './keyschedule.js';
 export type { NobleProviderOptions } from './noble.js';
 export { createNobleProvider, defaultProvider, nobleSha256, nobleSha384, platformRandomBytes } from './noble.js';
+export * from './prf12.js';
 export * from './provider.js';
 export * from './transcript.js';

@@ -8,8 +8,8 @@ import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { expand as hkdfExpandNoble, extract as hkdfExtractNoble } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256, sha384 } from '@noble/hashes/sha2.js';
-import type { PrivateKey, PublicKey, SignatureAlgorithm, SignatureProvider } from '@sanstls/x509';
-import { SSLError } from '@sanstls/x509';
+import type { SignatureProvider } from '@sanstls/x509';
+import { nobleSignatureProvider, SSLError } from '@sanstls/x509';
 import { ffdhe2048Group, ffdhe3072Group, ffdhe4096Group } from './ffdhe.js';
 import { createAesGcmKey } from './gcm.js';
 import { secp256r1Group, secp384r1Group, secp521r1Group, x25519Group, x25519MlKem768Group } from './groups.js';
@@ -165,27 +165,6 @@ export function platformRandomBytes(n: number): Uint8Array {
   return out;
 }
 
-/** Stand-in until @sanstls/x509's noble SignatureProvider lands: fails loudly, never passes. */
-const pendingSignatures: SignatureProvider = {
-  verify(_alg: SignatureAlgorithm, _key: PublicKey, _message: Uint8Array, _signature: Uint8Array): boolean {
-    throw new SSLError('signature verification is not supported yet by the noble provider', {
-      library: 'SSL',
-      reason: 'NOT_SUPPORTED',
-    });
-  },
-  sign(
-    _alg: SignatureAlgorithm,
-    _key: PrivateKey,
-    _message: Uint8Array,
-    _randomBytes: (n: number) => Uint8Array,
-  ): Uint8Array {
-    throw new SSLError('signing is not supported yet by the noble provider', {
-      library: 'SSL',
-      reason: 'NOT_SUPPORTED',
-    });
-  },
-};
-
 export interface NobleProviderOptions {
   /** Replaces the platform CSPRNG (deterministic tests and replays). */
   randomBytes?: (n: number) => Uint8Array;
@@ -195,7 +174,7 @@ export interface NobleProviderOptions {
 
 /** A pure-JS CryptoProvider. `fastAesGcm` is false: ChaCha20-Poly1305 is the faster AEAD in pure JS. */
 export function createNobleProvider(options: NobleProviderOptions = {}): CryptoProvider {
-  const signatures = options.signatures ?? pendingSignatures;
+  const signatures = options.signatures ?? nobleSignatureProvider;
   return {
     name: 'noble',
     fastAesGcm: false,

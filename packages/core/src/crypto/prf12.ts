@@ -1,0 +1,186 @@
+/**
+ * The TLS 1.2 pseudorandom function and what is derived from it: RFC 5246 §5 (P_hash), §8.1 (master
+ * secret), §6.3 (key block), §7.4.9 (Finished), RFC 7627 §4 (extended master secret) and RFC 5705 §4
+ * (keying material exporters). TLS 1.2 suites here all use P_SHA256 or P_SHA384 (RFC 5288, RFC 5289,
+ * RFC 7905).
+ * @module
+ */
+import { SSLError } from '@sanstls/x509';
+import type { HashAlgorithm } from './provider.js';
+
+const encoder = /* @__PURE__ */ new TextEncoder();
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+function checkRandom(random: Uint8Array, which: string): void {
+  if (random.length !== 32) {
+    throw new SSLError(`TLS 1.2 ${which} random must be 32 bytes, got ${random.length}`, {
+      library: 'SSL',
+      reason: 'INTERNAL_ERROR',
+    });
+  }
+}
+
+/**
+ * P_hash(secret, seed) (RFC 5246 §5): HMAC_hash(secret, A(i) + seed) for A(0) = seed,
+ * A(i) = HMAC_hash(secret, A(i-1)), truncated to `length`.
+ */
+export function pHash(hash: HashAlgorithm, secret: Uint8Array, seed: Uint8Array, length: number): Uint8Array {
+  if (!Number.isSafeInteger(length) || length < 0 || length > 1 << 16) {
+    throw new SSLError(`TLS 1.2 PRF output length ${length} out of range`, {
+      library: 'SSL',
+      reason: 'INTERNAL_ERROR',
+    });
+  }
+  const out = new Uint8Array(length);
+  let a = seed;
+  const block = new Uint8Array(hash.outputLength + seed.length);
+  block.set(seed, hash.outputLength);
+  for (let offset = 0; offset < length; offset += hash.outputLength) {
+    a = hash.hmac(secret, a);
+    block.set(a, 0);
+    const chunk = hash.hmac(secret, block);
+    out.set(chunk.subarray(0, Math.min(chunk.length, length - offset)), offset);
+  }
+  return out;
+}
+
+/** PRF(secret, label, seed) = P_<hash>(secret, label + seed) (RFC 5246 §5); `label` is ASCII. */
+export function tls12Prf(
+  hash: HashAlgorithm,
+  secret: Uint8Array,
+  label: string,
+  seed: Uint8Array,
+  length: number,
+): Uint8Array {
+  return pHash(hash, secret, concat(encoder.encode(label), seed), length);
+}
+
+/** master_secret = PRF(pre_master_secret, "master secret", ClientHello.random + ServerHello.random)[0..47] (§8.1). */
+export function tls12MasterSecret(
+  hash: HashAlgorithm,
+  preMasterSecret: Uint8Array,
+  clientRandom: Uint8Array,
+  serverRandom: Uint8Array,
+): Uint8Array {
+  checkRandom(clientRandom, 'client');
+  checkRandom(serverRandom, 'server');
+  return tls12Prf(hash, preMasterSecret, 'master secret', concat(clientRandom, serverRandom), 48);
+}
+
+/**
+ * master_secret = PRF(pre_master_secret, "extended master secret", session_hash)[0..47] (RFC 7627 §4),
+ * session_hash being the handshake hash up to and including ClientKeyExchange.
+ */
+export function tls12ExtendedMasterSecret(
+  hash: HashAlgorithm,
+  preMasterSecret: Uint8Array,
+  sessionHash: Uint8Array,
+): Uint8Array {
+  return tls12Prf(hash, preMasterSecret, 'extended master secret', sessionHash, 48);
+}
+
+export interface Tls12KeyBlock {
+  readonly clientWriteMacKey: Uint8Array;
+  readonly serverWriteMacKey: Uint8Array;
+  readonly clientWriteKey: Uint8Array;
+  readonly serverWriteKey: Uint8Array;
+  /** For AEAD suites, the implicit nonce part (salt): 4 bytes for GCM (RFC 5288 §3), 12 for ChaCha20 (RFC 7905 §2). */
+  readonly clientWriteIv: Uint8Array;
+  readonly serverWriteIv: Uint8Array;
+}
+
+/**
+ * key_block = PRF(master_secret, "key expansion", server_random + client_random) (RFC 5246 §6.3),
+ * partitioned as client/server MAC keys, client/server keys, client/server IVs.
+ */
+export function tls12KeyBlock(
+  hash: HashAlgorithm,
+  masterSecret: Uint8Array,
+  clientRandom: Uint8Array,
+  serverRandom: Uint8Array,
+  sizes: { macKeyLength: number; keyLength: number; ivLength: number },
+): Tls12KeyBlock {
+  checkRandom(clientRandom, 'client');
+  checkRandom(serverRandom, 'server');
+  const { macKeyLength: m, keyLength: k, ivLength: v } = sizes;
+  const block = tls12Prf(hash, masterSecret, 'key expansion', concat(serverRandom, clientRandom), 2 * (m + k + v));
+  let offset = 0;
+  const take = (n: number) => {
+    const part = block.slice(offset, offset + n);
+    offset += n;
+    return part;
+  };
+  return {
+    clientWriteMacKey: take(m),
+    serverWriteMacKey: take(m),
+    clientWriteKey: take(k),
+    serverWriteKey: take(k),
+    clientWriteIv: take(v),
+    serverWriteIv: take(v),
+  };
+}
+
+/**
+ * verify_data = PRF(master_secret, finished_label, Hash(handshake_messages))[0..11] (RFC 5246 §7.4.9):
+ * "client finished" or "server finished".
+ */
+export function tls12FinishedVerifyData(
+  hash: HashAlgorithm,
+  masterSecret: Uint8Array,
+  sender: 'client' | 'server',
+  handshakeHash: Uint8Array,
+): Uint8Array {
+  return tls12Prf(hash, masterSecret, `${sender} finished`, handshakeHash, 12);
+}
+
+/** Labels RFC 5705 §4 forbids for exporters, as they collide with the protocol's own PRF uses. */
+const RESERVED_EXPORTER_LABELS = new Set([
+  'client finished',
+  'server finished',
+  'master secret',
+  'key expansion',
+  'extended master secret',
+]);
+
+/**
+ * RFC 5705 §4 keying material exporter: PRF(master_secret, label, client_random + server_random
+ * [+ context_value_length + context_value])[0..length-1]. An absent context differs from an empty one in
+ * TLS 1.2 (unlike TLS 1.3).
+ */
+export function tls12Exporter(
+  hash: HashAlgorithm,
+  masterSecret: Uint8Array,
+  label: string,
+  clientRandom: Uint8Array,
+  serverRandom: Uint8Array,
+  context: Uint8Array | undefined,
+  length: number,
+): Uint8Array {
+  checkRandom(clientRandom, 'client');
+  checkRandom(serverRandom, 'server');
+  if (RESERVED_EXPORTER_LABELS.has(label)) {
+    throw new SSLError(`exporter label "${label}" is reserved (RFC 5705 §4)`, {
+      library: 'SSL',
+      reason: 'EXPORTER_LABEL_RESERVED',
+    });
+  }
+  let seed = concat(clientRandom, serverRandom);
+  if (context !== undefined) {
+    if (context.length > 0xffff) {
+      throw new SSLError('exporter context longer than 65535 bytes', { library: 'SSL', reason: 'INTERNAL_ERROR' });
+    }
+    seed = concat(seed, Uint8Array.of(context.length >>> 8, context.length & 0xff), context);
+  }
+  return tls12Prf(hash, masterSecret, label, seed, length);
+}
