@@ -4,6 +4,7 @@ import {
   CodecAlert,
   DOWNGRADE_TLS11_SENTINEL,
   DOWNGRADE_TLS12_SENTINEL,
+  decodeHandshake,
   downgradeSentinel,
   EncodeError,
   ExtensionType as ET,
@@ -15,6 +16,7 @@ import {
   encodeCertificateVerify,
   encodeClientHello,
   encodeClientKeyExchange,
+  encodeDecodedHandshake,
   encodeEmptyMessage,
   encodeEncryptedExtensions,
   encodeFinished,
@@ -28,6 +30,7 @@ import {
   encodeServerKeyExchange,
   encodeServerKeyExchangeParams,
   encodeSignatureAlgorithms,
+  type HandshakeDecodeContext,
   HELLO_RETRY_REQUEST_RANDOM,
   type HelloRetryRequest,
   HandshakeType as HT,
@@ -70,6 +73,7 @@ import {
 
 const { decode_error: DECODE, illegal_parameter: ILLEGAL } = CodecAlert;
 const random32 = bytes(32, 32);
+const TLS12: HandshakeDecodeContext = { version: 'TLSv1.2' };
 
 const clientHello: fc.Arbitrary<ClientHello> = fc
   .record({
@@ -151,6 +155,8 @@ interface MessageCase<V> {
   parse(body: Uint8Array): unknown;
   /** Body prefix lengths that form a legal shorter message. */
   prefixOk?(v: V): number[];
+  /** What a receiver knows to decode it generically (decodeHandshake). */
+  context?(v: V): HandshakeDecodeContext;
 }
 const cases: MessageCase<never>[] = [];
 function add<V>(c: MessageCase<V>): void {
@@ -205,6 +211,7 @@ add({
   arb: fc.record({ certificateList: fc.array(bytes(1, 40), { maxLength: 3 }) }),
   encode: encodeCertificateTls12,
   parse: parseCertificateTls12,
+  context: () => TLS12,
 });
 add({
   name: 'CertificateRequest (TLS 1.3)',
@@ -223,6 +230,7 @@ add({
   }),
   encode: encodeCertificateRequestTls12,
   parse: parseCertificateRequestTls12,
+  context: () => TLS12,
 });
 add({
   name: 'CertificateVerify',
@@ -242,6 +250,7 @@ add({
     return parseFinished(b, b.length);
   },
   prefixOk: () => [12, 32],
+  context: (v) => ({ version: 'TLSv1.3', finishedLength: v.verifyData.length }),
 });
 add({
   name: 'NewSessionTicket (TLS 1.3)',
@@ -262,6 +271,7 @@ add({
   arb: fc.record({ ticketLifetimeHint: u32, ticket: bytes(0, 40) }),
   encode: encodeNewSessionTicketTls12,
   parse: parseNewSessionTicketTls12,
+  context: () => TLS12,
 });
 add({
   name: 'KeyUpdate',
@@ -283,6 +293,7 @@ add({
       return parseServerKeyExchange(b, 'dhe');
     }
   },
+  context: (v) => ({ version: 'TLSv1.2', keyExchange: v.kind }),
 });
 add({
   name: 'ClientKeyExchange (ECDHE)',
@@ -290,6 +301,7 @@ add({
   arb: bytes(1, 97),
   encode: (v) => encodeClientKeyExchange('ecdhe', v),
   parse: (b) => parseClientKeyExchange(b, 'ecdhe'),
+  context: () => ({ version: 'TLSv1.2', keyExchange: 'ecdhe' }),
 });
 add({
   name: 'ClientKeyExchange (DHE)',
@@ -297,6 +309,7 @@ add({
   arb: bytes(1, 300),
   encode: (v) => encodeClientKeyExchange('dhe', v),
   parse: (b) => parseClientKeyExchange(b, 'dhe'),
+  context: () => ({ version: 'TLSv1.2', keyExchange: 'dhe' }),
 });
 add({
   name: 'CertificateStatus',
@@ -321,6 +334,10 @@ describe('handshake messages: round trips and truncation (properties)', () => {
           expectNoProperPrefixParses(body, c.parse, c.prefixOk?.(value));
           // The framed message: every proper prefix fails splitHandshake.
           expectNoProperPrefixParses(encoded, splitHandshake);
+          // And the generic decoder agrees with the typed one.
+          const decoded = decodeHandshake({ type, body }, c.context?.(value) ?? { version: 'TLSv1.3' });
+          expect(decoded.kind).not.toBe('opaque');
+          expect(hex(encodeDecodedHandshake(decoded))).toBe(hex(encoded));
         }),
         { numRuns: 80 },
       );
@@ -473,6 +490,18 @@ describe('handshake message rules (negative cases with their alerts)', () => {
     const h = new Uint8Array(32).fill(0x11);
     expect(hex(encodeMessageHash(h))).toBe('fe000020' + '11'.repeat(32));
     expect(hex(encodeHandshake(HT.finished, Uint8Array.of(1, 2)))).toBe('14000002' + '0102');
+  });
+
+  it('decodeHandshake: empty messages, unknown types and missing context stay opaque or decode', () => {
+    expect(decodeHandshake({ type: HT.server_hello_done, body: new Uint8Array(0) }, TLS12)).toEqual({
+      kind: 'server_hello_done',
+    });
+    expectAlert(() => decodeHandshake({ type: HT.end_of_early_data, body: Uint8Array.of(0) }, TLS12), DECODE);
+    const unknown = decodeHandshake({ type: 99, body: Uint8Array.of(1, 2) }, TLS12);
+    expect(unknown).toEqual({ kind: 'opaque', type: 99, body: Uint8Array.of(1, 2) });
+    expect(hex(encodeDecodedHandshake(unknown))).toBe('630000020102');
+    // Without the key exchange a ServerKeyExchange cannot be decoded: it stays opaque.
+    expect(decodeHandshake({ type: HT.server_key_exchange, body: Uint8Array.of(3) }, TLS12).kind).toBe('opaque');
   });
 
   it('splitHandshake rejects a length that disagrees with the data', () => {

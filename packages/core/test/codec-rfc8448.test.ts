@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   ContentType,
+  decodeHandshake,
   decodeInnerPlaintext,
   type Extension,
   type ExtensionContext,
@@ -15,6 +16,7 @@ import {
   encodeCertificateTls13,
   encodeCertificateVerify,
   encodeClientHello,
+  encodeDecodedHandshake,
   encodeEmptyMessage,
   encodeEncryptedExtensions,
   encodeFinished,
@@ -177,6 +179,9 @@ function roundTrip(item: Item, trace: Trace): { type: number; typedExtensions: n
   }
   expect(HandshakeType.nameOf(type).replaceAll('_', '')).toBe(item.label.toLowerCase());
   expect(toHex(encoded)).toBe(item.hex);
+  const decoded = decodeHandshake({ type, body, raw }, { version: 'TLSv1.3', finishedLength: 32 });
+  expect(decoded.kind).not.toBe('opaque');
+  expect(toHex(encodeDecodedHandshake(decoded))).toBe(item.hex);
   return { type, typedExtensions };
 }
 

@@ -23,11 +23,11 @@ export interface Extension {
 export type ExtensionContext = 'CH' | 'SH' | 'HRR' | 'EE' | 'CT' | 'CR' | 'NST';
 
 /**
- * Reads `Extension extensions<min..2^16-1>` (RFC 8446 §4.2). Duplicate types → illegal_parameter:
+ * Reads `Extension extensions<min..max>` (RFC 8446 §4.2). Duplicate types → illegal_parameter:
  * "There MUST NOT be more than one extension of the same type in a given extension block."
  */
-export function readExtensions(r: Reader, what: string, min = 0): Extension[] {
-  const block = r.block16(`${what} extensions`, min);
+export function readExtensions(r: Reader, what: string, min = 0, max = 0xffff): Extension[] {
+  const block = r.block16(`${what} extensions`, min, max);
   const out: Extension[] = [];
   let seen: Set<number> | undefined;
   while (!block.done) {

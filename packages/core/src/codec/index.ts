@@ -30,7 +30,9 @@
  *   `…Tls12`), CertificateRequest (`…Tls13`, `…Tls12`), CertificateVerify, Finished, NewSessionTicket
  *   (`…Tls13`, `…Tls12`), KeyUpdate, EndOfEarlyData / ServerHelloDone / HelloRequest
  *   (`parseEmptyMessage`), ServerKeyExchange (ECDHE / DHE, with the signed `params`),
- *   ClientKeyExchange, CertificateStatus, `encodeMessageHash`, `encodeHandshake`, `splitHandshake`.
+ *   ClientKeyExchange, CertificateStatus, `encodeMessageHash`, `encodeHandshake`, `splitHandshake`;
+ *   generically, `decodeHandshake(msg, { version, keyExchange, finishedLength })` →
+ *   {@link DecodedHandshake} and `encodeDecodedHandshake`.
  * - **Extensions** (extensions.ts) — blocks as ordered `{ type, body }` lists (`readExtensions` rejects
  *   duplicates with illegal_parameter, `writeExtensions`, `findExtension`); typed `parseX`/`encodeX`
  *   pairs per extension and per message where the body differs (`parseKeyShareClientHello`,
@@ -61,6 +63,7 @@ export * from './errors.js';
 export * from './extension-codecs.js';
 export * from './extensions.js';
 export * from './handshake-buffer.js';
+export * from './handshake-codecs.js';
 export * from './messages.js';
 export * from './reader.js';
 export * from './record.js';

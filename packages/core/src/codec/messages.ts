@@ -465,7 +465,13 @@ export function parseNewSessionTicketTls13(body: Uint8Array): NewSessionTicketTl
     const ticketAgeAdd = r.u32('ticket_age_add');
     const ticketNonce = r.vec8('ticket_nonce');
     const ticket = r.vec16('ticket', 1);
-    return { ticketLifetime, ticketAgeAdd, ticketNonce, ticket, extensions: readExtensions(r, 'NewSessionTicket') };
+    return {
+      ticketLifetime,
+      ticketAgeAdd,
+      ticketNonce,
+      ticket,
+      extensions: readExtensions(r, 'NewSessionTicket', 0, 0xfffe),
+    };
   });
 }
 
