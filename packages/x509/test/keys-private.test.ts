@@ -43,7 +43,7 @@ beforeAll(() => {
     ossl.run(['req', '-x509', '-new', '-key', key, '-subj', `/CN=${k.name}`, '-days', '2', '-out', `${k.name}.crt`]);
     const pub = ossl.run(['x509', '-in', `${k.name}.crt`, '-pubkey', '-noout']).toString();
     certKey.set(k.name, parsePublicKey(pemDer(pub, 'PUBLIC KEY')));
-    ossl.run(['pkey', '-in', key, '-outform', 'DER', '-out', `${k.name}.p8.der`]);
+    ossl.run(['pkcs8', '-topk8', '-nocrypt', '-in', key, '-outform', 'DER', '-out', `${k.name}.p8.der`]);
     ossl.run([
       'pkcs8',
       '-topk8',
