@@ -139,6 +139,8 @@ export function pemBlocks(text: string): PemBlock[] {
 /** RFC 1421 §4.6 headers: `Name: value` lines, then an empty line, before the base64. */
 function splitHeaders(raw: string, label: string): { headers: [string, string][]; body: string } {
   const lines = raw.split(/\r?\n/);
+  // The line break before the END line is not an empty line of its own.
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
   // The BEGIN line's own line break leaves an empty first entry.
   let first = 0;
   while (first < lines.length && (lines[first] as string).trim() === '') first++;
