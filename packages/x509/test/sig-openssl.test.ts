@@ -134,7 +134,6 @@ describe('signatures interoperate with openssl', () => {
       expect(opensslVerifies(args)).toBe(false);
     });
     it(`${c.name}: openssl's verify with ours`, () => {
-      const key = keys.get(c.key)!;
       const args =
         c.dgst === undefined
           ? ['pkeyutl', '-sign', '-inkey', `${c.key}.pem`, '-rawin', '-in', 'msg', '-out', 'theirs.sig']
