@@ -1,0 +1,198 @@
+/**
+ * Drives a sans-IO TLS object (core's `SSLObject` on two `MemoryBIO`s) over a Node stream (a `net.Socket` or any
+ * Duplex). Both socket flavours — the Python-shaped {@link SSLSocket} and the node:tls-shaped `TLSSocket` — sit on
+ * this one driver, so backpressure, EOF and error handling are written once.
+ *
+ * Reading is pull-based: the transport stays paused and bytes are taken with `transport.read()` only when the engine
+ * asks for more (SSLWantReadError), so a slow consumer stops TCP reads and the peer feels TCP backpressure.
+ * Writing waits for `drain` whenever the transport's buffer is full.
+ * @module
+ */
+import type { Duplex } from 'node:stream';
+import { SSLEOFError, SSLSyscallError, SSLWantReadError, SSLWantWriteError } from '@sanstls/core';
+
+/** The part of core's MemoryBIO the driver uses. */
+export interface ByteQueue {
+  write(buf: Uint8Array): number;
+  read(n?: number): Uint8Array;
+  writeEof(): void;
+  readonly pending: number;
+}
+
+/** Something the engine may hand back while a user callback (SNI, verifier, signer) has not settled yet. */
+export interface SuspensionSource {
+  /** A promise to wait for before retrying the operation, or undefined when the engine is not parked. */
+  pendingSuspension(): PromiseLike<unknown> | undefined;
+}
+
+export interface TransportDriverOptions {
+  /** Milliseconds without any transport input after which a waiting operation fails (0: never). */
+  readonly idleTimeoutMs?: number;
+}
+
+/** Thrown when a timeout ends a wait; an SSLSyscallError so callers treat it as a transport failure. */
+export class TransportTimeoutError extends SSLSyscallError {
+  constructor(what: string, ms: number) {
+    super(`${what}: no data from the peer for ${ms} ms`, { library: 'SYS', reason: 'ETIMEDOUT' });
+  }
+}
+
+export class TransportDriver {
+  /** The transport delivered its end (FIN). */
+  private inputEnded = false;
+  /** The transport failed or was destroyed: the error, if any. */
+  private transportError: Error | undefined;
+  private closed = false;
+  private readonly wakeups = new Set<() => void>();
+  private readonly idleTimeoutMs: number;
+
+  constructor(
+    readonly transport: Duplex,
+    private readonly incoming: ByteQueue,
+    private readonly outgoing: ByteQueue,
+    private readonly suspensions: SuspensionSource | undefined,
+    options: TransportDriverOptions = {},
+  ) {
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 0;
+    transport.pause();
+    const wake = (): void => {
+      for (const fn of [...this.wakeups]) fn();
+    };
+    transport.on('readable', wake);
+    transport.on('end', () => {
+      this.inputEnded = true;
+      wake();
+    });
+    transport.on('error', (err: Error) => {
+      this.transportError ??= err;
+      wake();
+    });
+    transport.on('close', () => {
+      this.closed = true;
+      wake();
+    });
+    transport.on('drain', wake);
+  }
+
+  /** Whether the transport can still carry bytes to the peer. */
+  get writable(): boolean {
+    return !this.closed && this.transport.writable && !this.transport.destroyed;
+  }
+
+  /** True once the peer's FIN arrived and every byte before it was handed to the engine. */
+  get inputExhausted(): boolean {
+    return this.inputEnded && this.transport.readableLength === 0;
+  }
+
+  /** Sends everything the engine produced. Returns false when the transport asks us to wait (backpressure). */
+  flush(): boolean {
+    if (this.outgoing.pending === 0) return !this.transport.writableNeedDrain;
+    const bytes = this.outgoing.read();
+    if (!this.writable) return false;
+    return this.transport.write(bytes);
+  }
+
+  /** Flushes and, when the transport's buffer is full, waits until it drains. */
+  async flushAndDrain(): Promise<void> {
+    if (this.flush()) return;
+    while (this.transport.writableNeedDrain && this.writable) {
+      await this.waitForEvent('write');
+    }
+    if (this.transportError) throw this.wrapTransportError(this.transportError);
+  }
+
+  /** The incoming queue has been told the transport ended. */
+  private eofDelivered = false;
+
+  /**
+   * Moves transport bytes into the engine's incoming queue: what is buffered now, or else waits for more.
+   * At the transport's end it marks the queue's EOF, so the engine reports a clean close or a truncation.
+   */
+  async pullInput(): Promise<void> {
+    if (this.eofDelivered) return;
+    for (;;) {
+      const chunk = this.transport.read() as Buffer | null;
+      if (chunk !== null && chunk.length > 0) {
+        this.incoming.write(chunk);
+        return;
+      }
+      if (this.transportError) throw this.wrapTransportError(this.transportError);
+      if (this.inputEnded || this.closed) {
+        this.eofDelivered = true;
+        this.incoming.writeEof();
+        return;
+      }
+      await this.waitForEvent('read');
+    }
+  }
+
+  /**
+   * Runs an engine operation until it completes: flushing what it produced, feeding it transport bytes while it
+   * wants to read, and waiting for user callbacks it parked on. Resolves with the operation's result.
+   */
+  async run<T>(operation: () => T): Promise<T> {
+    for (;;) {
+      let result: T;
+      try {
+        result = operation();
+      } catch (err) {
+        if (err instanceof SSLWantReadError) {
+          await this.flushAndDrain();
+          const parked = this.suspensions?.pendingSuspension();
+          if (parked !== undefined) {
+            await parked;
+            continue;
+          }
+          // An engine that still wants bytes after being told of the EOF is reading a truncated stream.
+          if (this.eofDelivered) throw new SSLEOFError();
+          await this.pullInput();
+          continue;
+        }
+        if (err instanceof SSLWantWriteError) {
+          await this.flushAndDrain();
+          continue;
+        }
+        // Whatever the engine queued (a fatal alert) still goes to the peer.
+        this.flush();
+        throw err;
+      }
+      await this.flushAndDrain();
+      return result;
+    }
+  }
+
+  /** Half-closes the transport (FIN) after flushing. */
+  async endTransport(): Promise<void> {
+    this.flush();
+    if (!this.transport.writableEnded) this.transport.end();
+  }
+
+  destroy(err?: Error): void {
+    this.transport.destroy(err);
+  }
+
+  private wrapTransportError(err: Error): Error {
+    if (err instanceof SSLSyscallError) return err;
+    const code = (err as NodeJS.ErrnoException).code;
+    return new SSLSyscallError(err.message, { library: 'SYS', ...(code ? { reason: code } : {}), cause: err });
+  }
+
+  /** Waits for transport input, drain, end, error or close — or fails after the idle timeout. */
+  private waitForEvent(what: 'read' | 'write'): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (): void => {
+        this.wakeups.delete(done);
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+      this.wakeups.add(done);
+      if (what === 'read' && this.idleTimeoutMs > 0) {
+        timer = setTimeout(() => {
+          this.wakeups.delete(done);
+          reject(new TransportTimeoutError('read', this.idleTimeoutMs));
+        }, this.idleTimeoutMs);
+      }
+    });
+  }
+}
