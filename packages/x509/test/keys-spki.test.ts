@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { derBitString, derInteger, derNull, derOid, derSequence } from '../src/der.js';
 import { encodeSpki, parsePublicKey, SSLError } from '../src/index.js';
@@ -188,5 +189,34 @@ describe('parsePublicKey rejects malformed keys with an SSLError', () => {
   }
   it('a valid RSA key built the same way parses (the negative cases are not vacuous)', () => {
     expect(parsePublicKey(rsaKey(goodN, 65537n)).kind).toBe('rsa');
+  });
+});
+
+describe('parsePublicKey on damaged SPKI DER: only SSLError-family errors, quickly', () => {
+  it('truncated and bit-flipped keys of every kind', () => {
+    const names = ['rsa.pem', 'pss.pem', 'prime256v1.pem', 'secp521r1.pem', 'ED25519.pem', 'ED448.pem'];
+    const ders = names.map((n) => pubDer(n));
+    fc.assert(
+      fc.property(
+        fc.nat(ders.length - 1),
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        fc.boolean(),
+        (which, pos, xor, truncate) => {
+          const der = ders[which]!;
+          const i = pos % der.length;
+          const damaged = truncate ? der.subarray(0, i) : der.slice();
+          if (!truncate) damaged[i] = (damaged[i] as number) ^ xor;
+          const start = performance.now();
+          try {
+            parsePublicKey(damaged);
+          } catch (error) {
+            if (!(error instanceof SSLError)) throw error;
+          }
+          expect(performance.now() - start).toBeLessThan(500);
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 });
