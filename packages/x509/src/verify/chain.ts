@@ -582,9 +582,7 @@ export function verifyChain(opts: VerifyChainOptions): VerifyChainResult {
 
   const candidates = (cert: Certificate): { cert: Certificate; anchor: boolean }[] => {
     const anchors = store.findBySubject(cert.issuer).filter((a) => mayHaveIssued(a, cert));
-    const untrusted = (poolBySubject.get(nameKey(cert.issuer)) ?? []).filter(
-      (c) => mayHaveIssued(c, cert) && !store.isAnchor(c),
-    );
+    const untrusted = (poolBySubject.get(nameKey(cert.issuer)) ?? []).filter((c) => mayHaveIssued(c, cert));
     const rank = (c: Certificate): number => {
       const aki = cert.authorityKeyIdentifier?.keyIdentifier;
       const exact = aki !== undefined && c.subjectKeyIdentifier !== undefined ? 0 : 1;
