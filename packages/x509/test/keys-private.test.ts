@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { derInteger, derOctetString, derOid, derSequence, derTLV } from '../src/der.js';
 import {
   assertPrivateKeyMatches,
   loadPkcs12,
@@ -308,6 +309,63 @@ describe('loadPrivateKey loads what openssl writes', () => {
     expect(() => loadPrivateKey(ossl.readText('explicit.pem'))).toThrow(
       expect.objectContaining({ reason: 'UNSUPPORTED_ALGORITHM' }),
     );
+  });
+
+  it('encrypted PKCS #8 with scrypt (RFC 7914 §7) as openssl -scrypt writes it', () => {
+    ossl.run(['pkcs8', '-topk8', '-in', 'p256.pem', '-scrypt', '-passout', 'pass:s3cret', '-out', 'scrypt.pem']);
+    expectMatches('p256', loadPrivateKey(ossl.readText('scrypt.pem'), 's3cret'), 'ec');
+    expect(() => loadPrivateKey(ossl.readText('scrypt.pem'), 'nope')).toThrow(
+      expect.objectContaining({ reason: 'BAD_DECRYPT' }),
+    );
+  });
+
+  it('PKCS #8 encryption we do not implement (PBES1 3DES, PBES2 with 3DES) → "not supported"', () => {
+    ossl.run(['pkcs8', '-topk8', '-in', 'p256.pem', '-v1', 'PBE-SHA1-3DES', '-passout', 'pass:x', '-out', 'v1.pem']);
+    expect(() => loadPrivateKey(ossl.readText('v1.pem'), 'x')).toThrow(
+      /not supported: key encryption algorithm 1\.2\.840\.113549\.1\.12\.1\.3/,
+    );
+    ossl.run(['pkcs8', '-topk8', '-in', 'p256.pem', '-v2', 'des3', '-passout', 'pass:x', '-out', 'des3.pem']);
+    expect(() => loadPrivateKey(ossl.readText('des3.pem'), 'x')).toThrow(/not supported: PBES2 encryption scheme/);
+  });
+
+  it('SEC 1 key after an EC PARAMETERS block (openssl ecparam -genkey)', () => {
+    const pem = ossl.run(['ecparam', '-genkey', '-name', 'secp384r1']).toString();
+    expect(pem).toContain('BEGIN EC PARAMETERS');
+    const key = loadPrivateKey(pem);
+    expect(key.kind === 'ec' && key.curve).toBe('P-384');
+  });
+
+  it('PKCS #8 v2 (RFC 5958) with the public key: accepted when it matches, rejected when not', () => {
+    const key = loadPrivateKey(ossl.readText('ed25519.pem'));
+    if (key.kind !== 'ed25519') throw new Error('expected Ed25519');
+    const v2 = (pub: Uint8Array): Uint8Array =>
+      derSequence(
+        derInteger(1),
+        derSequence(derOid('1.3.101.112')),
+        derOctetString(derOctetString(key.seed)),
+        derTLV(0x81, Uint8Array.of(0), pub),
+      );
+    expect(loadPrivateKey(v2(key.key))).toEqual(key);
+    const wrong = key.key.slice();
+    wrong[0] = (wrong[0] as number) ^ 1;
+    expect(() => loadPrivateKey(v2(wrong))).toThrow(SSLError);
+    // version 1 (encoded 0) must not carry a public key
+    const v1 = derSequence(
+      derInteger(0),
+      derSequence(derOid('1.3.101.112')),
+      derOctetString(derOctetString(key.seed)),
+      derTLV(0x81, Uint8Array.of(0), key.key),
+    );
+    expect(() => loadPrivateKey(v1)).toThrow(SSLError);
+  });
+
+  it('an RSA key with inconsistent CRT components is rejected', () => {
+    const key = loadPrivateKey(ossl.readText('rsa.pem'));
+    if (key.kind !== 'rsa') throw new Error('expected RSA');
+    const bad = derSequence(
+      ...[0n, key.n, key.e, key.d, key.p, key.q, key.dp + 2n, key.dq, key.qinv].map((v) => derInteger(v)),
+    );
+    expect(() => loadPrivateKey(bad)).toThrow(/inconsistent/);
   });
 
   it('PEM without a private key → [PEM: NO_START_LINE]', () => {

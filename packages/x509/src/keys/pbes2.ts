@@ -1,6 +1,6 @@
 /**
  * Password-based decryption for private keys: PBES2 (RFC 8018 §6.2) with PBKDF2 (§5.2, PRFs
- * HMAC-SHA1/224/256/384/512, App. B.1) and AES-CBC (App. B.2.5 / RFC 3565) with PKCS #5 padding
+ * HMAC-SHA1/224/256/384/512, App. B.1) or scrypt (RFC 7914 §7) and AES-CBC (App. B.2.5 / RFC 3565) with PKCS #5 padding
  * (§6.1.1 step 4), and OpenSSL's legacy PEM encryption (RFC 1421 `Proc-Type`/`DEK-Info` with
  * EVP_BytesToKey over MD5).
  *
@@ -11,6 +11,7 @@
 import { cbc } from '@noble/ciphers/aes.js';
 import { md5 } from '@noble/hashes/legacy.js';
 import { pbkdf2 } from '@noble/hashes/pbkdf2.js';
+import { scrypt } from '@noble/hashes/scrypt.js';
 import { DerReader, Tag } from '../der.js';
 import { SSLError } from '../errors.js';
 import type { AlgorithmIdentifier, HashName } from '../types.js';
@@ -24,6 +25,9 @@ import { readAlgorithmIdentifier } from './spki.js';
  * OpenSSL writes 2048 by default.
  */
 export const MAX_PBKDF2_ITERATIONS = 10_000_000;
+
+/** The most memory scrypt may use (128·N·r·p bytes): 256 MiB, above OpenSSL's 32 MiB default `maxmem`. */
+const MAX_SCRYPT_MEMORY = 256 * 1024 * 1024;
 
 export function badDecrypt(): SSLError {
   return new SSLError('bad decrypt', { library: 'EVP', reason: 'BAD_DECRYPT' });
@@ -99,9 +103,17 @@ export function pbes2Decrypt(algorithm: AlgorithmIdentifier, ciphertext: Uint8Ar
   ivReader.end();
   if (iv.length !== 16) throw keyDecodeError('AES-CBC IV must be 16 octets');
 
-  if (kdf.oid !== OID.pbkdf2) throw unsupportedKeyError(`PBES2 key derivation function ${kdf.oid} (PBKDF2 only)`);
-  if (kdf.parameters === undefined) throw keyDecodeError('PBKDF2 parameters are missing');
-  const kdfOuter = new DerReader(kdf.parameters, 'PBKDF2-params');
+  if (kdf.parameters === undefined) throw keyDecodeError('PBES2 key derivation parameters are missing');
+  let key: Uint8Array;
+  if (kdf.oid === OID.pbkdf2) key = pbkdf2FromParams(kdf.parameters, password, keyLength);
+  else if (kdf.oid === OID.scrypt) key = scryptFromParams(kdf.parameters, password, keyLength);
+  else throw unsupportedKeyError(`PBES2 key derivation function ${kdf.oid} (PBKDF2 or scrypt only)`);
+  return aesCbcDecrypt(key, iv, ciphertext);
+}
+
+/** PBKDF2-params (RFC 8018 A.2) → the derived key. */
+function pbkdf2FromParams(parameters: Uint8Array, password: Uint8Array, keyLength: number): Uint8Array {
+  const kdfOuter = new DerReader(parameters, 'PBKDF2-params');
   const p = kdfOuter.sequence();
   kdfOuter.end();
   if (p.peekTag() !== Tag.OCTET_STRING) throw unsupportedKeyError('PBKDF2 salt from another source (otherSource)');
@@ -122,8 +134,43 @@ export function pbes2Decrypt(algorithm: AlgorithmIdentifier, ciphertext: Uint8Ar
     prf = hash;
   }
   p.end();
-  const key = pbkdf2Derive(prf, password, salt, iterations, keyLength);
-  return aesCbcDecrypt(key, iv, ciphertext);
+  return pbkdf2Derive(prf, password, salt, iterations, keyLength);
+}
+
+/** scrypt-params (RFC 7914 §7) → the derived key, refusing parameters that need more than 256 MiB. */
+function scryptFromParams(parameters: Uint8Array, password: Uint8Array, keyLength: number): Uint8Array {
+  const outer = new DerReader(parameters, 'scrypt-params');
+  const p = outer.sequence();
+  outer.end();
+  const salt = p.readOctetString('scrypt salt');
+  const cost = p.readSmallInt('scrypt costParameter');
+  const blockSize = p.readSmallInt('scrypt blockSize');
+  const parallelization = p.readSmallInt('scrypt parallelizationParameter');
+  if (!p.done) {
+    if (p.readSmallInt('scrypt keyLength') !== keyLength)
+      throw keyDecodeError('scrypt keyLength does not match the cipher');
+  }
+  p.end();
+  // RFC 7914 §2: N a power of two above 1, r·p < 2^30.
+  if (
+    cost < 2 ||
+    (cost & (cost - 1)) !== 0 ||
+    blockSize < 1 ||
+    parallelization < 1 ||
+    blockSize * parallelization >= 2 ** 30
+  ) {
+    throw keyDecodeError('scrypt parameters out of range');
+  }
+  if (128 * cost * blockSize * parallelization > MAX_SCRYPT_MEMORY || 128 * cost * blockSize > MAX_SCRYPT_MEMORY) {
+    throw unsupportedKeyError(`scrypt parameters needing more than ${MAX_SCRYPT_MEMORY / 1024 / 1024} MiB`);
+  }
+  return scrypt(password, salt, {
+    N: cost,
+    r: blockSize,
+    p: parallelization,
+    dkLen: keyLength,
+    maxmem: 2 * MAX_SCRYPT_MEMORY,
+  });
 }
 
 /**
