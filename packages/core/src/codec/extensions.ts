@@ -128,7 +128,8 @@ export function encodeServerNameHost(host: string): Uint8Array {
  * hostname of the server, as understood by the client ... represented as a byte string using ASCII
  * encoding without a trailing dot"; at most 255 bytes (RFC 1035 §2.3.4). Violations → decode_error,
  * as Go's crypto/tls does (OpenSSL sends unrecognized_name for a NUL byte; we treat every malformed
- * HostName alike).
+ * HostName alike). "Literal IPv4 and IPv6 addresses are not permitted in HostName" either; that check
+ * is left to the caller, which may prefer to ignore such a name.
  */
 export function serverNameHost(names: readonly ServerName[]): string | undefined {
   const entry = names.find((n) => n.nameType === 0);
