@@ -20,6 +20,8 @@ export interface EngineSSLObject extends SuspensionSource {
   version(): string | null;
   selectedAlpnProtocol(): string | null;
   getChannelBinding(cbType?: string): Uint8Array | null;
+  /** The certificates the peer sent (DER, leaf first), validated or not; null before they arrived. */
+  getUnverifiedChain(): Uint8Array[] | null;
   readonly session: unknown;
   readonly sessionReused: boolean;
 }
