@@ -64,6 +64,14 @@ describe('Reader', () => {
     expect(decodeFailure(() => r.expectEnd('hello')).reason).toBe('LENGTH_MISMATCH');
   });
 
+  it('rejects windows outside the buffer and negative lengths', () => {
+    expect(() => new Reader(new Uint8Array(4), 0, 5)).toThrow(DecodeError);
+    expect(() => new Reader(new Uint8Array(4), 3, 2)).toThrow(DecodeError);
+    expect(() => new Reader(new Uint8Array(4), -1)).toThrow(DecodeError);
+    expect(() => new Reader(new Uint8Array(4)).bytes(-1)).toThrow(DecodeError);
+    expect(new Reader(new Uint8Array(4), 4).done).toBe(true);
+  });
+
   it('sub-readers are confined to their block', () => {
     const r = new Reader(Uint8Array.of(0, 2, 7, 8, 9));
     const sub = r.block16('blk');

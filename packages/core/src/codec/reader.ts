@@ -18,6 +18,9 @@ export class Reader {
   private readonly buf: Uint8Array;
 
   constructor(buf: Uint8Array, start = 0, end = buf.length) {
+    if (!(start >= 0 && start <= end && end <= buf.length)) {
+      throw new DecodeError(`reader window [${start}, ${end}) outside a buffer of ${buf.length} bytes`, 'BAD_LENGTH');
+    }
     this.buf = buf;
     this.pos = start;
     this.end = end;
@@ -45,7 +48,7 @@ export class Reader {
 
   private need(n: number, what: string): number {
     const at = this.pos;
-    if (n > this.end - at) {
+    if (n > this.end - at || n < 0) {
       throw new DecodeError(`${what}: need ${n} bytes, ${this.end - at} left`, 'LENGTH_TOO_SHORT');
     }
     this.pos = at + n;
