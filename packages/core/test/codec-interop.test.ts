@@ -37,6 +37,15 @@ function hasOpenssl(): boolean {
   }
 }
 const opensslPresent = hasOpenssl();
+const gnutlsPresent = ((): boolean => {
+  try {
+    execFileSync('gnutls-cli', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    console.log('gnutls-cli not found: skipping the GnuTLS client capture');
+    return false;
+  }
+})();
 if (!opensslPresent) console.log('openssl CLI not found: skipping the codec interop captures');
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -342,6 +351,24 @@ describe.skipIf(!opensslPresent)('codec against real handshakes (openssl s_serve
       'new_session_ticket_tls12',
     ]);
   });
+
+  it.skipIf(!gnutlsPresent)(
+    'TLS 1.3 and TLS 1.2 (ECDHE-RSA, EMS, encrypt-then-MAC offers), gnutls-cli client',
+    async () => {
+      const cli = (priority: string): ((port: number) => Promise<void>) =>
+        cliClient('gnutls-cli', ['--insecure', '--priority', priority, '--port', 'PORT', '127.0.0.1']);
+      expect(await exchange([...serverCert('rsa')], cli('NORMAL'))).toEqual(['client_hello', 'server_hello']);
+      expect(await exchange([...serverCert('rsa'), '-tls1_2'], cli('NORMAL:-VERS-TLS1.3'))).toEqual([
+        'client_hello',
+        'client_key_exchange',
+        'server_hello',
+        'certificate_tls12',
+        'server_key_exchange',
+        'server_hello_done',
+        'new_session_ticket_tls12',
+      ]);
+    },
+  );
 
   it('TLS 1.3, Python ssl client', async () => {
     const py = [
