@@ -124,6 +124,7 @@ describe('parsePublicKey rejects malformed keys with an SSLError', () => {
     ['negative modulus', rsaKey(-goodN, 65537n)],
     ['exponent 1', rsaKey(goodN, 1n)],
     ['even exponent', rsaKey(goodN, 65536n)],
+    ['exponent of 65 bits with a 4096-bit modulus', rsaKey((1n << 4095n) + 1n, (1n << 64n) + 1n)],
     [
       'rsaEncryption with non-NULL parameters',
       derSequence(
@@ -189,6 +190,8 @@ describe('parsePublicKey rejects malformed keys with an SSLError', () => {
   }
   it('a valid RSA key built the same way parses (the negative cases are not vacuous)', () => {
     expect(parsePublicKey(rsaKey(goodN, 65537n)).kind).toBe('rsa');
+    expect(parsePublicKey(rsaKey((1n << 4095n) + 1n, (1n << 63n) + 1n)).kind).toBe('rsa');
+    expect(parsePublicKey(rsaKey(goodN, (1n << 200n) + 1n)).kind).toBe('rsa');
   });
 });
 

@@ -107,6 +107,9 @@ export function checkRsaPublic(n: bigint, e: bigint): void {
   if (bitLen(n) < 256 || bitLen(n) > 16384) throw keyDecodeError('RSA modulus size out of range (256..16384 bits)');
   if (e < 3n || (e & 1n) === 0n || e >= n)
     throw keyDecodeError('RSA public exponent must be odd, at least 3 and below n');
+  // OpenSSL's bound (RSA_MAX_PUBEXP_BITS above RSA_SMALL_MODULUS_BITS): keeps verification cheap on big keys.
+  if (bitLen(n) > 3072 && bitLen(e) > 64)
+    throw keyDecodeError('RSA public exponent above 64 bits with a modulus above 3072 bits');
 }
 
 function readEcPublicKey(algorithm: AlgorithmIdentifier, key: Uint8Array): PublicKey {
