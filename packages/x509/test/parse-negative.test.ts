@@ -249,6 +249,8 @@ describe('extensions (RFC 5280 §4.2)', () => {
     ['a constructed dNSName', [san(derTLV(0xa2, dns('x')))]],
     ['a directoryName that is not a Name', [san(derTLV(0xa4, derString(Tag.UTF8String, 'x')))]],
     ['an otherName without its [0] value', [san(derTLV(0xa0, derOid('1.2.3')))]],
+    ['an ediPartyName without partyName', [san(derTLV(0xa5, derTLV(0xa0, derString(Tag.UTF8String, 'x'))))]],
+    ['an ediPartyName whose partyName is not a string', [san(derTLV(0xa5, derTLV(0xa1, derInteger(1))))]],
     ['a registeredID that is not an OID', [san(derTLV(0x88, Uint8Array.of(0x80)))]],
     ['an empty issuerAltName', [ext('2.5.29.18', derSequence())]],
     ['an empty nameConstraints', [ext('2.5.29.30', derSequence())]],

@@ -285,10 +285,10 @@ function readSubtrees(content: Uint8Array, what: string): GeneralSubtree[] {
   return subtrees;
 }
 
+/** An IMPLICIT [n] INTEGER's content as a small non-negative number. */
 function smallIntFromContent(el: DerElement, what: string): number {
-  const r = new DerReader(Uint8Array.of(Tag.INTEGER, el.content.length, ...el.content), what);
-  if (el.content.length > 8) fail(what, 'integer out of range');
-  return r.readSmallInt(what);
+  if (el.content.length > 7) fail(what, 'integer out of range');
+  return new DerReader(Uint8Array.of(Tag.INTEGER, el.content.length, ...el.content), what).readSmallInt(what);
 }
 
 /**

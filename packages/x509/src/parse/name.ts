@@ -66,13 +66,6 @@ const ONE_OCTET_STRING_TAGS: ReadonlySet<number> = new Set([
   0x1b /* GeneralString */,
 ]);
 
-/** True when `tag` is a character-string type we can turn into text. */
-export function isStringTag(tag: number): boolean {
-  return (
-    tag === Tag.UTF8String || tag === Tag.BMPString || tag === Tag.UniversalString || ONE_OCTET_STRING_TAGS.has(tag)
-  );
-}
-
 /**
  * A character string's content as text, per its tag: UTF8String as UTF-8, BMPString as UCS-2,
  * UniversalString as UCS-4, and the one-octet types (including T61String, as OpenSSL treats it) as
@@ -186,8 +179,21 @@ export function parseGeneralNameElement(el: DerElement, what = 'GeneralName'): G
       r.end(what);
       return { type: 'dirName', name };
     }
-    case contextConstructed(5):
+    case contextConstructed(5): {
+      // EDIPartyName ::= SEQUENCE { nameAssigner [0] DirectoryString OPTIONAL, partyName [1] DirectoryString }
+      // (DirectoryString is a CHOICE, so both tags are EXPLICIT); OpenSSL parses it this strictly.
+      const r = new DerReader(el.content, what);
+      const assigner = r.readOptional(contextConstructed(0));
+      const party = r.read(contextConstructed(1), what);
+      r.end(what);
+      for (const part of assigner === undefined ? [party] : [assigner, party]) {
+        const inner = new DerReader(part.content, what);
+        const str = inner.readAny();
+        inner.end(what);
+        decodeString(str.tag, str.content, what);
+      }
       return { type: 'ediPartyName', der: el.raw };
+    }
     case contextPrimitive(6):
       return { type: 'uri', value: ia5(el.content) };
     case contextPrimitive(7):
