@@ -504,6 +504,15 @@ describe('handshake message rules (negative cases with their alerts)', () => {
     expect(decodeHandshake({ type: HT.server_key_exchange, body: Uint8Array.of(3) }, TLS12).kind).toBe('opaque');
   });
 
+  it('NewSessionTicket (TLS 1.3) extensions are bounded <0..2^16-2> (§4.6.1); encoders refuse impossible values', () => {
+    const nst = Uint8Array.from([...new Uint8Array(8), 0, 0, 1, 0xaa, 0xff, 0xff, ...new Uint8Array(0xffff)]);
+    expectAlert(() => parseNewSessionTicketTls13(nst), DECODE, 'BAD_LENGTH');
+    expect(() => encodeClientHello({ ...ch, noExtensionsBlock: true })).toThrow(EncodeError);
+    expect(() => encodeClientHello({ ...ch, random: new Uint8Array(31) })).toThrow(EncodeError);
+    expect(() => encodeClientHello({ ...ch, legacySessionId: new Uint8Array(256) })).toThrow(EncodeError);
+    expect(() => encodeClientKeyExchange('ecdhe', new Uint8Array(0))).toThrow(EncodeError);
+  });
+
   it('splitHandshake rejects a length that disagrees with the data', () => {
     expectAlert(() => splitHandshake(Uint8Array.of(20, 0, 0, 2, 1)), DECODE);
     expectAlert(() => splitHandshake(Uint8Array.of(20, 0, 0, 1, 1, 2)), DECODE, 'LENGTH_MISMATCH');

@@ -54,8 +54,19 @@
  * ```
  *
  * Parsed byte fields are views of the input: copy what you keep beyond the input buffer's lifetime.
- * Strict mode is the only mode today; the structure (parse functions that throw one error) leaves room
- * for a deviation-reporting lenient mode (issue #11).
+ *
+ * ## Strictness
+ * Strict mode is the only mode today: the first violation throws. Violations come in two classes that
+ * a deviation-reporting lenient mode (issue #11) will treat differently: *structural* ones raised by
+ * {@link Reader} (overrun, trailing bytes — parsing cannot go on) and *rule* checks raised at named
+ * sites in the parse functions (vector `<min..max>` bounds that the data still satisfies, duplicate
+ * extensions, pre_shared_key not last, record_size_limit < 64, …). The lenient mode will thread an
+ * optional deviation sink through the parse functions (a trailing optional parameter, so today's
+ * signatures stay valid) and let rule checks report to it and continue.
+ *
+ * Encoders do not validate semantics: they write what they are given (useful to build malformed test
+ * input), refusing only what the wire cannot represent ({@link EncodeError}: a vector longer than its
+ * length field, a Random that is not 32 bytes).
  * @module
  */
 export * from './enums.js';
