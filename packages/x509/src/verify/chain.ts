@@ -20,6 +20,7 @@
  * @module
  */
 import { compareBytes } from '../der.js';
+import { SSLError } from '../errors.js';
 import { nobleSignatureProvider, parsePublicKey, signatureAlgorithmFromX509 } from '../keys/index.js';
 import { parseCertificate, parseCrl } from '../parse/index.js';
 import type {
@@ -542,6 +543,15 @@ class Validation {
 export function verifyChain(opts: VerifyChainOptions): VerifyChainResult {
   // The one clock read: at the API edge, as the default of `at`.
   const at = opts.at ?? new Date();
+  if (!(at instanceof Date) || Number.isNaN(at.getTime())) {
+    throw new SSLError('verifyChain: `at` must be a valid Date', { library: 'X509', reason: 'INVALID_ARGUMENT' });
+  }
+  if (opts.maxDepth !== undefined && !(Number.isInteger(opts.maxDepth) && opts.maxDepth >= 0)) {
+    throw new SSLError('verifyChain: `maxDepth` must be a non-negative integer', {
+      library: 'X509',
+      reason: 'INVALID_ARGUMENT',
+    });
+  }
   const store = opts.trustAnchors instanceof TrustStore ? opts.trustAnchors : storeOf(opts.trustAnchors);
   let hostIp: Uint8Array | undefined;
   let hostname = opts.hostname;

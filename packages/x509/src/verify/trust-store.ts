@@ -7,8 +7,9 @@
  * roots therefore costs nothing until a handshake needs it, and a lookup is then a map access.
  * @module
  */
+import { compareBytes, contextConstructed, DerReader, Tag } from '../der.js';
 import { X509ParseError } from '../errors.js';
-import { parseCertificate, parseCrl, pemBlocks } from '../parse/index.js';
+import { parseCertificate, parseCrl, parseName, pemBlocks } from '../parse/index.js';
 import type { Certificate, CertificateRevocationList, Name } from '../types.js';
 import { nameKey } from './names.js';
 
@@ -16,6 +17,14 @@ function hexKey(bytes: Uint8Array): string {
   let s = '';
   for (const b of bytes) s += b.toString(16).padStart(2, '0');
   return s;
+}
+
+/** The subject Name of a certificate, read without parsing the rest (RFC 5280 §4.1: its 6th TBS field). */
+function subjectOf(der: Uint8Array): Name {
+  const tbs = new DerReader(der, 'certificate').sequence('certificate').sequence('tbsCertificate');
+  tbs.readOptional(contextConstructed(0)); // version
+  for (let i = 0; i < 4; i++) tbs.readAny(); // serialNumber, signature, issuer, validity
+  return parseName(tbs.read(Tag.SEQUENCE, 'subject').raw, 'subject');
 }
 
 interface Entry {
@@ -27,11 +36,11 @@ interface Entry {
 
 export class TrustStore {
   private readonly entries: Entry[] = [];
-  private readonly seen = new Set<string>();
+  /** Entries by DER length, to drop exact duplicates without hashing every certificate. */
+  private readonly byLength = new Map<number, Entry[]>();
   private readonly crlList: CertificateRevocationList[] = [];
-  private bySubject: Map<string, Certificate[]> | undefined;
+  private bySubject: Map<string, Entry[]> | undefined;
   private bySki: Map<string, Certificate[]> | undefined;
-  private byAnchorKey: Set<string> | undefined;
 
   /** A store holding every `CERTIFICATE` (and `X509 CRL`) block of a PEM bundle; other blocks and text between them are ignored. */
   static fromPem(text: string): TrustStore {
@@ -46,13 +55,13 @@ export class TrustStore {
   /** Adds an anchor. DER is parsed lazily; a parsed Certificate is used as is. Duplicates are ignored. */
   add(cert: Uint8Array | Certificate): void {
     const der = cert instanceof Uint8Array ? cert : cert.der;
-    const key = hexKey(der);
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.entries.push({ der, parsed: cert instanceof Uint8Array ? undefined : cert, error: undefined });
+    const sameLength = this.byLength.get(der.length);
+    if (sameLength?.some((e) => compareBytes(e.der, der) === 0)) return;
+    const entry: Entry = { der, parsed: cert instanceof Uint8Array ? undefined : cert, error: undefined };
+    this.entries.push(entry);
+    addToIndex(this.byLength, der.length, entry);
     this.bySubject = undefined;
     this.bySki = undefined;
-    this.byAnchorKey = undefined;
   }
 
   /** Adds a CRL (RFC 5280 §5), parsed now so a malformed CRL is reported to the caller that supplied it. */
@@ -75,63 +84,75 @@ export class TrustStore {
     return this.crlList;
   }
 
-  private index(): void {
-    if (this.bySubject !== undefined) return;
-    const bySubject = new Map<string, Certificate[]>();
-    const bySki = new Map<string, Certificate[]>();
-    const byAnchorKey = new Set<string>();
-    for (const entry of this.entries) {
-      if (entry.parsed === undefined && entry.error === undefined) {
+  private parse(entry: Entry): Certificate | undefined {
+    if (entry.parsed === undefined && entry.error === undefined) {
+      try {
+        entry.parsed = parseCertificate(entry.der);
+      } catch (e) {
+        entry.error = e instanceof Error ? e : new X509ParseError(String(e));
+      }
+    }
+    return entry.parsed;
+  }
+
+  /** Subject index: only each anchor's subject is decoded; full parsing waits until a lookup hits it. */
+  private subjectIndex(): Map<string, Entry[]> {
+    if (this.bySubject === undefined) {
+      const index = new Map<string, Entry[]>();
+      for (const entry of this.entries) {
+        let key: string;
         try {
-          entry.parsed = parseCertificate(entry.der);
+          key = nameKey(entry.parsed?.subject ?? subjectOf(entry.der));
         } catch (e) {
           entry.error = e instanceof Error ? e : new X509ParseError(String(e));
+          continue;
         }
+        addToIndex(index, key, entry);
       }
-      const cert = entry.parsed;
-      if (cert === undefined) continue;
-      addToIndex(bySubject, nameKey(cert.subject), cert);
-      if (cert.subjectKeyIdentifier !== undefined) addToIndex(bySki, hexKey(cert.subjectKeyIdentifier), cert);
-      byAnchorKey.add(anchorKey(cert));
+      this.bySubject = index;
     }
-    this.bySubject = bySubject;
-    this.bySki = bySki;
-    this.byAnchorKey = byAnchorKey;
+    return this.bySubject;
   }
 
   /** Anchors whose subject equals `name` under RFC 5280 §7.1 comparison. */
   findBySubject(name: Name): readonly Certificate[] {
-    this.index();
-    return this.bySubject?.get(nameKey(name)) ?? [];
+    const entries = this.subjectIndex().get(nameKey(name)) ?? [];
+    return entries.flatMap((e) => this.parse(e) ?? []);
   }
 
-  /** Anchors whose subjectKeyIdentifier equals `keyIdentifier`. */
+  /** Anchors whose subjectKeyIdentifier equals `keyIdentifier` (parses every anchor on first use). */
   findByKeyIdentifier(keyIdentifier: Uint8Array): readonly Certificate[] {
-    this.index();
-    return this.bySki?.get(hexKey(keyIdentifier)) ?? [];
+    if (this.bySki === undefined) {
+      const index = new Map<string, Certificate[]>();
+      for (const entry of this.entries) {
+        const cert = this.parse(entry);
+        if (cert?.subjectKeyIdentifier !== undefined) addToIndex(index, hexKey(cert.subjectKeyIdentifier), cert);
+      }
+      this.bySki = index;
+    }
+    return this.bySki.get(hexKey(keyIdentifier)) ?? [];
   }
 
   /** True when a trusted anchor has the same subject name and public key as `cert` (RFC 5280 §6.1.1(d)). */
   isAnchor(cert: Certificate): boolean {
-    this.index();
-    return this.byAnchorKey?.has(anchorKey(cert)) ?? false;
+    return this.findBySubject(cert.subject).some((a) => compareBytes(a.spki.der, cert.spki.der) === 0);
   }
 
   /** Entries whose DER could not be parsed (they are ignored), with the reason. */
   unparsable(): { der: Uint8Array; error: Error }[] {
-    this.index();
+    for (const entry of this.entries) this.parse(entry);
     return this.entries.flatMap((e) => (e.error === undefined ? [] : [{ der: e.der, error: e.error }]));
   }
+}
+
+/** Appends `value` to the list at `key` of a multimap. */
+export function addToIndex<K, T>(index: Map<K, T[]>, key: K, value: T): void {
+  const list = index.get(key);
+  if (list === undefined) index.set(key, [value]);
+  else list.push(value);
 }
 
 /** Identity of a trust anchor: its subject name and its public key (RFC 5280 §6.1.1(d)). */
 export function anchorKey(cert: Certificate): string {
   return `${nameKey(cert.subject)}|${hexKey(cert.spki.der)}`;
-}
-
-/** Appends `value` to the list at `key` of a multimap. */
-export function addToIndex<T>(index: Map<string, T[]>, key: string, value: T): void {
-  const list = index.get(key);
-  if (list === undefined) index.set(key, [value]);
-  else list.push(value);
 }
