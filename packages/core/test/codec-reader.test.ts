@@ -104,6 +104,18 @@ describe('Writer', () => {
     r.expectEnd('all');
   });
 
+  it('refuses integers outside their width', () => {
+    expect(() => new Writer().u8(256)).toThrow(EncodeError);
+    expect(() => new Writer().u8(-1)).toThrow(EncodeError);
+    expect(() => new Writer().u16(0x10000)).toThrow(EncodeError);
+    expect(() => new Writer().u24(0x1000000)).toThrow(EncodeError);
+    expect(() => new Writer().u32(2 ** 32)).toThrow(EncodeError);
+    expect(() => new Writer().u32(1.5)).toThrow(EncodeError);
+    expect(() => new Writer().u16List([1, 0x10000])).toThrow(EncodeError);
+    expect(() => new Writer().u8List([1, 300])).toThrow(EncodeError);
+    expect([...new Writer().u32(0xffffffff).finish()]).toEqual([255, 255, 255, 255]);
+  });
+
   it('refuses vectors too long for their length field', () => {
     expect(() => new Writer().vec8(new Uint8Array(256))).toThrow(EncodeError);
     expect(() => new Writer().vec8((w) => w.bytes(new Uint8Array(256)))).toThrow(EncodeError);

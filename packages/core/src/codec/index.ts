@@ -66,7 +66,7 @@
  *
  * Encoders do not validate semantics: they write what they are given (useful to build malformed test
  * input), refusing only what the wire cannot represent ({@link EncodeError}: a vector longer than its
- * length field, a Random that is not 32 bytes).
+ * length field, an integer outside its width, a Random that is not 32 bytes).
  * @module
  */
 export * from './enums.js';

@@ -39,12 +39,14 @@ export class Writer {
   }
 
   u8(v: number): this {
+    if ((v & 0xff) !== v) throw outOfRange(v, 'uint8');
     const at = this.ensure(1);
     this.buf[at] = v;
     return this;
   }
 
   u16(v: number): this {
+    if ((v & 0xffff) !== v) throw outOfRange(v, 'uint16');
     const at = this.ensure(2);
     const b = this.buf;
     b[at] = v >>> 8;
@@ -53,6 +55,7 @@ export class Writer {
   }
 
   u24(v: number): this {
+    if ((v & 0xffffff) !== v) throw outOfRange(v, 'uint24');
     const at = this.ensure(3);
     const b = this.buf;
     b[at] = v >>> 16;
@@ -62,6 +65,7 @@ export class Writer {
   }
 
   u32(v: number): this {
+    if (v >>> 0 !== v) throw outOfRange(v, 'uint32');
     const at = this.ensure(4);
     const b = this.buf;
     b[at] = v >>> 24;
@@ -101,6 +105,7 @@ export class Writer {
     const b = this.buf;
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
+      if ((v & 0xffff) !== v) throw outOfRange(v, 'uint16');
       b[at + 2 * i] = v >>> 8;
       b[at + 2 * i + 1] = v;
     }
@@ -110,6 +115,7 @@ export class Writer {
   /** A 1-byte-length list of uint8 values. */
   u8List(values: readonly number[] | Uint8Array): this {
     if (values.length > 0xff) throw new EncodeError(`uint8 list of ${values.length} items is too long`);
+    for (const v of values) if ((v & 0xff) !== v) throw outOfRange(v, 'uint8');
     this.u8(values.length);
     const at = this.ensure(values.length);
     this.buf.set(values, at);
@@ -136,6 +142,10 @@ export class Writer {
   finish(): Uint8Array {
     return this.buf.subarray(0, this.pos);
   }
+}
+
+function outOfRange(v: number, type: string): EncodeError {
+  return new EncodeError(`${v} is not a ${type}`, 'BAD_VALUE');
 }
 
 function writeLength(b: Uint8Array, at: number, width: 1 | 2 | 3, len: number): void {
