@@ -2,7 +2,7 @@
  * The noble provider's own contract: hashing state semantics, randomness, AEAD edge cases, the RFC 7919
  * groups, signature delegation. Oracles: node:crypto and the RFC texts.
  */
-import { createDiffieHellman, createHash, createHmac, generateKeyPairSync, hkdfSync } from 'node:crypto';
+import { createDiffieHellman, createECDH, createHash, createHmac, generateKeyPairSync, hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadPrivateKey, publicKeyFromPrivate, SSLError, signatureAlgorithmFromTlsScheme } from '@sanstls/x509';
@@ -119,6 +119,28 @@ describe('noble provider: AEAD edge cases', () => {
       expect(key.open(new Uint8Array(12), sealed, aad)).toBeNull();
       // The empty plaintext still authenticates.
       expect(key.open(nonce, key.seal(nonce, new Uint8Array(0), aad), aad)).toEqual(new Uint8Array(0));
+    });
+  }
+});
+
+describe('noble provider: NIST groups against node:crypto ECDH', () => {
+  for (const [name, curve, length] of [
+    ['secp256r1', 'prime256v1', 32],
+    ['secp384r1', 'secp384r1', 48],
+    ['secp521r1', 'secp521r1', 66],
+  ] as const) {
+    test(`${name}: uncompressed shares and x-coordinate secrets agree both ways`, () => {
+      const group = defaultProvider.group(name)!;
+      const node = createECDH(curve);
+      const nodePublic = node.generateKeys(); // uncompressed 04 || x || y
+      const offer = group.generate(defaultProvider.randomBytes);
+      expect(offer.publicKey.length).toBe(1 + 2 * length);
+      expect(offer.publicKey[0]).toBe(4);
+      const ours = offer.complete(nodePublic);
+      expect(ours.length).toBe(length);
+      expect(hex(ours)).toBe(node.computeSecret(Buffer.from(offer.publicKey)).toString('hex'));
+      const answer = group.respond(nodePublic, defaultProvider.randomBytes);
+      expect(hex(answer.sharedSecret)).toBe(node.computeSecret(Buffer.from(answer.share)).toString('hex'));
     });
   }
 });
