@@ -97,79 +97,108 @@ function toOptions(c: LimboCase, cache: VerifiedSignatureCache): VerifyChainOpti
     purpose,
     maxDepth: c.max_chain_depth ?? undefined,
     crls,
-    flags: VERIFY_X509_STRICT | VERIFY_X509_TRUSTED_FIRST | (crls.length > 0 ? VERIFY_CRL_CHECK_LEAF : 0),
     leafKeyUsage: ku as KeyUsageName[],
     verifiedSignatureCache: cache,
   };
 }
 
-describe.skipIf(!present)('x509-limbo', () => {
-  it('reaches >= 99% overall and >= 99% of SUCCESS cases, every case within the hang guard', () => {
-    const cases = (JSON.parse(readFileSync(LIMBO, 'utf8')) as { testcases: LimboCase[] }).testcases;
-    const cache = new VerifiedSignatureCache(8192);
-    const skipped: string[] = [];
-    const failures = new Map<string, string[]>();
-    const crashes: string[] = [];
-    let run = 0;
-    let passed = 0;
-    let successRun = 0;
-    let successPassed = 0;
-    let slowest = { id: '', ms: 0 };
-    const started = performance.now();
-    for (const c of cases) {
-      let options: VerifyChainOptions | string;
-      try {
-        options = toOptions(c, cache);
-      } catch (e) {
-        options = `inputs do not decode: ${(e as Error).message}`;
-      }
-      if (typeof options === 'string') {
-        skipped.push(`${c.id}: ${options}`);
-        continue;
-      }
-      run++;
-      if (c.expected_result === 'SUCCESS') successRun++;
-      const t0 = performance.now();
-      let outcome: 'SUCCESS' | 'FAILURE';
-      let reason = 'accepted';
-      try {
-        verifyChain(options);
-        outcome = 'SUCCESS';
-      } catch (e) {
-        outcome = 'FAILURE';
-        if (e instanceof SSLError) {
-          reason = 'verifyCode' in e ? `${String(e.verifyCode)} ${String(e.verifyMessage)}` : `${e.constructor.name}`;
-        } else {
-          reason = `crash ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`;
-          crashes.push(`${c.id}: ${reason}`);
-        }
-      }
-      const ms = performance.now() - t0;
-      if (ms > slowest.ms) slowest = { id: c.id, ms };
-      if (outcome === c.expected_result) {
-        passed++;
-        if (outcome === 'SUCCESS') successPassed++;
+interface RunResult {
+  run: number;
+  passed: number;
+  successRun: number;
+  successPassed: number;
+  crashes: string[];
+  slowest: { id: string; ms: number };
+  report: string;
+}
+
+/** Runs every case through verifyChain with `flags` (plus CRL checking where the case has CRLs). */
+function runLimbo(cases: readonly LimboCase[], label: string, flags: number): RunResult {
+  const cache = new VerifiedSignatureCache(8192);
+  const skipped: string[] = [];
+  const failures = new Map<string, string[]>();
+  const r: RunResult = {
+    run: 0,
+    passed: 0,
+    successRun: 0,
+    successPassed: 0,
+    crashes: [],
+    slowest: { id: '', ms: 0 },
+    report: '',
+  };
+  const started = performance.now();
+  for (const c of cases) {
+    let options: VerifyChainOptions | string;
+    try {
+      options = toOptions(c, cache);
+    } catch (e) {
+      options = `inputs do not decode: ${(e as Error).message}`;
+    }
+    if (typeof options === 'string') {
+      skipped.push(`${c.id}: ${options}`);
+      continue;
+    }
+    options = { ...options, flags: flags | ((options.crls ?? []).length > 0 ? VERIFY_CRL_CHECK_LEAF : 0) };
+    r.run++;
+    if (c.expected_result === 'SUCCESS') r.successRun++;
+    const t0 = performance.now();
+    let outcome: 'SUCCESS' | 'FAILURE';
+    let reason = 'accepted';
+    try {
+      verifyChain(options);
+      outcome = 'SUCCESS';
+    } catch (e) {
+      outcome = 'FAILURE';
+      if (e instanceof SSLError) {
+        reason = 'verifyCode' in e ? `${String(e.verifyCode)} ${String(e.verifyMessage)}` : `${e.constructor.name}`;
       } else {
-        const group = `expected ${c.expected_result}, got ${outcome === 'SUCCESS' ? 'SUCCESS' : reason} [${c.id.split('::').slice(0, -1).join('::')}]`;
-        const list = failures.get(group) ?? [];
-        list.push(c.id);
-        failures.set(group, list);
+        reason = `crash ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`;
+        r.crashes.push(`${c.id}: ${reason}`);
       }
     }
-    const total = performance.now() - started;
-    const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(2)}%`;
-    const lines = [
-      `limbo: ${passed}/${run} = ${pct(passed, run)} of cases run; SUCCESS cases ${successPassed}/${successRun} = ${pct(successPassed, successRun)}`,
-      `limbo: ${cases.length} cases, ${skipped.length} skipped, ${(total / 1000).toFixed(1)} s, slowest ${slowest.id} ${slowest.ms.toFixed(0)} ms`,
-      ...skipped.map((s) => `  skipped ${s}`),
-      ...[...failures.entries()]
-        .sort((a, b) => b[1].length - a[1].length)
-        .map(([group, ids]) => `  ${ids.length} × ${group}: ${ids.slice(0, 6).join(' ')}${ids.length > 6 ? ' …' : ''}`),
-    ];
-    console.log(lines.join('\n'));
-    expect(crashes).toEqual([]);
-    expect(slowest.ms).toBeLessThan(1500);
-    expect(passed / run).toBeGreaterThanOrEqual(0.99);
-    expect(successPassed / successRun).toBeGreaterThanOrEqual(0.99);
+    const ms = performance.now() - t0;
+    if (ms > r.slowest.ms) r.slowest = { id: c.id, ms };
+    if (outcome === c.expected_result) {
+      r.passed++;
+      if (outcome === 'SUCCESS') r.successPassed++;
+    } else {
+      const group = `expected ${c.expected_result}, got ${outcome === 'SUCCESS' ? 'SUCCESS' : reason} [${c.id.split('::').slice(0, -1).join('::')}]`;
+      const list = failures.get(group) ?? [];
+      list.push(c.id);
+      failures.set(group, list);
+    }
+  }
+  const total = performance.now() - started;
+  const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(2)}%`;
+  r.report = [
+    `limbo (${label}): ${r.passed}/${r.run} = ${pct(r.passed, r.run)} of cases run; SUCCESS cases ${r.successPassed}/${r.successRun} = ${pct(r.successPassed, r.successRun)}`,
+    `limbo (${label}): ${cases.length} cases, ${skipped.length} skipped, ${(total / 1000).toFixed(1)} s, slowest ${r.slowest.id} ${r.slowest.ms.toFixed(0)} ms`,
+    ...skipped.map((s) => `  skipped ${s}`),
+    ...[...failures.entries()]
+      .sort((a, b) => b[1].length - a[1].length)
+      .map(([group, ids]) => `  ${ids.length} × ${group}: ${ids.slice(0, 6).join(' ')}${ids.length > 6 ? ' …' : ''}`),
+  ].join('\n');
+  return r;
+}
+
+describe.skipIf(!present)('x509-limbo', () => {
+  const cases = present ? (JSON.parse(readFileSync(LIMBO, 'utf8')) as { testcases: LimboCase[] }).testcases : [];
+
+  it('VERIFY_X509_STRICT: >= 99% of cases run and >= 99% of SUCCESS cases, every case within the hang guard', () => {
+    const r = runLimbo(cases, 'VERIFY_X509_STRICT', VERIFY_X509_STRICT | VERIFY_X509_TRUSTED_FIRST);
+    console.log(r.report);
+    expect(r.crashes).toEqual([]);
+    expect(r.slowest.ms).toBeLessThan(1500);
+    expect(r.passed / r.run).toBeGreaterThanOrEqual(0.99);
+    expect(r.successPassed / r.successRun).toBeGreaterThanOrEqual(0.99);
+  }, 300_000);
+
+  it('default flags: still accepts >= 99% of SUCCESS cases (the strict profile only adds rejections)', () => {
+    const successCases = cases.filter((c) => c.expected_result === 'SUCCESS');
+    const r = runLimbo(successCases, 'default flags, SUCCESS cases', VERIFY_X509_TRUSTED_FIRST);
+    console.log(r.report);
+    expect(r.crashes).toEqual([]);
+    expect(r.slowest.ms).toBeLessThan(1500);
+    expect(r.successPassed / r.successRun).toBeGreaterThanOrEqual(0.99);
   }, 300_000);
 });
