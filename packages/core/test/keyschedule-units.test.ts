@@ -26,6 +26,7 @@ import {
   tls12KeyBlock,
   tls12MasterSecret,
   tls12Prf,
+  writeTls12GcmNonce,
 } from '../src/crypto/prf12.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -45,6 +46,13 @@ describe('record nonce (RFC 8446 §5.3)', () => {
     }
     // Writes in place and returns the same buffer (no allocation per record).
     expect(writeRecordNonce(out, iv, 1)).toBe(out);
+  });
+
+  test('TLS 1.2 GCM nonce: salt || 64-bit sequence number (RFC 5288 §3)', () => {
+    const out = new Uint8Array(12);
+    expect(hex(writeTls12GcmNonce(out, bytes('01020304'), 0x0102030405))).toBe('010203040000000102030405');
+    expect(hex(writeTls12GcmNonce(out, bytes('ffffffff'), Number.MAX_SAFE_INTEGER))).toBe('ffffffff001fffffffffffff');
+    expect(() => writeTls12GcmNonce(out, new Uint8Array(12), 0)).toThrow(SSLError);
   });
 });
 

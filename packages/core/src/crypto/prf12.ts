@@ -184,3 +184,34 @@ export function tls12Exporter(
   }
   return tls12Prf(hash, masterSecret, label, seed, length);
 }
+
+/**
+ * The TLS 1.2 AES-GCM nonce (RFC 5288 §3): the 4-byte implicit salt (client/server_write_IV) followed by
+ * the 8-byte explicit nonce, which sanstls sets to the record sequence number (as RFC 5288 §3 allows
+ * and RFC 8446-era practice does) so it never repeats. Writes into `out` (12 bytes) without allocating;
+ * the explicit part is `out.subarray(4)`. TLS 1.2 ChaCha20-Poly1305 (RFC 7905 §2) uses the TLS 1.3
+ * construction, `writeRecordNonce`.
+ */
+export function writeTls12GcmNonce(out: Uint8Array, salt: Uint8Array, sequence: number): Uint8Array {
+  if (salt.length !== 4 || out.length !== 12) {
+    throw new SSLError('TLS 1.2 GCM nonce needs a 4-byte salt and a 12-byte output', {
+      library: 'SSL',
+      reason: 'INTERNAL_ERROR',
+    });
+  }
+  out[0] = salt[0]!;
+  out[1] = salt[1]!;
+  out[2] = salt[2]!;
+  out[3] = salt[3]!;
+  const high = Math.floor(sequence / 0x100000000);
+  const low = sequence >>> 0;
+  out[4] = high >>> 24;
+  out[5] = (high >>> 16) & 0xff;
+  out[6] = (high >>> 8) & 0xff;
+  out[7] = high & 0xff;
+  out[8] = low >>> 24;
+  out[9] = (low >>> 16) & 0xff;
+  out[10] = (low >>> 8) & 0xff;
+  out[11] = low & 0xff;
+  return out;
+}
