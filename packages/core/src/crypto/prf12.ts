@@ -187,9 +187,9 @@ export function tls12Exporter(
 
 /**
  * The TLS 1.2 AES-GCM nonce (RFC 5288 §3): the 4-byte implicit salt (client/server_write_IV) followed by
- * the 8-byte explicit nonce, which sanstls sets to the record sequence number (as RFC 5288 §3 allows
- * and RFC 8446-era practice does) so it never repeats. Writes into `out` (12 bytes) without allocating;
- * the explicit part is `out.subarray(4)`. TLS 1.2 ChaCha20-Poly1305 (RFC 7905 §2) uses the TLS 1.3
+ * the 8-byte explicit nonce, here the record sequence number (which RFC 5288 §3 permits), so it never
+ * repeats under one key. Writes into `out` (12 bytes) without allocating; the explicit part to send is
+ * `out.subarray(4)`. TLS 1.2 ChaCha20-Poly1305 (RFC 7905 §2) uses the TLS 1.3
  * construction, `writeRecordNonce`.
  */
 export function writeTls12GcmNonce(out: Uint8Array, salt: Uint8Array, sequence: number): Uint8Array {
