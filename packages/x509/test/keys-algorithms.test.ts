@@ -180,8 +180,9 @@ describe('TLS SignatureScheme mapping (RFC 8446 §4.2.3)', () => {
     expect(tlsSignatureSchemeName(0x0904)).toBe('0x0904');
   });
 
-  const rsa: PublicKey = { kind: 'rsa', n: 3233n, e: 17n, bits: 12 };
-  const pss: PublicKey = { kind: 'rsa-pss', n: 3233n, e: 17n, bits: 12, restriction: undefined };
+  // Only the kinds and sizes matter to tlsSchemeFitsKey.
+  const rsa: PublicKey = { kind: 'rsa', n: 3233n, e: 17n, bits: 2048 };
+  const pss: PublicKey = { kind: 'rsa-pss', n: 3233n, e: 17n, bits: 2048, restriction: undefined };
   const pss384: PublicKey = {
     ...pss,
     restriction: { kind: 'rsa-pss', hash: 'sha384', mgfHash: 'sha384', saltLength: 48 },
@@ -208,5 +209,16 @@ describe('TLS SignatureScheme mapping (RFC 8446 §4.2.3)', () => {
     expect(tlsSchemeFitsKey(S.ed25519, ed)).toBe(true);
     expect(tlsSchemeFitsKey(S.ed448, ed)).toBe(false);
     expect(tlsSchemeFitsKey(0x0904, ed)).toBe(false);
+  });
+
+  it('RSA-PSS schemes need room for a digest-length salt (emLen ≥ 2·hLen + 2)', () => {
+    const S = TlsSignatureScheme;
+    const rsa1024: PublicKey = { ...rsa, bits: 1024 };
+    expect(tlsSchemeFitsKey(S.rsa_pss_rsae_sha384, rsa1024)).toBe(true);
+    expect(tlsSchemeFitsKey(S.rsa_pss_rsae_sha512, rsa1024)).toBe(false);
+    expect(tlsSchemeFitsKey(S.rsa_pss_rsae_sha512, { ...rsa, bits: 1033 })).toBe(false);
+    expect(tlsSchemeFitsKey(S.rsa_pss_rsae_sha512, { ...rsa, bits: 1034 })).toBe(true);
+    expect(tlsSchemeFitsKey(S.rsa_pss_pss_sha512, { ...pss, bits: 1024 })).toBe(false);
+    expect(tlsSchemeFitsKey(S.rsa_pkcs1_sha512, rsa1024)).toBe(true);
   });
 });

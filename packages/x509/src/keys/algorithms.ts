@@ -192,16 +192,21 @@ export function tlsSchemeFitsKey(
   switch (info.kind) {
     case 'rsa-pkcs1':
       return key.kind === 'rsa';
-    case 'rsa-pss':
-      if (info.keyType === 'rsae') return key.kind === 'rsa';
-      if (key.kind !== 'rsa-pss') return false;
+    case 'rsa-pss': {
+      if (key.kind !== (info.keyType === 'rsae' ? 'rsa' : 'rsa-pss')) return false;
+      // RFC 8017 §9.1.1 step 3 with sLen = hLen: emLen ≥ 2·hLen + 2, emLen = ⌈(modBits − 1)/8⌉
+      // (a 1024-bit key cannot sign rsa_pss_*_sha512).
+      const hLen = digestLength(info.hash);
+      if (Math.ceil((keyBits(key) - 1) / 8) < 2 * hLen + 2) return false;
       return (
+        key.kind === 'rsa' ||
         key.restriction === undefined ||
         (key.restriction.kind === 'rsa-pss' &&
           key.restriction.hash === info.hash &&
           key.restriction.mgfHash === info.hash &&
-          key.restriction.saltLength <= digestLength(info.hash))
+          key.restriction.saltLength <= hLen)
       );
+    }
     case 'ecdsa':
       if (key.kind !== 'ec') return false;
       return info.curve === undefined || version === 'TLSv1.2' || key.curve === info.curve;
@@ -209,4 +214,8 @@ export function tlsSchemeFitsKey(
     case 'ed448':
       return key.kind === info.kind;
   }
+}
+
+function keyBits(key: PublicKey | PrivateKey): number {
+  return key.kind === 'rsa' || key.kind === 'rsa-pss' ? key.bits : 0;
 }
