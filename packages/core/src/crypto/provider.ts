@@ -31,7 +31,15 @@ export interface HashAlgorithm {
 }
 
 /** Names follow RFC 8446 §4.2.7 / the IANA TLS Supported Groups registry. */
-export type GroupName = 'x25519' | 'secp256r1' | 'secp384r1' | 'secp521r1' | 'X25519MLKEM768' | 'ffdhe2048' | 'ffdhe3072' | 'ffdhe4096';
+export type GroupName =
+  | 'x25519'
+  | 'secp256r1'
+  | 'secp384r1'
+  | 'secp521r1'
+  | 'X25519MLKEM768'
+  | 'ffdhe2048'
+  | 'ffdhe3072'
+  | 'ffdhe4096';
 
 /** A key share we generated and must later complete with the peer's share. */
 export interface KeyShareOffer {
@@ -56,7 +64,10 @@ export interface KeyExchangeGroup {
    * completes at once; for KEM-based groups it encapsulates to the client's key. Throws an SSLError
    * (reason `BAD_KEY_SHARE`) on a malformed or invalid client share.
    */
-  respond(clientShare: Uint8Array, randomBytes: (n: number) => Uint8Array): { share: Uint8Array; sharedSecret: Uint8Array };
+  respond(
+    clientShare: Uint8Array,
+    randomBytes: (n: number) => Uint8Array,
+  ): { share: Uint8Array; sharedSecret: Uint8Array };
 }
 
 export type AeadName = 'AES-128-GCM' | 'AES-256-GCM' | 'CHACHA20-POLY1305';
