@@ -16,6 +16,7 @@ import { type PeerCertificate, checkServerIdentity as nodeCheckServerIdentity } 
 import {
   SSLCertVerificationError,
   SSLEOFError,
+  SSLError,
   SSLWantReadError,
   SSLZeroReturnError,
   X509_V_ERR,
@@ -97,6 +98,9 @@ export class TLSSocket extends Duplex {
     this.sslobj = engine.sslobj;
     this.driver = new TransportDriver(transport, engine.incoming, engine.outgoing, engine.sslobj, {
       idleTimeoutMs: options.idleTimeout ?? 0,
+    });
+    transport.on('error', (err: Error) => {
+      if (!this.destroyed) this.destroy(err);
     });
     transport.on('close', () => {
       if (!this.destroyed && !this.readEnded) this.destroy();
@@ -330,3 +334,255 @@ export class TLSSocket extends Duplex {
   }
 }
 
+
+// ------------------------------------------------------------------ connect / createServer
+
+/** Node's certificate/key inputs: PEM text or bytes, one or several. */
+type PemInput = string | Uint8Array | ReadonlyArray<string | Uint8Array>;
+
+/** The node:tls options sanstls understands. */
+export interface SecureContextOptions {
+  /** Trust anchors (PEM text or DER); default: the system store. */
+  ca?: PemInput;
+  /** Our certificate chain(s), PEM (leaf first). */
+  cert?: PemInput;
+  /** Our private key(s), PEM or DER, paired with `cert` in order. */
+  key?: PemInput | ReadonlyArray<{ pem: string | Uint8Array; passphrase?: string }>;
+  passphrase?: string;
+  ALPNProtocols?: readonly string[] | Uint8Array;
+  minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** OpenSSL cipher list; TLS 1.3 names (`TLS_AES_128_GCM_SHA256`) select TLS 1.3 suites. */
+  ciphers?: string;
+  /** Groups, colon-separated (`X25519:P-256`), or `auto`. */
+  ecdhCurve?: string;
+  /** A ready sanstls context: the other context options are then ignored. */
+  context?: SSLContextLike;
+  pfx?: unknown;
+}
+
+export interface ConnectOptions extends SecureContextOptions {
+  host?: string;
+  port?: number;
+  path?: string;
+  /** An already connected transport to run TLS over (any Duplex). */
+  socket?: Duplex;
+  servername?: string;
+  rejectUnauthorized?: boolean;
+  checkServerIdentity?: (hostname: string, cert: PeerCertificate) => Error | undefined;
+  session?: unknown;
+  timeout?: number;
+  handshakeTimeout?: number;
+  idleTimeout?: number;
+  allowHalfOpen?: boolean;
+}
+
+export interface ServerOptions extends SecureContextOptions {
+  requestCert?: boolean;
+  rejectUnauthorized?: boolean;
+  /** Milliseconds a client may take to complete the handshake (default 120000, Node's). */
+  handshakeTimeout?: number;
+  /** Milliseconds a connection may sit without input while we wait for it (0: never). */
+  idleTimeout?: number;
+  allowHalfOpen?: boolean;
+  /** Node's SNI hook: answer with a sanstls context (or nothing to keep the default). */
+  SNICallback?: (servername: string, callback: (err: Error | null, context?: SSLContextLike) => void) => void;
+}
+
+/** The context class the adapter builds (node-adapter's SSLContext), structurally, to avoid an import cycle. */
+export interface SSLContextLike extends NodeEngineContext {
+  verifyMode: number;
+  checkHostname: boolean;
+  minimumVersion: number;
+  maximumVersion: number;
+  verifyCallback: unknown;
+  sniCallback: unknown;
+  loadVerifyLocations(options: { cadata: string | Uint8Array }): void;
+  loadDefaultCerts(): void;
+  loadCertChain(cert: string | Uint8Array, key?: string | Uint8Array | null, password?: string | null): void;
+  setAlpnProtocols(protocols: readonly string[]): void;
+  setCiphers(ciphers: string): void;
+  setCiphersuites(suites: string): void;
+  setGroups(groups: readonly string[]): void;
+}
+
+/** Set by context.ts (breaks the import cycle between the context and the socket classes). */
+let contextFactory: ((isServer: boolean) => SSLContextLike) | undefined;
+export function registerContextFactory(factory: (isServer: boolean) => SSLContextLike): void {
+  contextFactory = factory;
+}
+
+const asList = <T>(value: T | ReadonlyArray<T> | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? [...(value as ReadonlyArray<T>)] : [value as T];
+
+const toText = (value: string | Uint8Array): string | Uint8Array =>
+  typeof value === 'string' ? value : Buffer.from(value).toString('latin1').includes('-----BEGIN') ? Buffer.from(value).toString('latin1') : value;
+
+/** ALPN as Node accepts it: a list of names, or the wire format (length-prefixed names). */
+function alpnList(value: readonly string[] | Uint8Array): string[] {
+  if (!(value instanceof Uint8Array)) return [...value];
+  const names: string[] = [];
+  for (let i = 0; i < value.length; ) {
+    const length = value[i] as number;
+    names.push(Buffer.from(value.subarray(i + 1, i + 1 + length)).toString('latin1'));
+    i += 1 + length;
+  }
+  return names;
+}
+
+const tlsVersions: Record<string, number> = { 'TLSv1.2': 0x0303, 'TLSv1.3': 0x0304 };
+function tlsVersion(name: string, option: string): number {
+  const version = tlsVersions[name];
+  if (version === undefined) {
+    throw new SSLError(`${option} '${name}' is not supported: sanstls speaks TLSv1.2 and TLSv1.3`, {
+      library: 'SSL',
+      reason: 'UNSUPPORTED_PROTOCOL',
+    });
+  }
+  return version;
+}
+
+/**
+ * A context from node:tls options. Verification is done after the handshake (Node's model), so the engine does
+ * not verify: a client runs with CERT_NONE, a server that requests certificates accepts any and checks later.
+ */
+export function contextFromOptions(options: SecureContextOptions & { requestCert?: boolean }, isServer: boolean): SSLContextLike {
+  if (options.context !== undefined) return options.context;
+  if (options.pfx !== undefined) {
+    throw new SSLError('pfx is not supported by connect/createServer: load it into an SSLContext and pass `context`', {
+      library: 'SSL',
+      reason: 'NOT_SUPPORTED',
+    });
+  }
+  if (contextFactory === undefined) throw new Error('sanstls: context factory not registered');
+  const ctx = contextFactory(isServer);
+  if (!isServer) {
+    ctx.checkHostname = false;
+    ctx.verifyMode = 0; // CERT_NONE: checked after the handshake
+  } else if (options.requestCert) {
+    ctx.verifyMode = 1; // CERT_OPTIONAL: ask for a certificate
+    ctx.verifyCallback = () => true; // accept it here; TLSSocket validates it after the handshake
+  }
+  const needsAnchors = !isServer || options.requestCert;
+  if (options.ca !== undefined) for (const ca of asList(options.ca)) ctx.loadVerifyLocations({ cadata: toText(ca) });
+  else if (needsAnchors) ctx.loadDefaultCerts();
+  const certs = asList(options.cert);
+  const keys = asList(options.key as PemInput | undefined) as Array<string | Uint8Array | { pem: string | Uint8Array; passphrase?: string }>;
+  certs.forEach((cert, i) => {
+    const key = keys[i] ?? keys[0];
+    if (key !== undefined && typeof key === 'object' && !(key instanceof Uint8Array)) {
+      ctx.loadCertChain(toText(cert), toText(key.pem), key.passphrase ?? options.passphrase ?? null);
+    } else {
+      ctx.loadCertChain(toText(cert), key === undefined ? null : toText(key), options.passphrase ?? null);
+    }
+  });
+  if (options.ALPNProtocols !== undefined) ctx.setAlpnProtocols(alpnList(options.ALPNProtocols));
+  if (options.minVersion !== undefined) ctx.minimumVersion = tlsVersion(options.minVersion, 'minVersion');
+  if (options.maxVersion !== undefined) ctx.maximumVersion = tlsVersion(options.maxVersion, 'maxVersion');
+  if (options.ciphers !== undefined) {
+    const names = options.ciphers.split(':').filter((c) => c !== '');
+    const tls13 = names.filter((c) => c.startsWith('TLS_'));
+    const tls12 = names.filter((c) => !c.startsWith('TLS_'));
+    if (tls13.length > 0) ctx.setCiphersuites(tls13.join(':'));
+    if (tls12.length > 0) ctx.setCiphers(tls12.join(':'));
+  }
+  if (options.ecdhCurve !== undefined && options.ecdhCurve !== 'auto') ctx.setGroups(options.ecdhCurve.split(':'));
+  return ctx;
+}
+
+const isIpAddress = (host: string): boolean => net.isIP(host) !== 0;
+
+/** node:tls `connect()`: a TLS client socket on a new TCP connection or on `options.socket`. */
+export function connect(options: ConnectOptions, secureConnectListener?: () => void): TLSSocket {
+  const context = contextFromOptions(options, false);
+  const host = options.host ?? 'localhost';
+  let transport: Duplex;
+  let waitForConnect = false;
+  if (options.socket !== undefined) {
+    transport = options.socket;
+    waitForConnect = options.socket instanceof net.Socket && options.socket.connecting;
+  } else {
+    transport =
+      options.path !== undefined
+        ? net.connect({ path: options.path, allowHalfOpen: true })
+        : net.connect({ host, port: options.port ?? 443, allowHalfOpen: true });
+    waitForConnect = true;
+  }
+  const servername = options.servername ?? (isIpAddress(host) ? null : host);
+  const socket = new TLSSocket(transport, {
+    context,
+    servername: servername ?? host,
+    host,
+    ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}),
+    ...(options.checkServerIdentity ? { checkServerIdentity: options.checkServerIdentity } : {}),
+    session: options.session,
+    ...(options.handshakeTimeout !== undefined ? { handshakeTimeout: options.handshakeTimeout } : {}),
+    ...(options.idleTimeout !== undefined ? { idleTimeout: options.idleTimeout } : {}),
+    ...(options.allowHalfOpen !== undefined ? { allowHalfOpen: options.allowHalfOpen } : {}),
+    waitForConnect,
+  });
+  if (options.timeout !== undefined) socket.setTimeout(options.timeout);
+  if (secureConnectListener) socket.once('secureConnect', secureConnectListener);
+  return socket;
+}
+
+/** node:tls `Server`: accepts TCP connections and runs the server side of TLS on each. */
+export class Server extends net.Server {
+  private context: SSLContextLike;
+  private readonly tlsOptions: ServerOptions;
+
+  constructor(options: ServerOptions = {}, secureConnectionListener?: (socket: TLSSocket) => void) {
+    super({ allowHalfOpen: true });
+    this.tlsOptions = options;
+    this.context = contextFromOptions(options, true);
+    this.installSni();
+    if (secureConnectionListener) this.on('secureConnection', secureConnectionListener);
+    this.on('connection', (raw: net.Socket) => this.accept(raw));
+  }
+
+  /** node:tls `setSecureContext`: later connections use the new options. */
+  setSecureContext(options: SecureContextOptions): void {
+    this.context = contextFromOptions({ ...this.tlsOptions, ...options }, true);
+    this.installSni();
+  }
+
+  private installSni(): void {
+    const hook = this.tlsOptions.SNICallback;
+    if (hook === undefined) return;
+    this.context.sniCallback = (sslObject: { context: unknown }, serverName: string | null) =>
+      new Promise<number | undefined>((resolve) => {
+        if (serverName === null) return resolve(undefined);
+        hook(serverName, (err, context) => {
+          if (err) return resolve(112); // unrecognized_name (RFC 6066 §3)
+          if (context !== undefined) sslObject.context = context;
+          resolve(undefined);
+        });
+      });
+  }
+
+  private accept(raw: net.Socket): void {
+    const socket = new TLSSocket(raw, {
+      isServer: true,
+      context: this.context,
+      requestCert: this.tlsOptions.requestCert ?? false,
+      rejectUnauthorized: this.tlsOptions.rejectUnauthorized ?? true,
+      ...(this.tlsOptions.handshakeTimeout !== undefined ? { handshakeTimeout: this.tlsOptions.handshakeTimeout } : {}),
+      ...(this.tlsOptions.idleTimeout !== undefined ? { idleTimeout: this.tlsOptions.idleTimeout } : {}),
+      allowHalfOpen: this.tlsOptions.allowHalfOpen ?? false,
+    });
+    // Until the handshake is done, failures are the server's 'tlsClientError' (as node:tls), never uncaught.
+    const early = (err: Error): void => {
+      this.emit('tlsClientError', err, socket);
+    };
+    socket.on('error', early);
+    socket.once('secure', () => {
+      socket.off('error', early);
+      this.emit('secureConnection', socket);
+    });
+  }
+}
+
+/** node:tls `createServer()`. */
+export function createServer(options: ServerOptions = {}, secureConnectionListener?: (socket: TLSSocket) => void): Server {
+  return new Server(options, secureConnectionListener);
+}
