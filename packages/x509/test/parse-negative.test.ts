@@ -5,6 +5,7 @@
  */
 
 import {
+  DER_cert_to_PEM_cert,
   decodeCertificate,
   derBitString,
   derBoolean,
@@ -137,6 +138,14 @@ describe('structure', () => {
   it('rejects input that is not bytes', () => {
     expect(() => parseCertificate('30' as unknown as Uint8Array)).toThrow(X509ParseError);
     expect(() => loadCertificates(42 as unknown as Uint8Array)).toThrow(X509ParseError);
+  });
+  it('decodes only the first certificate of a bundle, as PEM_read_bio_X509 does', () => {
+    const first = DER_cert_to_PEM_cert(cert());
+    const broken = DER_cert_to_PEM_cert(Uint8Array.of(0x30, 0x00));
+    expect(decodeCertificate(first + broken).version).toBe(3);
+    expect(() => loadCertificates(first + broken)).toThrow(X509ParseError);
+    expect(() => decodeCertificate(null as never)).toThrow(X509ParseError);
+    expect(() => decodeCertificate({} as never)).toThrow(X509ParseError);
   });
   it('rejects PEM without a certificate block', () => {
     expect(() => loadCertificates('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n')).toThrow(SSLError);

@@ -415,17 +415,29 @@ export function serialHex(cert: Pick<Certificate, 'serialNumber'>): string {
  * or from DER bytes (exactly one certificate). PEM given as bytes is recognised too.
  */
 export function loadCertificates(pemOrDer: string | Uint8Array): Certificate[] {
+  return certificateDers(pemOrDer).map(parseCertificate);
+}
+
+/** The first certificate only, as OpenSSL's `PEM_read_bio_X509` (and so Python) reads a file. */
+export function firstCertificate(pemOrDer: string | Uint8Array): Certificate {
+  return parseCertificate(certificateDers(pemOrDer)[0] as Uint8Array);
+}
+
+function certificateDers(pemOrDer: string | Uint8Array): Uint8Array[] {
   if (typeof pemOrDer !== 'string') {
     if (!(pemOrDer instanceof Uint8Array)) throw new X509ParseError('certificates: expected PEM text or DER bytes');
-    if (pemOrDer[0] === Tag.SEQUENCE) return [parseCertificate(pemOrDer)];
+    if (pemOrDer[0] === Tag.SEQUENCE) return [pemOrDer];
     pemOrDer = new TextDecoder('latin1').decode(pemOrDer);
   }
-  const blocks = pemBlocks(pemOrDer).filter((b) => b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE');
-  if (blocks.length === 0) {
+  // "X509 CERTIFICATE" is the pre-RFC 7468 label OpenSSL still reads as a certificate.
+  const ders = pemBlocks(pemOrDer)
+    .filter((b) => b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE')
+    .map((b) => b.der);
+  if (ders.length === 0) {
     throw new X509ParseError('no certificate found (expected a "-----BEGIN CERTIFICATE-----" block)', {
       library: 'PEM',
       reason: 'NO_START_LINE',
     });
   }
-  return blocks.map((b) => parseCertificate(b.der));
+  return ders;
 }

@@ -16,7 +16,7 @@
 import { DerReader, Tag } from '../der.js';
 import { X509ParseError } from '../errors.js';
 import type { AttributeTypeAndValue, Certificate, GeneralName, Name } from '../types.js';
-import { loadCertificates } from './cert.js';
+import { firstCertificate } from './cert.js';
 import { decodeUtf8 } from './name.js';
 import { oidLongName } from './oids.js';
 
@@ -53,10 +53,10 @@ function fail(detail: string): never {
  * `PEM_read_bio_X509`), DER bytes, or an already parsed {@link Certificate}.
  */
 export function decodeCertificate(pemOrDer: string | Uint8Array | Certificate): PeerCertDict {
-  const cert =
-    typeof pemOrDer === 'string' || pemOrDer instanceof Uint8Array
-      ? (loadCertificates(pemOrDer)[0] as Certificate)
-      : pemOrDer;
+  const cert = typeof pemOrDer === 'string' || pemOrDer instanceof Uint8Array ? firstCertificate(pemOrDer) : pemOrDer;
+  if (typeof cert !== 'object' || cert === null || !(cert.der instanceof Uint8Array)) {
+    throw new X509ParseError('decodeCertificate: expected PEM text, DER bytes or a parsed Certificate');
+  }
   const dict: {
     -readonly [K in keyof PeerCertDict]: PeerCertDict[K];
   } = {
@@ -68,10 +68,11 @@ export function decodeCertificate(pemOrDer: string | Uint8Array | Certificate): 
     notAfter: asn1TimeText(cert.notAfter),
   };
   if (cert.subjectAltName !== undefined) dict.subjectAltName = cert.subjectAltName.map(altName);
+  // _get_aia_uri: only URI locations of the wanted access method.
   const aia = (method: string): string[] =>
-    (cert.authorityInfoAccess ?? [])
-      .filter((ad) => ad.method === method && ad.location.type === 'uri')
-      .map((ad) => ia5Text((ad.location as { value: string }).value));
+    (cert.authorityInfoAccess ?? []).flatMap(({ method: m, location }) =>
+      m === method && location.type === 'uri' ? [ia5Text(location.value)] : [],
+    );
   const ocsp = aia(OID_AD_OCSP);
   if (ocsp.length > 0) dict.OCSP = ocsp;
   const caIssuers = aia(OID_AD_CA_ISSUERS);
