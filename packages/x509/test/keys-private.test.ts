@@ -4,9 +4,10 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { derInteger, derOctetString, derOid, derSequence, derTLV } from '../src/der.js';
+import { DerReader, derInteger, derOctetString, derOid, derSequence, derTLV } from '../src/der.js';
 import {
   assertPrivateKeyMatches,
+  generatePrivateKey,
   loadPkcs12,
   loadPrivateKey,
   type PrivateKey,
@@ -357,6 +358,21 @@ describe('loadPrivateKey loads what openssl writes', () => {
       derTLV(0x81, Uint8Array.of(0), key.key),
     );
     expect(() => loadPrivateKey(v1)).toThrow(SSLError);
+  });
+
+  it('PKCS #8 v2 EC key: a public key that is not the private key’s is rejected', () => {
+    const der = ossl.read('p256.p8.der');
+    const key = loadPrivateKey(der);
+    const other = generatePrivateKey({ kind: 'ec', curve: 'P-256' }, (n) => crypto.getRandomValues(new Uint8Array(n)));
+    if (key.kind !== 'ec' || other.kind !== 'ec') throw new Error('expected EC');
+    // Rebuild as version 2 with an appended [1] publicKey.
+    const seq = new DerReader(der).sequence();
+    seq.readAny();
+    const rest = [seq.readAny().raw, seq.readAny().raw];
+    const v2 = (point: Uint8Array): Uint8Array =>
+      derSequence(derInteger(1), ...rest, derTLV(0x81, Uint8Array.of(0), point));
+    expect(loadPrivateKey(v2(key.point))).toEqual(key);
+    expect(() => loadPrivateKey(v2(other.point))).toThrow(/does not match/);
   });
 
   it('an RSA key with inconsistent CRT components is rejected', () => {

@@ -11,20 +11,25 @@ import { bitLen, bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js
 import { contextConstructed, contextPrimitive, DerReader, decodeBitString, Tag } from '../der.js';
 import { SSLError } from '../errors.js';
 import { pemBlocks } from '../parse/pem.js';
-import type { NamedCurve, PrivateKey, PublicKey } from '../types.js';
+import type { AlgorithmIdentifier, NamedCurve, PrivateKey, PublicKey } from '../types.js';
 import { constantTimeEqual } from './hash.js';
 import { keyDecodeError, unsupportedKeyError } from './key-errors.js';
 import { curveFromOid, OID } from './oids.js';
 import { badDecrypt, legacyPemDecrypt, pbes2Decrypt } from './pbes2.js';
-import { CURVE_FIELD_BYTES, checkRsaPublic, decodeEcPoint, NOBLE_CURVES, readAlgorithmIdentifier } from './spki.js';
+import {
+  CURVE_FIELD_BYTES,
+  checkRsaPublic,
+  decodeEcPoint,
+  NOBLE_CURVES,
+  parsePublicKey,
+  readAlgorithmIdentifier,
+} from './spki.js';
 
 /** A password as Python's `load_cert_chain` takes it: text (UTF-8 encoded), bytes, or a callback. */
 export type PasswordInput = string | Uint8Array | (() => string | Uint8Array);
 
 type RsaPrivateKey = Extract<PrivateKey, { kind: 'rsa' }>;
 type EcPrivateKey = Extract<PrivateKey, { kind: 'ec' }>;
-
-const KEY_LABELS = new Set(['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'ENCRYPTED PRIVATE KEY']);
 
 /**
  * Loads a private key from PEM text (the first private-key block; other blocks such as certificates
@@ -38,16 +43,15 @@ const KEY_LABELS = new Set(['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 
 export function loadPrivateKey(pemOrDer: string | Uint8Array, password?: PasswordInput): PrivateKey {
   const text = typeof pemOrDer === 'string' ? pemOrDer : asPemText(pemOrDer);
   if (text === undefined) return loadDerPrivateKey(pemOrDer as Uint8Array, password);
-  const block = pemBlocks(text).find((b) => KEY_LABELS.has(b.label) || b.label.endsWith('PRIVATE KEY'));
+  // Any "… PRIVATE KEY" label, so that DSA or other keys get a clear "not supported" below.
+  const block = pemBlocks(text).find((b) => b.label.endsWith('PRIVATE KEY'));
   if (block === undefined) {
     throw new SSLError('no private key found in PEM data', { library: 'PEM', reason: 'NO_START_LINE' });
   }
   const encryptedLegacy = block.headers.some(
     ([name, value]) => name.toLowerCase() === 'proc-type' && value.includes('ENCRYPTED'),
   );
-  const der = encryptedLegacy
-    ? decryptOrBadDecrypt(() => legacyPemDecrypt(block.headers, block.der, requirePassword(password)))
-    : block.der;
+  const der = encryptedLegacy ? legacyPemDecrypt(block.headers, block.der, requirePassword(password)) : block.der;
   const parse = (): PrivateKey => {
     switch (block.label) {
       case 'PRIVATE KEY':
@@ -150,6 +154,19 @@ export function parsePkcs8PrivateKey(der: Uint8Array): PrivateKey {
   if (publicKeyField !== undefined && version !== 1)
     throw keyDecodeError('PrivateKeyInfo publicKey requires version 2');
 
+  const key = privateKeyFromAlgorithm(algorithm, privateKey);
+  if (publicKeyField !== undefined) {
+    // RFC 5958 §2: the optional publicKey must be the one the private key implies.
+    const bits = decodeBitString(publicKeyField.content, 'PrivateKeyInfo.publicKey');
+    const encoded = bits.unusedBits === 0 ? parsePublicKey({ algorithm, publicKey: bits.bytes }) : undefined;
+    if (encoded === undefined || !privateKeyMatchesPublicKey(key, encoded)) {
+      throw keyDecodeError('PrivateKeyInfo publicKey does not match the private key');
+    }
+  }
+  return key;
+}
+
+function privateKeyFromAlgorithm(algorithm: AlgorithmIdentifier, privateKey: Uint8Array): PrivateKey {
   switch (algorithm.oid) {
     case OID.rsaEncryption:
       if (
@@ -175,13 +192,7 @@ export function parsePkcs8PrivateKey(der: Uint8Array): PrivateKey {
       const seed = inner.readOctetString();
       inner.end();
       if (seed.length !== 32) throw keyDecodeError('Ed25519 private key must be 32 octets');
-      const key = ed25519.getPublicKey(seed);
-      if (publicKeyField !== undefined) {
-        const bits = decodeBitString(publicKeyField.content, 'PrivateKeyInfo.publicKey');
-        if (bits.unusedBits !== 0 || !constantTimeEqual(bits.bytes, key))
-          throw keyDecodeError('Ed25519 public key does not match the private key');
-      }
-      return { kind: 'ed25519', seed: seed.slice(), key };
+      return { kind: 'ed25519', seed: seed.slice(), key: ed25519.getPublicKey(seed) };
     }
     case OID.rsassaPss:
       throw unsupportedKeyError('RSASSA-PSS-restricted private keys (use an rsaEncryption key)');
