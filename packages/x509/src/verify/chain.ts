@@ -397,6 +397,11 @@ class Validation {
     if (ext(OID_POLICY_CONSTRAINTS)?.critical === false) {
       return { code: X509_V_ERR.INVALID_POLICY_EXTENSION, detail: 'policyConstraints not critical' };
     }
+    if (role === 'leaf') {
+      // CA/B BR §7.1.2.7.10: extKeyUsage in a subscriber certificate is not critical.
+      if (ext('2.5.29.37')?.critical === true)
+        return { code: X509_V_ERR.INVALID_EXTENSION, detail: 'critical extKeyUsage in the leaf' };
+    }
     if (role === 'leaf' && (key instanceof Error || key.kind === 'unsupported')) {
       return {
         code: X509_V_ERR.EE_KEY_TOO_SMALL,
