@@ -77,6 +77,8 @@ describe.skipIf(!hasOpenssl)('verifyChain on openssl-generated chains', () => {
     pki.cert('selfsigned', { subject: '/CN=example.com', ext: LEAF_EXT.filter((l) => !l.startsWith('authorityKey')) });
     expect(pki.verify('selfsigned', ['root'], [])).toBe(18);
     expect(code({ ...base(), leaf: d('selfsigned'), intermediates: [] })).toBe(18);
+    expect(pki.verify('selfsigned', ['selfsigned'], [])).toBe(0);
+    expect(verifyChain({ leaf: d('selfsigned'), trustAnchors: [d('selfsigned')] }).chain).toEqual([d('selfsigned')]);
     pki.cert('otherroot', { subject: '/CN=Other Root', ext: CA_EXT });
     expect(pki.verify('leaf', ['otherroot'], ['inter', 'root'])).toBe(19);
     expect(code({ ...base(), intermediates: [d('inter'), d('root')], trustAnchors: [d('otherroot')] })).toBe(19);

@@ -160,10 +160,10 @@ function isWeakHash(alg: SignatureAlgorithm): boolean {
   return 'hash' in alg && (alg.hash === 'md5' || alg.hash === 'sha1');
 }
 
-function ekuPermits(eku: readonly string[], purpose: VerifyPurpose, allowAny: boolean): boolean {
+/** RFC 5280 §4.2.1.12: the purpose's OID or anyExtendedKeyUsage. */
+function ekuPermits(eku: readonly string[], purpose: VerifyPurpose): boolean {
   if (purpose === 'any') return true;
-  const oid = purpose === 'serverAuth' ? OID_SERVER_AUTH : OID_CLIENT_AUTH;
-  return eku.includes(oid) || (allowAny && eku.includes(OID_ANY_EKU));
+  return eku.includes(purpose === 'serverAuth' ? OID_SERVER_AUTH : OID_CLIENT_AUTH) || eku.includes(OID_ANY_EKU);
 }
 
 function serialProblem(serial: Uint8Array): string | undefined {
@@ -447,7 +447,7 @@ class Validation {
     if (this.purpose !== 'any') {
       for (let i = 0; i <= n; i++) {
         const eku = (path[i] as Certificate).extKeyUsage;
-        if (eku !== undefined && !ekuPermits(eku, this.purpose, true)) {
+        if (eku !== undefined && !ekuPermits(eku, this.purpose)) {
           return {
             code: X509_V_ERR.INVALID_PURPOSE,
             detail: `extendedKeyUsage does not allow ${this.purpose}`,
