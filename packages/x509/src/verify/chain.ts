@@ -436,7 +436,8 @@ class Validation {
         return { code: X509_V_ERR.INVALID_CA, detail: 'issuer is not a CA', depth: i };
       }
       if (ca.keyUsage !== undefined && !ca.keyUsage.has(KeyUsageBit.keyCertSign)) {
-        return { code: X509_V_ERR.KEYUSAGE_NO_CERTSIGN, detail: 'issuer keyUsage lacks keyCertSign', depth: i };
+        // OpenSSL's check_ca() treats this as not a CA (79) before reporting KEYUSAGE_NO_CERTSIGN (32).
+        return { code: X509_V_ERR.INVALID_CA, detail: 'issuer keyUsage lacks keyCertSign', depth: i };
       }
       if (bc?.pathLenConstraint !== undefined && intermediatesBelow > bc.pathLenConstraint) {
         return { code: X509_V_ERR.PATH_LENGTH_EXCEEDED, detail: `pathLenConstraint ${bc.pathLenConstraint}`, depth: i };
