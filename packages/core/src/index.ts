@@ -5,24 +5,48 @@
  */
 // The error family is defined once in @sanstls/x509 and re-exported so `instanceof` works everywhere.
 export {
-  SSLError,
-  SSLZeroReturnError,
-  SSLWantReadError,
-  SSLWantWriteError,
-  SSLSyscallError,
-  SSLEOFError,
-  SSLCertVerificationError,
   CertificateError,
   CertificateVerificationError,
-  SSLErrorNumber,
+  SSL_ERROR_EOF,
+  SSL_ERROR_INVALID_ERROR_CODE,
   SSL_ERROR_SSL,
+  SSL_ERROR_SYSCALL,
+  SSL_ERROR_WANT_CONNECT,
   SSL_ERROR_WANT_READ,
   SSL_ERROR_WANT_WRITE,
   SSL_ERROR_WANT_X509_LOOKUP,
-  SSL_ERROR_SYSCALL,
   SSL_ERROR_ZERO_RETURN,
-  SSL_ERROR_WANT_CONNECT,
-  SSL_ERROR_EOF,
-  SSL_ERROR_INVALID_ERROR_CODE,
+  SSLCertVerificationError,
+  SSLEOFError,
+  SSLError,
+  SSLErrorNumber,
+  SSLSyscallError,
+  SSLWantReadError,
+  SSLWantWriteError,
+  SSLZeroReturnError,
+  VERIFY_ALLOW_PROXY_CERTS,
+  VERIFY_CRL_CHECK_CHAIN,
+  VERIFY_CRL_CHECK_LEAF,
+  VERIFY_DEFAULT,
+  VERIFY_X509_PARTIAL_CHAIN,
+  VERIFY_X509_STRICT,
+  VERIFY_X509_TRUSTED_FIRST,
+  VerifyFlags,
 } from '@sanstls/x509';
+export { type FailureReason, LOCAL_FAILURE_ALERT, receivedAlertReason } from './alerts.js';
+export { type ConnectionState, TlsConnection, type TlsConnectionOptions } from './connection.js';
+export * from './constants.js';
+export {
+  type CipherInfo,
+  createDefaultContext,
+  evaluateCipherString,
+  type SniCallback,
+  SSLContext,
+  type SSLContextOptions,
+} from './context.js';
 export * from './crypto/index.js';
+export type { Negotiated, SuspensionPoint } from './handshake/common.js';
+export type { Awaitable, CertifiedKey, EngineConfig, VerifyCallback, VerifyCallbackInfo } from './handshake/config.js';
+export { MemoryBIO } from './memorybio.js';
+export { SSLSession } from './session.js';
+export { SSLObject, type WrapBioOptions } from './sslobject.js';

@@ -1,0 +1,511 @@
+/**
+ * `TlsConnection`: the non-throwing, sans-IO event API of the engine, under the Python-shaped
+ * {@link SSLObject}. Adapters (Node sockets, WebSockets, streams) drive it directly:
+ *
+ * ```ts
+ * const conn = new TlsConnection(ctx.engineConfig(), { serverSide: false, serverHostname: 'example.com' });
+ * conn.onResume = () => pump();          // a suspended handshake can continue (async callbacks)
+ * function pump() {
+ *   const state = conn.process();        // never throws: failures become { kind: 'Failed', error }
+ *   const out = conn.takeOutgoing();     // records to send (alerts included), or null
+ *   if (out) socket.write(out);
+ *   for (let d = conn.readApplicationData(); d; d = conn.readApplicationData()) app.onData(d);
+ *   if (state.kind === 'Failed') socket.destroy(state.error);
+ *   if (conn.peerClosed) app.onEnd();
+ * }
+ * socket.on('data', (b) => { conn.receive(b); pump(); });
+ * socket.on('end', () => { conn.receiveEof(); pump(); });
+ * conn.writeApplicationData(bytes); pump();  // returns false before the handshake completes
+ * ```
+ *
+ * States: `Handshaking` (waiting for bytes), `Suspended` (waiting for a user callback's Promise at a
+ * named point; `onResume` fires when it settles, then call `process()` again), `Open` (handshake done;
+ * application data flows; `peerClosed`/`closeSent` tell the half-close state, RFC 8446 §6.1) and
+ * `Failed` (sticky: the first error, with its alert already queued in the outgoing bytes).
+ *
+ * Record-level policy lives here (RFC 8446 §5): the one change_cipher_spec allowed during the
+ * handshake, plaintext alerts only before application keys, no interleaving of other records inside a
+ * fragmented handshake message, key changes only on record boundaries, bounds on empty records and
+ * KeyUpdates; post-handshake messages (KeyUpdate, NewSessionTicket) are handled after Connected.
+ * @module
+ */
+import { type SignatureCacheLike, SSLEOFError, type SSLError, VerifiedSignatureCache } from '@sanstls/x509';
+import { alertForError, asTlsError, receivedAlertError, tlsFailure } from './alerts.js';
+import { type ClientState, clientHandle, startClient } from './client/tls13.js';
+import { AlertDescription, ContentType, HandshakeType } from './codec/enums.js';
+import { HandshakeDefragmenter, type HandshakeMessage } from './codec/handshake-buffer.js';
+import { encodeKeyUpdate, parseKeyUpdate, parseNewSessionTicketTls13 } from './codec/messages.js';
+import { encodeAlert, isValidChangeCipherSpec, parseAlert } from './codec/record.js';
+import {
+  type ApplicationTrafficSecret,
+  formatKeyLogLine,
+  type HandshakeTrafficSecret,
+  type KeyLogLabel,
+  type Tls13KeySchedule,
+} from './crypto/keyschedule.js';
+import {
+  emptyNegotiated,
+  type HandshakeIo,
+  type Negotiated,
+  type ServerNameDecision,
+  type SuspensionPoint,
+  type TrafficSecrets,
+} from './handshake/common.js';
+import type { Awaitable, EngineConfig } from './handshake/config.js';
+import type { Tls13Suite } from './handshake/suites.js';
+import { HalfConnection, SOFT_SEQUENCE_LIMIT } from './record/protection.js';
+import { RecordLayer } from './record/record-layer.js';
+import { type ServerState, serverHandle, startServer } from './server/tls13.js';
+
+export type ConnectionState =
+  | { readonly kind: 'Handshaking' }
+  | { readonly kind: 'Suspended'; readonly point: SuspensionPoint }
+  | { readonly kind: 'Open' }
+  | { readonly kind: 'Failed'; readonly error: SSLError };
+
+export interface TlsConnectionOptions {
+  readonly serverSide: boolean;
+  readonly serverHostname?: string | null;
+  /** Server: the SNI hook (SSLObject runs Python's sni_callback through it). */
+  readonly serverNameCallback?: (serverName: string | null) => Awaitable<ServerNameDecision>;
+  /** Shared cache of verified certificate signatures (one per SSLContext). */
+  readonly signatureCache?: SignatureCacheLike;
+}
+
+/** Consecutive empty application-data records, and KeyUpdates without data, we tolerate (DoS bounds). */
+const MAX_EMPTY_RECORDS = 32;
+const MAX_KEY_UPDATES_WITHOUT_DATA = 32;
+/** Largest handshake message (certificate chains may be larger than other messages). */
+const MAX_HANDSHAKE_MESSAGE = 64 * 1024;
+const MAX_CERTIFICATE_MESSAGE = 256 * 1024;
+
+type HandshakeState = ClientState | ServerState;
+
+interface Traffic extends TrafficSecrets {
+  readSecret: ApplicationTrafficSecret;
+  writeSecret: ApplicationTrafficSecret;
+}
+
+export class TlsConnection implements HandshakeIo {
+  config: EngineConfig;
+  readonly serverSide: boolean;
+  readonly serverHostname: string | null;
+  readonly negotiated: Negotiated = emptyNegotiated();
+  readonly signatureCache: SignatureCacheLike;
+  clientRandom: Uint8Array | null = null;
+  /** Called when a suspended handshake's Promise settles: call {@link process} again. */
+  onResume: (() => void) | null = null;
+
+  private readonly record = new RecordLayer();
+  private readonly handshakeMessages = new HandshakeDefragmenter({
+    maxMessageSize: MAX_HANDSHAKE_MESSAGE,
+    maxCertificateMessageSize: MAX_CERTIFICATE_MESSAGE,
+  });
+  private handshake: HandshakeState | null = null;
+  private suspension: { settled: boolean; value?: unknown; error?: unknown } | null = null;
+  private failure: SSLError | null = null;
+  private readonly serverNameHook: TlsConnectionOptions['serverNameCallback'];
+  private traffic: Traffic | null = null;
+  private readKeyGeneration = 0;
+  private changeCipherSpecSeen = false;
+  private changeCipherSpecSent = false;
+  private emptyRecords = 0;
+  private keyUpdatesWithoutData = 0;
+  private readonly applicationData: Uint8Array[] = [];
+  private applicationDataHead = 0;
+  private applicationDataLength = 0;
+  /** The peer's close_notify arrived (RFC 8446 §6.1): no more data will come. */
+  peerClosed = false;
+  /** We sent close_notify: no more data may be written. */
+  closeSent = false;
+  /** The transport reported end of stream. */
+  eofReceived = false;
+  /** NewSessionTicket messages received (resumption comes with issue #7). */
+  ticketsReceived = 0;
+
+  constructor(config: EngineConfig, options: TlsConnectionOptions) {
+    this.config = config;
+    this.serverSide = options.serverSide;
+    this.serverHostname = options.serverHostname ?? null;
+    this.serverNameHook = options.serverNameCallback;
+    this.signatureCache = options.signatureCache ?? new VerifiedSignatureCache(256);
+    this.record.paddingBlock = config.paddingBlock;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Transport side
+
+  /** Bytes from the transport. */
+  receive(bytes: Uint8Array): void {
+    if (this.failure === null) this.record.feed(bytes);
+  }
+
+  /** The transport reached end of stream. */
+  receiveEof(): void {
+    this.eofReceived = true;
+  }
+
+  /** Records to send, or null. */
+  takeOutgoing(): Uint8Array | null {
+    return this.record.takeOutgoing();
+  }
+
+  get pendingOutgoing(): number {
+    return this.record.pendingOutput;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Engine
+
+  get state(): ConnectionState {
+    if (this.failure !== null) return { kind: 'Failed', error: this.failure };
+    const hs = this.handshake;
+    if (hs !== null && hs.kind === 'Suspended') return { kind: 'Suspended', point: hs.point };
+    if (hs !== null && hs.kind === 'Connected') return { kind: 'Open' };
+    return { kind: 'Handshaking' };
+  }
+
+  /** True once the handshake completed (even if the connection failed afterwards). */
+  get handshakeComplete(): boolean {
+    return this.traffic !== null;
+  }
+
+  /** The sticky error, if any. */
+  get error(): SSLError | null {
+    return this.failure;
+  }
+
+  /** Runs the engine over everything received so far. Never throws. */
+  process(): ConnectionState {
+    if (this.failure !== null) return this.state;
+    try {
+      if (this.handshake === null) {
+        this.handshake = this.serverSide ? startServer() : startClient(this, this.serverHostname);
+      }
+      this.run();
+      if (this.eofReceived && !this.peerClosed && this.traffic === null && this.handshake.kind !== 'Suspended') {
+        if (this.record.bufferedInput === 0 || this.record.hasPartialRecord) {
+          throw new SSLEOFError('EOF occurred in violation of protocol');
+        }
+      }
+    } catch (e) {
+      this.fail(e);
+    }
+    return this.state;
+  }
+
+  private run(): void {
+    for (;;) {
+      if (!this.resumeIfSettled()) return;
+      // Handshake messages already reassembled come first.
+      while (this.handshake!.kind !== 'Suspended') {
+        const message = this.handshakeMessages.next();
+        if (message === undefined) break;
+        this.onHandshakeMessage(message);
+      }
+      if (this.handshake!.kind === 'Suspended') continue;
+      if (this.peerClosed) return; // RFC 8446 §6.1: data after close_notify is ignored.
+      const record = this.record.nextRecord();
+      if (record === undefined) return;
+      this.onRecord(record.type, record.content, record.protected);
+    }
+  }
+
+  /** False while a suspension is pending; true when the handshake may continue. */
+  private resumeIfSettled(): boolean {
+    const hs = this.handshake!;
+    if (hs.kind !== 'Suspended') return true;
+    if (this.suspension === null) {
+      const suspension: { settled: boolean; value?: unknown; error?: unknown } = { settled: false };
+      this.suspension = suspension;
+      hs.pending.then(
+        (value) => {
+          suspension.settled = true;
+          suspension.value = value;
+          this.onResume?.();
+        },
+        (error: unknown) => {
+          suspension.settled = true;
+          suspension.error = error ?? new Error('rejected');
+          this.onResume?.();
+        },
+      );
+      return false;
+    }
+    if (!this.suspension.settled) return false;
+    const { value, error } = this.suspension;
+    this.suspension = null;
+    if (error !== undefined) throw error;
+    this.handshake = hs.resume(value) as HandshakeState;
+    return true;
+  }
+
+  private fail(error: unknown): void {
+    const failure = asTlsError(error);
+    this.failure = failure;
+    this.handshakeMessages.clear();
+    const alert = alertForError(failure);
+    // Received alerts and truncation send nothing; everything else sends its fatal alert (RFC 8446 §6.2).
+    if (alert !== null && !(failure instanceof SSLEOFError)) {
+      try {
+        this.record.send(ContentType.alert, encodeAlert(2, alert));
+      } catch {
+        // The write key itself is unusable (sequence exhausted): close without an alert.
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Records (RFC 8446 §5)
+
+  private onRecord(type: number, content: Uint8Array, isProtected: boolean): void {
+    switch (type) {
+      case ContentType.alert:
+        this.onAlert(content, isProtected);
+        return;
+      case ContentType.change_cipher_spec:
+        // §5: an unprotected 0x01 between the first ClientHello and the peer's Finished is dropped, once.
+        if (isProtected || !isValidChangeCipherSpec(content)) {
+          throw tlsFailure('BAD_CHANGE_CIPHER_SPEC', 'invalid change_cipher_spec record');
+        }
+        if (!this.changeCipherSpecAllowed() || this.changeCipherSpecSeen) {
+          throw tlsFailure('UNEXPECTED_CCS_MESSAGE', 'unexpected change_cipher_spec record');
+        }
+        this.changeCipherSpecSeen = true;
+        return;
+      case ContentType.handshake:
+        if (this.record.readKey !== null && !isProtected) {
+          throw tlsFailure('UNEXPECTED_RECORD', 'unprotected handshake record after keys were established');
+        }
+        // §5.1: "Implementations MUST NOT send zero-length fragments of Handshake types".
+        if (content.length === 0) throw tlsFailure('ZERO_LENGTH_HANDSHAKE_FRAGMENT', 'empty handshake record');
+        this.handshakeMessages.push(isProtected ? content : content.slice());
+        return;
+      case ContentType.application_data:
+        if (!isProtected || this.traffic === null || this.readKeyGeneration < 2) {
+          throw tlsFailure('UNEXPECTED_RECORD', 'application data before the handshake completed');
+        }
+        // §5.1: handshake messages MUST NOT be interleaved with other record types.
+        if (this.handshakeMessages.bufferedLength > 0) {
+          throw tlsFailure('UNEXPECTED_RECORD', 'application data inside a fragmented handshake message');
+        }
+        if (content.length === 0) {
+          if (++this.emptyRecords > MAX_EMPTY_RECORDS)
+            throw tlsFailure('TOO_MANY_EMPTY_RECORDS', 'too many empty records');
+          return;
+        }
+        this.emptyRecords = 0;
+        this.keyUpdatesWithoutData = 0;
+        this.applicationData.push(content);
+        this.applicationDataLength += content.length;
+        return;
+      default:
+        throw tlsFailure('WRONG_RECORD_TYPE', `unexpected record content type ${type}`);
+    }
+  }
+
+  private changeCipherSpecAllowed(): boolean {
+    const hs = this.handshake;
+    if (hs === null || hs.kind === 'Connected') return false;
+    // The server has not received a ClientHello before this state.
+    return !(this.serverSide && hs.kind === 'ExpectClientHello');
+  }
+
+  private onAlert(content: Uint8Array, isProtected: boolean): void {
+    // §5: alerts are protected once application keys are in use.
+    if (!isProtected && this.readKeyGeneration >= 2) throw tlsFailure('UNEXPECTED_RECORD', 'unprotected alert');
+    if (this.handshakeMessages.bufferedLength > 0) {
+      throw tlsFailure('UNEXPECTED_RECORD', 'alert inside a fragmented handshake message');
+    }
+    const alert = parseAlert(content);
+    if (alert.description === AlertDescription.close_notify) {
+      this.peerClosed = true;
+      return;
+    }
+    // §6.1: user_canceled is followed by close_notify; it is not fatal on its own.
+    if (alert.description === AlertDescription.user_canceled) return;
+    // §6: every other alert is fatal, whatever its level.
+    throw receivedAlertError(alert.description);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Handshake messages
+
+  private onHandshakeMessage(message: HandshakeMessage): void {
+    const hs = this.handshake!;
+    if (hs.kind === 'Connected') {
+      this.onPostHandshakeMessage(message);
+      return;
+    }
+    this.handshake = this.serverSide
+      ? serverHandle(hs as ServerState, message, this)
+      : clientHandle(hs as ClientState, message, this);
+  }
+
+  /** §4.6: messages after the handshake. */
+  private onPostHandshakeMessage(message: HandshakeMessage): void {
+    switch (message.type) {
+      case HandshakeType.key_update: {
+        const { requestUpdate } = parseKeyUpdate(message.body);
+        if (++this.keyUpdatesWithoutData > MAX_KEY_UPDATES_WITHOUT_DATA) {
+          throw tlsFailure('TOO_MANY_KEY_UPDATES', 'too many KeyUpdate messages without application data');
+        }
+        const traffic = this.traffic!;
+        traffic.readSecret = traffic.schedule.nextApplicationTrafficSecret(traffic.readSecret);
+        this.installReadSecret(traffic.suite, traffic.schedule, traffic.readSecret);
+        // §4.6.3: answer update_requested with our own KeyUpdate before any more application data.
+        if (requestUpdate === 1 && !this.closeSent) this.sendKeyUpdate(false);
+        return;
+      }
+      case HandshakeType.new_session_ticket:
+        if (this.serverSide) break;
+        // Validated, then dropped: resumption arrives with issue #7.
+        parseNewSessionTicketTls13(message.body);
+        this.ticketsReceived++;
+        return;
+      default:
+        break;
+    }
+    // A CertificateRequest needs post_handshake_auth, which we do not offer yet (§4.6.2).
+    throw tlsFailure(
+      'UNEXPECTED_MESSAGE',
+      `unexpected message: ${HandshakeType.nameOf(message.type)} after the handshake`,
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // HandshakeIo
+
+  sendHandshake(message: Uint8Array, legacyRecordVersion = 0x0303): void {
+    this.record.send(ContentType.handshake, message, legacyRecordVersion);
+  }
+
+  sendChangeCipherSpec(): void {
+    if (this.changeCipherSpecSent) return;
+    this.changeCipherSpecSent = true;
+    this.record.sendChangeCipherSpec();
+  }
+
+  installReadSecret(
+    suite: Tls13Suite,
+    schedule: Tls13KeySchedule,
+    secret: HandshakeTrafficSecret | ApplicationTrafficSecret,
+  ): void {
+    // §5.1: "Handshake messages MUST NOT span key changes ... If [a key change follows a message that is]
+    // not at a record boundary, the receiver MUST terminate the connection with an unexpected_message alert."
+    if (this.handshakeMessages.bufferedLength > 0) {
+      throw tlsFailure('NOT_ON_RECORD_BOUNDARY', 'handshake data follows a key change in the same record');
+    }
+    const keys = schedule.trafficKeys(secret, suite.keyLength);
+    this.record.readKey = new HalfConnection(this.config.provider.aead(suite.aead), keys.key, keys.iv);
+    this.readKeyGeneration++;
+  }
+
+  installWriteSecret(
+    suite: Tls13Suite,
+    schedule: Tls13KeySchedule,
+    secret: HandshakeTrafficSecret | ApplicationTrafficSecret,
+  ): void {
+    const keys = schedule.trafficKeys(secret, suite.keyLength);
+    this.record.writeKey = new HalfConnection(this.config.provider.aead(suite.aead), keys.key, keys.iv);
+  }
+
+  enterTraffic(keys: TrafficSecrets): void {
+    this.traffic = {
+      ...keys,
+      readSecret: this.serverSide ? keys.clientSecret : keys.serverSecret,
+      writeSecret: this.serverSide ? keys.serverSecret : keys.clientSecret,
+    };
+  }
+
+  keylog(label: KeyLogLabel, secret: Uint8Array): void {
+    const log = this.config.keylog;
+    if (log !== null && this.clientRandom !== null) log(formatKeyLogLine(label, this.clientRandom, secret));
+  }
+
+  serverNameCallback(serverName: string | null): Awaitable<ServerNameDecision> {
+    return this.serverNameHook === undefined ? {} : this.serverNameHook(serverName);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Application side
+
+  /** Decrypted application bytes buffered and not yet read. */
+  get pendingApplicationData(): number {
+    return this.applicationDataLength;
+  }
+
+  /** Up to `max` buffered application bytes (all when omitted), or null when none are buffered. */
+  readApplicationData(max = Number.POSITIVE_INFINITY): Uint8Array | null {
+    if (this.applicationDataLength === 0 || max <= 0) return null;
+    const first = this.applicationData[0]!;
+    const available = first.length - this.applicationDataHead;
+    if (available <= max && this.applicationData.length === 1 && this.applicationDataHead === 0) {
+      this.applicationData.length = 0;
+      this.applicationDataLength = 0;
+      return first;
+    }
+    const want = Math.min(max, this.applicationDataLength);
+    const out = new Uint8Array(want);
+    let filled = 0;
+    while (filled < want) {
+      const chunk = this.applicationData[0]!;
+      const take = Math.min(chunk.length - this.applicationDataHead, want - filled);
+      out.set(chunk.subarray(this.applicationDataHead, this.applicationDataHead + take), filled);
+      filled += take;
+      this.applicationDataHead += take;
+      if (this.applicationDataHead === chunk.length) {
+        this.applicationData.shift();
+        this.applicationDataHead = 0;
+      }
+    }
+    this.applicationDataLength -= want;
+    return out;
+  }
+
+  /**
+   * Encrypts application data into records. Returns false (nothing sent) before the handshake completes,
+   * after close_notify was sent, or after a failure.
+   */
+  writeApplicationData(data: Uint8Array): boolean {
+    if (this.failure !== null || this.traffic === null || this.closeSent) return false;
+    if (this.record.writeKey!.sequence >= SOFT_SEQUENCE_LIMIT) this.sendKeyUpdate(false);
+    try {
+      this.record.send(ContentType.application_data, data);
+    } catch (e) {
+      this.fail(e);
+      return false;
+    }
+    return true;
+  }
+
+  /** Sends close_notify (RFC 8446 §6.1); reading may continue until the peer's arrives (half-close). */
+  close(): void {
+    if (this.closeSent || this.failure !== null) return;
+    this.closeSent = true;
+    this.record.send(ContentType.alert, encodeAlert(1, AlertDescription.close_notify));
+  }
+
+  /**
+   * Sends a KeyUpdate and switches to the next write secret (RFC 8446 §4.6.3, §7.2); with
+   * `requestPeer` the peer must update its keys too. Returns false when not connected.
+   */
+  keyUpdate(requestPeer: boolean): boolean {
+    if (this.failure !== null || this.traffic === null || this.closeSent) return false;
+    this.sendKeyUpdate(requestPeer);
+    return true;
+  }
+
+  private sendKeyUpdate(requestPeer: boolean): void {
+    const traffic = this.traffic!;
+    this.record.send(ContentType.handshake, encodeKeyUpdate({ requestUpdate: requestPeer ? 1 : 0 }));
+    traffic.writeSecret = traffic.schedule.nextApplicationTrafficSecret(traffic.writeSecret);
+    this.installWriteSecret(traffic.suite, traffic.schedule, traffic.writeSecret);
+  }
+
+  /** TLS-Exporter (RFC 8446 §7.5), once the handshake completed. */
+  exportKeyingMaterial(label: string, length: number, context?: Uint8Array): Uint8Array {
+    if (this.traffic === null) throw tlsFailure('BAD_VALUE', 'keying material is available only after the handshake');
+    return this.traffic.schedule.exporter(this.traffic.exporterSecret, label, context, length);
+  }
+}

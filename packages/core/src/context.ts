@@ -1,0 +1,660 @@
+/**
+ * Python's `ssl.SSLContext` (3.7) for the sans-IO engine: configuration with Python's rules and
+ * defaults, certificate and trust loading from data (no file system: `cafile`/`capath` need
+ * @sanstls/node-adapter), and {@link SSLContext.wrapBio}.
+ *
+ * Beyond Python: injected RNG, clock and crypto provider for reproducible runs
+ * (`new SSLContext(PROTOCOL_TLS_CLIENT, { randomBytes, now, cryptoProvider })`), `setCiphersuites`
+ * (OpenSSL's TLS 1.3 spelling), `setGroups`/`groups`, `keylogCallback` (NSS key-log lines),
+ * `verifyCallback` (custom verification, may be async), `pinnedPublicKeys` (SPKI SHA-256 pins),
+ * `recordPaddingBlock` (RFC 8446 §5.4 padding).
+ * @module
+ */
+
+import type { PeerCertDict, PrivateKey } from '@sanstls/x509';
+import {
+  decodeCertificate,
+  loadCertificates,
+  loadPrivateKey,
+  type PasswordInput,
+  parseCertificate,
+  parsePublicKey,
+  pemBlocks,
+  privateKeyMatchesPublicKey,
+  SSLError,
+  signatureAlgorithmFromTlsScheme,
+  TrustStore,
+  VERIFY_X509_TRUSTED_FIRST,
+  VerifiedSignatureCache,
+} from '@sanstls/x509';
+import { cipherSuiteFromOpenSSLName } from './codec/enums.js';
+import {
+  CERT_NONE,
+  CERT_OPTIONAL,
+  CERT_REQUIRED,
+  DEFAULT_OPTIONS,
+  OP_NO_TLSv1_2,
+  OP_NO_TLSv1_3,
+  PROTOCOL_TLS,
+  PROTOCOL_TLS_CLIENT,
+  PROTOCOL_TLS_SERVER,
+  Purpose,
+  TLSVersion,
+} from './constants.js';
+import { defaultProvider } from './crypto/noble.js';
+import type { CryptoProvider, GroupName } from './crypto/provider.js';
+import type { Awaitable, CertifiedKey, EngineConfig, VerifyCallback } from './handshake/config.js';
+import { DEFAULT_GROUPS, DEFAULT_KEY_SHARE_GROUPS, parseGroupName } from './handshake/groups.js';
+import { spkiSha256 } from './handshake/peer-certificate.js';
+import { certificateSignatureSchemes, DEFAULT_SIGNATURE_SCHEMES, P521_SCHEME } from './handshake/signatures.js';
+import { defaultSuiteOrder, type Tls13Suite, tls13SuiteByName } from './handshake/suites.js';
+import type { MemoryBIO } from './memorybio.js';
+import { SSLObject, type WrapBioOptions } from './sslobject.js';
+
+export interface SSLContextOptions {
+  /** Replaces the provider's CSPRNG (deterministic tests, RFC 8448 replays). */
+  randomBytes?: (n: number) => Uint8Array;
+  /** Milliseconds since the epoch, for certificate validity (default: the platform clock). */
+  now?: () => number;
+  /** Crypto provider (default: the pure-JS noble provider). */
+  cryptoProvider?: CryptoProvider;
+}
+
+/** Python's sni_callback: may assign `sslObject.context`, return an ALERT_DESCRIPTION_* to abort, or a Promise. */
+export type SniCallback = (
+  sslObject: SSLObject,
+  serverName: string | null,
+  context: SSLContext,
+) => Awaitable<number | null | undefined>;
+
+/** One entry of get_ciphers(), as Python returns it. */
+export interface CipherInfo {
+  id: number;
+  name: string;
+  protocol: string;
+  description: string;
+  strength_bits: number;
+  alg_bits: number;
+  aead: boolean;
+  symmetric: string;
+  digest: null;
+  kea: string;
+  auth: string;
+}
+
+function settingError(text: string, reason = 'BAD_VALUE'): SSLError {
+  return new SSLError(text, { library: 'SSL', reason });
+}
+
+function notSupported(text: string): SSLError {
+  return new SSLError(text, { library: 'SSL', reason: 'NOT_SUPPORTED' });
+}
+
+/** OpenSSL's TLS 1.2 cipher-string vocabulary, kept for issue #6 (these suites are what #6 implements). */
+interface Tls12CipherFacts {
+  readonly name: string;
+  readonly kx: 'ECDHE' | 'DHE';
+  readonly au: 'ECDSA' | 'RSA';
+  readonly enc: 'AESGCM128' | 'AESGCM256' | 'CHACHA20';
+  readonly mac: 'SHA256' | 'SHA384';
+}
+const TLS12_CIPHERS: readonly Tls12CipherFacts[] = [
+  { name: 'ECDHE-ECDSA-AES256-GCM-SHA384', kx: 'ECDHE', au: 'ECDSA', enc: 'AESGCM256', mac: 'SHA384' },
+  { name: 'ECDHE-RSA-AES256-GCM-SHA384', kx: 'ECDHE', au: 'RSA', enc: 'AESGCM256', mac: 'SHA384' },
+  { name: 'ECDHE-ECDSA-CHACHA20-POLY1305', kx: 'ECDHE', au: 'ECDSA', enc: 'CHACHA20', mac: 'SHA256' },
+  { name: 'ECDHE-RSA-CHACHA20-POLY1305', kx: 'ECDHE', au: 'RSA', enc: 'CHACHA20', mac: 'SHA256' },
+  { name: 'ECDHE-ECDSA-AES128-GCM-SHA256', kx: 'ECDHE', au: 'ECDSA', enc: 'AESGCM128', mac: 'SHA256' },
+  { name: 'ECDHE-RSA-AES128-GCM-SHA256', kx: 'ECDHE', au: 'RSA', enc: 'AESGCM128', mac: 'SHA256' },
+  { name: 'DHE-RSA-AES256-GCM-SHA384', kx: 'DHE', au: 'RSA', enc: 'AESGCM256', mac: 'SHA384' },
+  { name: 'DHE-RSA-CHACHA20-POLY1305', kx: 'DHE', au: 'RSA', enc: 'CHACHA20', mac: 'SHA256' },
+  { name: 'DHE-RSA-AES128-GCM-SHA256', kx: 'DHE', au: 'RSA', enc: 'AESGCM128', mac: 'SHA256' },
+];
+
+/** Does one OpenSSL cipher-string keyword select `c`? undefined: unknown keyword (selects nothing). */
+function keywordMatches(keyword: string, c: Tls12CipherFacts): boolean | undefined {
+  switch (keyword) {
+    case 'ALL':
+    case 'DEFAULT':
+    case 'HIGH':
+    case 'AEAD':
+    case 'TLSv1.2':
+    case 'kEECDH+ECDSA': // never reached: split on '+' first
+      return true;
+    case 'MEDIUM':
+    case 'LOW':
+    case 'EXPORT':
+    case 'eNULL':
+    case 'NULL':
+    case 'aNULL':
+    case 'MD5':
+    case 'RC4':
+    case '3DES':
+    case 'DES':
+    case 'PSK':
+    case 'SRP':
+    case 'DSS':
+    case 'aDSS':
+    case 'CAMELLIA':
+    case 'SEED':
+    case 'IDEA':
+    case 'SSLv3':
+    case 'SHA1':
+    case 'SHA':
+    case 'COMPLEMENTOFDEFAULT':
+    case 'COMPLEMENTOFALL':
+    case 'kRSA':
+    case 'aPSK':
+      return false;
+    case 'ECDHE':
+    case 'EECDH':
+    case 'kEECDH':
+    case 'kECDHE':
+    case 'ECDH':
+      return c.kx === 'ECDHE';
+    case 'DHE':
+    case 'EDH':
+    case 'kEDH':
+    case 'kDHE':
+      return c.kx === 'DHE';
+    case 'ECDSA':
+    case 'aECDSA':
+      return c.au === 'ECDSA';
+    case 'RSA':
+    case 'aRSA':
+      return c.au === 'RSA';
+    case 'AESGCM':
+      return c.enc !== 'CHACHA20';
+    case 'AES':
+      return c.enc !== 'CHACHA20';
+    case 'AES128':
+      return c.enc === 'AESGCM128';
+    case 'AES256':
+      return c.enc === 'AESGCM256';
+    case 'CHACHA20':
+      return c.enc === 'CHACHA20';
+    case 'SHA256':
+      return c.mac === 'SHA256';
+    case 'SHA384':
+      return c.mac === 'SHA384';
+    default:
+      return keyword === c.name ? true : cipherSuiteFromOpenSSLName(keyword) !== undefined ? false : undefined;
+  }
+}
+
+/**
+ * Evaluates an OpenSSL cipher string over the TLS 1.2 suites (`ECDHE+AESGCM:!ECDSA`, `HIGH:!aNULL`,
+ * explicit names, `@STRENGTH`, `@SECLEVEL=n`): `!x` removes for good, `-x` removes, `+x` moves to the end,
+ * plain adds. Unknown words select nothing, as in OpenSSL.
+ */
+export function evaluateCipherString(spec: string): string[] {
+  let selected: Tls12CipherFacts[] = [];
+  const banned = new Set<string>();
+  for (const raw of spec.split(/[:, ]+/)) {
+    if (raw === '' || raw.startsWith('@')) continue;
+    const op = raw[0] === '!' || raw[0] === '-' || raw[0] === '+' ? raw[0] : '';
+    const words = (op === '' ? raw : raw.slice(1)).split('+');
+    const matching = TLS12_CIPHERS.filter((c) => words.every((w) => keywordMatches(w, c) === true));
+    if (op === '!') for (const c of matching) banned.add(c.name);
+    if (op === '!' || op === '-') selected = selected.filter((c) => !matching.includes(c));
+    else if (op === '+')
+      selected = [...selected.filter((c) => !matching.includes(c)), ...selected.filter((c) => matching.includes(c))];
+    else for (const c of matching) if (!selected.includes(c)) selected.push(c);
+  }
+  return selected.filter((c) => !banned.has(c.name)).map((c) => c.name);
+}
+
+function suiteInfo(suite: Tls13Suite): CipherInfo {
+  return {
+    id: 0x03000000 | suite.code,
+    name: suite.name,
+    protocol: 'TLSv1.3',
+    description: `${suite.name.padEnd(30)} TLSv1.3 Kx=${'any'.padEnd(8)} Au=${'any'.padEnd(5)} Enc=${suite.enc.padEnd(22)} Mac=AEAD`,
+    strength_bits: suite.bits,
+    alg_bits: suite.bits,
+    aead: true,
+    symmetric: suite.symmetric,
+    digest: null,
+    kea: 'kx-any',
+    auth: 'auth-any',
+  };
+}
+
+/** Splits DER bytes holding one or more concatenated certificates. */
+function splitDerCertificates(bytes: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    if (bytes[at] !== 0x30 || at + 2 > bytes.length)
+      throw settingError('cadata: not DER certificates', 'NO_CERTIFICATE_OR_CRL_FOUND');
+    let length = bytes[at + 1]!;
+    let header = 2;
+    if (length & 0x80) {
+      const count = length & 0x7f;
+      if (count === 0 || count > 4 || at + 2 + count > bytes.length)
+        throw settingError('cadata: bad DER length', 'NO_CERTIFICATE_OR_CRL_FOUND');
+      length = 0;
+      for (let i = 0; i < count; i++) length = length * 256 + bytes[at + 2 + i]!;
+      header += count;
+    }
+    const end = at + header + length;
+    if (end > bytes.length) throw settingError('cadata: truncated DER certificate', 'NO_CERTIFICATE_OR_CRL_FOUND');
+    out.push(bytes.subarray(at, end));
+    at = end;
+  }
+  return out;
+}
+
+export class SSLContext {
+  /** The protocol selector given to the constructor (read-only, as Python). */
+  readonly protocol: number;
+  readonly provider: CryptoProvider;
+  /** Milliseconds since the epoch. */
+  readonly now: () => number;
+  readonly randomBytes: (n: number) => Uint8Array;
+  /** Verified (issuer, certificate) signature pairs, shared by this context's connections. */
+  readonly signatureCache: VerifiedSignatureCache = new VerifiedSignatureCache(1024);
+
+  private verifyModeValue: number;
+  private checkHostnameValue: boolean;
+  options: number = DEFAULT_OPTIONS;
+  minimumVersion: number = TLSVersion.TLSv1_2;
+  maximumVersion: number = TLSVersion.MAXIMUM_SUPPORTED;
+  verifyFlags: number = VERIFY_X509_TRUSTED_FIRST;
+  hostnameChecksCommonName = true;
+  /** Stored; post-handshake authentication itself arrives with issue #7. */
+  postHandshakeAuth = false;
+  sniCallback: SniCallback | null = null;
+  /** Receives one NSS key-log line per secret (`CLIENT_HANDSHAKE_TRAFFIC_SECRET <random> <secret>`). */
+  keylogCallback: ((line: string) => void) | null = null;
+  /** Custom certificate verification (see VerifyCallback); may return a Promise. */
+  verifyCallback: VerifyCallback | null = null;
+  /** SPKI pins: base64 SHA-256 of SubjectPublicKeyInfo; a validated chain must contain one. */
+  pinnedPublicKeys: string[] = [];
+  /** RFC 8446 §5.4 record padding: pad protected records to a multiple of this many bytes (0: none). */
+  recordPaddingBlock = 0;
+
+  private readonly trust = new TrustStore();
+  private certified: CertifiedKey[] = [];
+  private suites: Tls13Suite[] | null = null;
+  private tls12CipherList: string[] = evaluateCipherString('DEFAULT');
+  private groupList: GroupName[] | null = null;
+  private alpn: string[] = [];
+  private readonly stats = { connect: 0, connect_good: 0, accept: 0, accept_good: 0 };
+
+  constructor(protocol: number = PROTOCOL_TLS, options: SSLContextOptions = {}) {
+    if (protocol !== PROTOCOL_TLS && protocol !== PROTOCOL_TLS_CLIENT && protocol !== PROTOCOL_TLS_SERVER) {
+      throw notSupported(
+        `protocol ${protocol} is not supported: only PROTOCOL_TLS, PROTOCOL_TLS_CLIENT and PROTOCOL_TLS_SERVER (fixed-version protocols are deprecated)`,
+      );
+    }
+    this.protocol = protocol;
+    this.provider = options.cryptoProvider ?? defaultProvider;
+    this.randomBytes = options.randomBytes ?? ((n) => this.provider.randomBytes(n));
+    this.now = options.now ?? (() => Date.now());
+    // Python: PROTOCOL_TLS_CLIENT enables CERT_REQUIRED and check_hostname.
+    const client = protocol === PROTOCOL_TLS_CLIENT;
+    this.verifyModeValue = client ? CERT_REQUIRED : CERT_NONE;
+    this.checkHostnameValue = client;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Verification mode and hostname checking (Python's coupling)
+
+  get verifyMode(): number {
+    return this.verifyModeValue;
+  }
+
+  set verifyMode(mode: number) {
+    if (mode !== CERT_NONE && mode !== CERT_OPTIONAL && mode !== CERT_REQUIRED)
+      throw settingError('invalid value for verify_mode');
+    if (mode === CERT_NONE && this.checkHostnameValue) {
+      throw settingError('Cannot set verify_mode to CERT_NONE when check_hostname is enabled.');
+    }
+    this.verifyModeValue = mode;
+  }
+
+  get checkHostname(): boolean {
+    return this.checkHostnameValue;
+  }
+
+  set checkHostname(value: boolean) {
+    // Python 3.7: enabling hostname checks switches CERT_NONE to CERT_REQUIRED.
+    if (value && this.verifyModeValue === CERT_NONE) this.verifyModeValue = CERT_REQUIRED;
+    this.checkHostnameValue = value;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Certificates and trust
+
+  /**
+   * Loads our certificate chain and private key (PEM text or DER; the key may sit in the certificate
+   * PEM). Several chains may be loaded (RSA, ECDSA, Ed25519): one per key type, a new one replacing
+   * the old; each handshake picks the one the peer's signature_algorithms allow.
+   */
+  loadCertChain(cert: string | Uint8Array, key?: string | Uint8Array | null, password?: PasswordInput | null): void {
+    const chain = loadCertificates(cert);
+    const leaf = chain[0]!;
+    const keySource = key ?? cert;
+    if (typeof keySource !== 'string' && keySource[0] === 0x30 && key === undefined) {
+      throw new SSLError('no private key: pass the key, or PEM holding both', {
+        library: 'PEM',
+        reason: 'NO_START_LINE',
+      });
+    }
+    const privateKey = loadPrivateKey(keySource, password ?? undefined);
+    const publicKey = parsePublicKey(leaf.spki.der);
+    if (!privateKeyMatchesPublicKey(privateKey, publicKey)) {
+      throw new SSLError('key values mismatch', { library: 'X509', reason: 'KEY_VALUES_MISMATCH' });
+    }
+    this.addCertifiedKey({
+      chain: chain.map((c) => c.der),
+      leaf,
+      publicKey,
+      sign: (scheme, content) => this.signWith(privateKey, scheme, content),
+    });
+  }
+
+  /**
+   * Adds a chain whose signatures come from elsewhere (a remote signer, a hardware key, WebCrypto): the
+   * signer may return a Promise, which parks the handshake at `signCertificateVerify`.
+   */
+  loadCertChainWithSigner(
+    cert: string | Uint8Array,
+    signer: (scheme: number, content: Uint8Array) => Awaitable<Uint8Array>,
+  ): void {
+    const chain = loadCertificates(cert);
+    const leaf = chain[0]!;
+    this.addCertifiedKey({
+      chain: chain.map((c) => c.der),
+      leaf,
+      publicKey: parsePublicKey(leaf.spki.der),
+      sign: signer,
+    });
+  }
+
+  private addCertifiedKey(key: CertifiedKey): void {
+    const kind = key.publicKey.kind === 'ec' ? `ec-${key.publicKey.curve}` : key.publicKey.kind;
+    const sameKind = (k: CertifiedKey) =>
+      (k.publicKey.kind === 'ec' ? `ec-${k.publicKey.curve}` : k.publicKey.kind) === kind;
+    this.certified = [...this.certified.filter((k) => !sameKind(k)), key];
+  }
+
+  private signWith(privateKey: PrivateKey, scheme: number, content: Uint8Array): Uint8Array {
+    const algorithm = signatureAlgorithmFromTlsScheme(scheme);
+    if (algorithm === undefined)
+      throw settingError(`cannot sign with scheme 0x${scheme.toString(16)}`, 'INTERNAL_ERROR');
+    return this.provider.sign(algorithm, privateKey, content, this.randomBytes);
+  }
+
+  /**
+   * Loads trust anchors (and CRLs) from `cadata`: PEM text with one or more certificates, or DER bytes.
+   * `cafile`/`capath` need the file system: use @sanstls/node-adapter's SSLContext.
+   */
+  loadVerifyLocations(
+    cafile?: string | null | { cafile?: string | null; capath?: string | null; cadata?: string | Uint8Array | null },
+    capath?: string | null,
+    cadata?: string | Uint8Array | null,
+  ): void {
+    if (cafile !== null && typeof cafile === 'object') {
+      this.loadVerifyLocations(cafile.cafile ?? undefined, cafile.capath ?? undefined, cafile.cadata ?? undefined);
+      return;
+    }
+    if (cafile != null || capath != null) {
+      throw notSupported(
+        'cafile and capath need file access: use the SSLContext of @sanstls/node-adapter, or pass cadata',
+      );
+    }
+    if (cadata == null) throw settingError('cafile, capath and cadata cannot be all omitted');
+    let added = 0;
+    if (typeof cadata === 'string') {
+      for (const block of pemBlocks(cadata)) {
+        if (block.label === 'CERTIFICATE' || block.label === 'TRUSTED CERTIFICATE') {
+          parseCertificate(block.der); // malformed anchors are reported to the caller that supplied them
+          this.trust.add(block.der);
+          added++;
+        } else if (block.label === 'X509 CRL') {
+          this.trust.addCrl(block.der);
+          added++;
+        }
+      }
+    } else {
+      for (const der of splitDerCertificates(cadata)) {
+        parseCertificate(der);
+        this.trust.add(der.slice());
+        added++;
+      }
+    }
+    if (added === 0)
+      throw new SSLError('no certificate or crl found', { library: 'X509', reason: 'NO_CERTIFICATE_OR_CRL_FOUND' });
+  }
+
+  /** The trust store (shared with verifyChain). */
+  get trustStore(): TrustStore {
+    return this.trust;
+  }
+
+  /** Loaded CA certificates (those marked CA), as dicts or DER. */
+  getCaCerts(binaryForm?: false): PeerCertDict[];
+  getCaCerts(binaryForm: true): Uint8Array[];
+  getCaCerts(binaryForm = false): (PeerCertDict | Uint8Array)[] {
+    const cas = this.trust
+      .certificates()
+      .map((der) => parseCertificate(der))
+      .filter((c) => c.basicConstraints?.ca === true);
+    return cas.map((c) => (binaryForm ? c.der : decodeCertificate(c)));
+  }
+
+  /** Python's cert_store_stats(). */
+  certStoreStats(): { x509: number; crl: number; x509_ca: number } {
+    const certs = this.trust.certificates().map((der) => parseCertificate(der));
+    return {
+      x509: certs.length,
+      crl: this.trust.crls().length,
+      x509_ca: certs.filter((c) => c.basicConstraints?.ca === true).length,
+    };
+  }
+
+  /** File-system trust needs @sanstls/node-adapter. */
+  loadDefaultCerts(_purpose: Purpose = Purpose.SERVER_AUTH): void {
+    throw notSupported('the system trust store needs file access: use the SSLContext of @sanstls/node-adapter');
+  }
+
+  setDefaultVerifyPaths(): void {
+    throw notSupported('the system trust store needs file access: use the SSLContext of @sanstls/node-adapter');
+  }
+
+  loadDhParams(_dhfile: string): void {
+    throw notSupported('DHE key exchange comes with the TLS 1.2 engine (issue #6)');
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Ciphers, groups, ALPN
+
+  /**
+   * OpenSSL cipher string for TLS 1.2 suites (kept for issue #6; like Python, it does not affect
+   * TLS 1.3 suites). Raises "No cipher can be selected." when it selects nothing.
+   */
+  setCiphers(ciphers: string): void {
+    const selected = evaluateCipherString(ciphers);
+    if (selected.length === 0)
+      throw new SSLError('No cipher can be selected.', { library: 'SSL', reason: 'NO_CIPHER_MATCH' });
+    this.tls12CipherList = selected;
+  }
+
+  /** The TLS 1.2 cipher list selected by setCiphers (used once issue #6 lands). */
+  get tls12Ciphers(): readonly string[] {
+    return this.tls12CipherList;
+  }
+
+  /** TLS 1.3 suites in OpenSSL's spelling: `TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256`. */
+  setCiphersuites(suites: string): void {
+    const names = suites
+      .split(':')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    const list: Tls13Suite[] = [];
+    for (const name of names) {
+      const suite = tls13SuiteByName(name);
+      if (suite === undefined)
+        throw new SSLError(`unknown or unsupported TLS 1.3 cipher suite '${name}'`, {
+          library: 'SSL',
+          reason: 'NO_CIPHER_MATCH',
+        });
+      if (!list.includes(suite)) list.push(suite);
+    }
+    this.suites = list;
+  }
+
+  /** Enabled ciphers in priority order, as Python's get_ciphers() dicts. */
+  getCiphers(): CipherInfo[] {
+    return this.tls13Suites().map(suiteInfo);
+  }
+
+  private tls13Suites(): Tls13Suite[] {
+    return this.suites ?? defaultSuiteOrder(this.provider);
+  }
+
+  /** Key-exchange groups in preference order (IANA, OpenSSL or NIST spellings). */
+  setGroups(groups: readonly string[]): void {
+    if (groups.length === 0) throw settingError('at least one group is needed');
+    this.groupList = [...new Set(groups.map(parseGroupName))];
+  }
+
+  get groups(): readonly GroupName[] {
+    return this.groupList ?? DEFAULT_GROUPS;
+  }
+
+  /** Python's set_ecdh_curve: one curve (`prime256v1`, `secp384r1`, `X25519`, …). */
+  setEcdhCurve(curveName: string): void {
+    this.setGroups([curveName]);
+  }
+
+  setAlpnProtocols(protocols: readonly string[]): void {
+    for (const p of protocols) {
+      // RFC 7301 §3.1: ProtocolName<1..2^8-1>, non-empty.
+      if (p.length === 0 || p.length > 255 || /[^\x20-\x7e]/.test(p))
+        throw settingError(`invalid ALPN protocol name '${p}'`);
+    }
+    this.alpn = [...protocols];
+  }
+
+  /** HAS_NPN is false. */
+  setNpnProtocols(_protocols: readonly string[]): void {
+    throw notSupported('NPN is not supported (HAS_NPN is False)');
+  }
+
+  /** Python's legacy set_servername_callback. */
+  setServernameCallback(callback: SniCallback | null): void {
+    this.sniCallback = callback;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Statistics
+
+  sessionStats(): Record<string, number> {
+    return {
+      number: 0,
+      connect: this.stats.connect,
+      connect_good: this.stats.connect_good,
+      connect_renegotiate: 0,
+      accept: this.stats.accept,
+      accept_good: this.stats.accept_good,
+      accept_renegotiate: 0,
+      hits: 0,
+      misses: 0,
+      timeouts: 0,
+      cache_full: 0,
+    };
+  }
+
+  /** @internal Counts a finished handshake for sessionStats(). */
+  recordHandshake(serverSide: boolean): void {
+    if (serverSide) this.stats.accept_good++;
+    else this.stats.connect_good++;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Connections
+
+  /** Python's wrap_bio: an SSLObject reading from `incoming` and writing to `outgoing`. */
+  wrapBio(incoming: MemoryBIO, outgoing: MemoryBIO, options: WrapBioOptions = {}): SSLObject {
+    const serverSide = options.serverSide ?? false;
+    if (serverSide && options.serverHostname != null)
+      throw settingError('server_hostname can only be specified in client mode');
+    if (serverSide && this.protocol === PROTOCOL_TLS_CLIENT)
+      throw settingError('Cannot create a server socket with a PROTOCOL_TLS_CLIENT context');
+    if (!serverSide && this.protocol === PROTOCOL_TLS_SERVER)
+      throw settingError('Cannot create a client socket with a PROTOCOL_TLS_SERVER context');
+    if (!serverSide && this.checkHostnameValue && (options.serverHostname == null || options.serverHostname === '')) {
+      throw settingError('check_hostname requires server_hostname');
+    }
+    if (serverSide) this.stats.accept++;
+    else this.stats.connect++;
+    return new SSLObject(this, incoming, outgoing, options);
+  }
+
+  /** Sockets need an adapter: @sanstls/node-adapter's SSLContext has wrapSocket. */
+  wrapSocket(): never {
+    throw notSupported('wrap_socket needs a transport: use @sanstls/node-adapter, or wrapBio with MemoryBIOs');
+  }
+
+  /** The base64 SHA-256 of a certificate's SubjectPublicKeyInfo, the value {@link pinnedPublicKeys} holds. */
+  spkiPin(certificateDer: Uint8Array): string {
+    return spkiSha256(this, certificateDer);
+  }
+
+  /** The snapshot the engine reads when a connection starts (and after an SNI context swap). */
+  engineConfig(): EngineConfig {
+    const versionEnabled = (version: number, disabledBy: number) =>
+      (this.options & disabledBy) === 0 &&
+      (this.minimumVersion === TLSVersion.MINIMUM_SUPPORTED || this.minimumVersion <= version) &&
+      (this.maximumVersion === TLSVersion.MAXIMUM_SUPPORTED || this.maximumVersion >= version);
+    const groups = this.groups;
+    const keyShareGroups = this.groupList === null ? DEFAULT_KEY_SHARE_GROUPS : groups.slice(0, 1);
+    const schemes = groups.includes('secp521r1')
+      ? [...DEFAULT_SIGNATURE_SCHEMES, P521_SCHEME]
+      : [...DEFAULT_SIGNATURE_SCHEMES];
+    return {
+      provider: this.provider,
+      randomBytes: this.randomBytes,
+      now: this.now,
+      tls13Enabled: versionEnabled(TLSVersion.TLSv1_3, OP_NO_TLSv1_3),
+      tls12Enabled: versionEnabled(TLSVersion.TLSv1_2, OP_NO_TLSv1_2),
+      suites: this.tls13Suites(),
+      groups,
+      keyShareGroups,
+      signatureSchemes: schemes,
+      certificateSignatureSchemes: certificateSignatureSchemes(schemes),
+      alpnProtocols: this.alpn,
+      verifyMode: this.verifyModeValue,
+      checkHostname: this.checkHostnameValue,
+      hostnameChecksCommonName: this.hostnameChecksCommonName,
+      verifyFlags: this.verifyFlags,
+      trustStore: this.trust,
+      certificates: this.certified,
+      serverPreference: (this.options & 0x00400000) !== 0,
+      middleboxCompat: (this.options & 0x00100000) !== 0,
+      paddingBlock: this.recordPaddingBlock,
+      verifyCallback: this.verifyCallback,
+      pinnedSpkiSha256: this.pinnedPublicKeys,
+      keylog: this.keylogCallback,
+      postHandshakeAuth: this.postHandshakeAuth,
+    };
+  }
+}
+
+/**
+ * Python's create_default_context: SERVER_AUTH builds a client context (CERT_REQUIRED, hostname
+ * checks), CLIENT_AUTH a server context. Core loads `cadata` only; the Node adapter's version adds the
+ * system store and files.
+ */
+export function createDefaultContext(
+  purpose: Purpose = Purpose.SERVER_AUTH,
+  locations: { cafile?: string | null; capath?: string | null; cadata?: string | Uint8Array | null } = {},
+  options: SSLContextOptions = {},
+): SSLContext {
+  const context = new SSLContext(purpose === Purpose.SERVER_AUTH ? PROTOCOL_TLS_CLIENT : PROTOCOL_TLS_SERVER, options);
+  if (locations.cafile != null || locations.capath != null || locations.cadata != null)
+    context.loadVerifyLocations(locations);
+  return context;
+}

@@ -1,0 +1,226 @@
+/**
+ * What both TLS 1.3 handshake sides share: the interface through which state transitions act on the
+ * connection ({@link HandshakeIo}), named suspension points, the key-schedule steps of RFC 8446 §7.1 for
+ * a full (EC)DHE handshake, Finished computation and checking (§4.4.4), and the facts a handshake
+ * establishes ({@link Negotiated}).
+ * @module
+ */
+import type { SignatureCacheLike } from '@sanstls/x509';
+import { tlsFailure } from '../alerts.js';
+import {
+  type ApplicationTrafficSecret,
+  type ExporterSecret,
+  type HandshakeSecret,
+  type HandshakeTrafficSecret,
+  type KeyLogLabel,
+  type MasterSecret,
+  Tls13KeySchedule,
+} from '../crypto/keyschedule.js';
+import type { GroupName } from '../crypto/provider.js';
+import type { TranscriptHash } from '../crypto/transcript.js';
+import type { Awaitable, EngineConfig } from './config.js';
+import type { PeerCertificate } from './peer-certificate.js';
+import { isPromiseLike } from './peer-certificate.js';
+import type { Tls13Suite } from './suites.js';
+
+/**
+ * Where a handshake can wait for user code that answered with a Promise (issue #4's named suspension
+ * points; BoringSSL's `ssl_hs_wait_t` reasons): the SNI callback, the certificate verifier and the
+ * CertificateVerify signer.
+ */
+export type SuspensionPoint = 'serverNameCallback' | 'verifyPeerCertificate' | 'signCertificateVerify';
+
+/** A handshake parked at a suspension point; `resume` continues with the settled value. */
+export interface Suspended<S> {
+  readonly kind: 'Suspended';
+  readonly point: SuspensionPoint;
+  readonly pending: PromiseLike<unknown>;
+  readonly resume: (value: unknown) => S;
+}
+
+/**
+ * Continues with `then(value)` at once when `value` is synchronous, else parks at `point`. Synchronous
+ * callbacks therefore keep the handshake synchronous.
+ */
+export function whenReady<T, S>(
+  value: Awaitable<T>,
+  point: SuspensionPoint,
+  then: (v: T) => S | Suspended<S>,
+): S | Suspended<S> {
+  if (isPromiseLike<T>(value)) return { kind: 'Suspended', point, pending: value, resume: (v) => then(v as T) as S };
+  return then(value);
+}
+
+/** Facts the handshake establishes, read by SSLObject's accessors. */
+export interface Negotiated {
+  version: 'TLSv1.3' | null;
+  suite: Tls13Suite | null;
+  group: GroupName | null;
+  alpn: string | null;
+  /** The server name the client sent (server side) or asked for (client side). */
+  serverName: string | null;
+  peerCertificate: PeerCertificate | null;
+  /** Our certificate chain, when we sent one. */
+  localChain: readonly Uint8Array[] | null;
+  /** The client's Finished verify_data: Python's 'tls-unique' for TLS 1.3. */
+  clientFinished: Uint8Array | null;
+  /** Suites both sides support, in the client's order (Python's shared_ciphers on the server). */
+  sharedSuites: readonly Tls13Suite[] | null;
+  helloRetried: boolean;
+  signatureScheme: number | null;
+  peerSignatureScheme: number | null;
+}
+
+export function emptyNegotiated(): Negotiated {
+  return {
+    version: null,
+    suite: null,
+    group: null,
+    alpn: null,
+    serverName: null,
+    peerCertificate: null,
+    localChain: null,
+    clientFinished: null,
+    sharedSuites: null,
+    helloRetried: false,
+    signatureScheme: null,
+    peerSignatureScheme: null,
+  };
+}
+
+/** Result of the SNI callback on the server: an alert to abort with, and/or a new configuration. */
+export interface ServerNameDecision {
+  readonly alert?: number;
+  readonly config?: EngineConfig;
+}
+
+/** The connection as the handshake states see it. */
+export interface HandshakeIo {
+  /** The active configuration (replaced on the server when the SNI callback swaps the context). */
+  config: EngineConfig;
+  readonly signatureCache: SignatureCacheLike;
+  readonly negotiated: Negotiated;
+  /** The client random, once known: the key-log line's identifier. */
+  clientRandom: Uint8Array | null;
+  /** Queues a handshake message under the current write protection. */
+  sendHandshake(message: Uint8Array, legacyRecordVersion?: number): void;
+  /** Queues the middlebox-compatibility change_cipher_spec record (RFC 8446 §D.4), once per connection. */
+  sendChangeCipherSpec(): void;
+  /** Switches the read protection; fails if a handshake message straddles the change (§5.1). */
+  installReadSecret(
+    suite: Tls13Suite,
+    schedule: Tls13KeySchedule,
+    secret: HandshakeTrafficSecret | ApplicationTrafficSecret,
+  ): void;
+  installWriteSecret(
+    suite: Tls13Suite,
+    schedule: Tls13KeySchedule,
+    secret: HandshakeTrafficSecret | ApplicationTrafficSecret,
+  ): void;
+  /** Records the application secrets for KeyUpdate and exporters once the handshake completes. */
+  enterTraffic(keys: TrafficSecrets): void;
+  keylog(label: KeyLogLabel, secret: Uint8Array): void;
+  /** Server only: runs the SNI callback. */
+  serverNameCallback(serverName: string | null): Awaitable<ServerNameDecision>;
+}
+
+export interface TrafficSecrets {
+  readonly suite: Tls13Suite;
+  readonly schedule: Tls13KeySchedule;
+  readonly clientSecret: ApplicationTrafficSecret;
+  readonly serverSecret: ApplicationTrafficSecret;
+  readonly exporterSecret: ExporterSecret;
+}
+
+/** The handshake-stage secrets of a full (EC)DHE handshake (RFC 8446 §7.1). */
+export interface HandshakeKeys {
+  readonly suite: Tls13Suite;
+  readonly schedule: Tls13KeySchedule;
+  readonly handshakeSecret: HandshakeSecret;
+  readonly clientSecret: HandshakeTrafficSecret;
+  readonly serverSecret: HandshakeTrafficSecret;
+}
+
+/** Early Secret without PSK → Handshake Secret → the two handshake traffic secrets over CH..SH. */
+export function deriveHandshakeKeys(
+  io: HandshakeIo,
+  suite: Tls13Suite,
+  sharedSecret: Uint8Array,
+  transcript: TranscriptHash,
+): HandshakeKeys {
+  const schedule = new Tls13KeySchedule(io.config.provider.hash(suite.hash));
+  const handshakeSecret = schedule.handshakeSecret(schedule.earlySecret(), sharedSecret);
+  const helloHash = transcript.digest();
+  const clientSecret = schedule.clientHandshakeTrafficSecret(handshakeSecret, helloHash);
+  const serverSecret = schedule.serverHandshakeTrafficSecret(handshakeSecret, helloHash);
+  io.keylog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', clientSecret);
+  io.keylog('SERVER_HANDSHAKE_TRAFFIC_SECRET', serverSecret);
+  return { suite, schedule, handshakeSecret, clientSecret, serverSecret };
+}
+
+/** Master Secret → application traffic and exporter secrets over CH..server Finished (§7.1). */
+export function deriveApplicationKeys(
+  io: HandshakeIo,
+  keys: HandshakeKeys,
+  transcript: TranscriptHash,
+): TrafficSecrets & { master: MasterSecret } {
+  const { schedule } = keys;
+  const master = schedule.masterSecret(keys.handshakeSecret);
+  const finishedHash = transcript.digest();
+  const clientSecret = schedule.clientApplicationTrafficSecret(master, finishedHash);
+  const serverSecret = schedule.serverApplicationTrafficSecret(master, finishedHash);
+  const exporterSecret = schedule.exporterMasterSecret(master, finishedHash);
+  io.keylog('CLIENT_TRAFFIC_SECRET_0', clientSecret);
+  io.keylog('SERVER_TRAFFIC_SECRET_0', serverSecret);
+  io.keylog('EXPORTER_SECRET', exporterSecret);
+  return { suite: keys.suite, schedule, master, clientSecret, serverSecret, exporterSecret };
+}
+
+declare const finishedBrand: unique symbol;
+/** Proof that the peer's Finished matched (RFC 8446 §4.4.4); only {@link checkFinished} mints it. */
+export type FinishedVerified = { readonly [finishedBrand]: 'FinishedVerified' };
+
+/** Our Finished verify_data over the transcript so far (§4.4.4). */
+export function finishedVerifyData(
+  keys: HandshakeKeys,
+  side: 'client' | 'server',
+  transcript: TranscriptHash,
+): Uint8Array {
+  const base = side === 'client' ? keys.clientSecret : keys.serverSecret;
+  return keys.schedule.finishedVerifyData(keys.schedule.finishedKey(base), transcript.digest());
+}
+
+/**
+ * Checks the peer's Finished in constant time (§4.4.4: "Recipients of Finished messages MUST verify
+ * that the contents are correct and if incorrect MUST terminate the connection with a "decrypt_error"
+ * alert").
+ */
+export function checkFinished(
+  keys: HandshakeKeys,
+  peer: 'client' | 'server',
+  transcript: TranscriptHash,
+  received: Uint8Array,
+): FinishedVerified {
+  const base = peer === 'client' ? keys.clientSecret : keys.serverSecret;
+  if (!keys.schedule.verifyFinished(keys.schedule.finishedKey(base), transcript.digest(), received)) {
+    throw tlsFailure('DIGEST_CHECK_FAILED', 'digest check failed');
+  }
+  return {} as FinishedVerified;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const encoder = new TextEncoder();
+export function asciiBytes(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+export function bytesToAscii(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return s;
+}

@@ -1,0 +1,78 @@
+/**
+ * What the handshake engine reads from an SSLContext: a plain snapshot taken when a connection starts
+ * (and again on the server when an SNI callback swaps the context, as Python allows), so settings
+ * changed on the context later do not affect a handshake in flight.
+ * @module
+ */
+import type { Certificate, PublicKey, SSLCertVerificationError, TrustStore } from '@sanstls/x509';
+import type { CryptoProvider, GroupName } from '../crypto/provider.js';
+import type { Tls13Suite } from './suites.js';
+
+/** A value or a promise of it: user callbacks may answer later (named suspension points). */
+export type Awaitable<T> = T | PromiseLike<T>;
+
+/** A certificate chain with the means to sign for its leaf key. */
+export interface CertifiedKey {
+  /** DER certificates, leaf first. */
+  readonly chain: readonly Uint8Array[];
+  readonly leaf: Certificate;
+  readonly publicKey: PublicKey;
+  /**
+   * Signs CertificateVerify content with the leaf's private key under `scheme`. May return a Promise
+   * (a remote signer or WebCrypto): the handshake then parks at the `signCertificateVerify` point.
+   */
+  sign(scheme: number, content: Uint8Array): Awaitable<Uint8Array>;
+}
+
+/** What a custom verification callback sees (`SSLContext.verifyCallback`). */
+export interface VerifyCallbackInfo {
+  /** The peer's certificates as sent (DER, leaf first). */
+  readonly chain: readonly Uint8Array[];
+  /** The validated path (DER, leaf first, anchor last) when built-in validation succeeded. */
+  readonly verifiedChain: readonly Uint8Array[] | undefined;
+  /** Whether the built-in validation (chain, hostname, pins) succeeded. */
+  readonly preverified: boolean;
+  /** Why it failed, when it did. */
+  readonly error: SSLCertVerificationError | Error | undefined;
+  readonly serverSide: boolean;
+  readonly serverHostname: string | null;
+}
+
+/**
+ * Custom certificate verification: return true to accept, false to reject (CERTIFICATE_VERIFY_FAILED,
+ * X509_V_ERR_APPLICATION_VERIFICATION), throw to reject with that error; a Promise parks the handshake
+ * at the `verifyPeerCertificate` point.
+ */
+export type VerifyCallback = (info: VerifyCallbackInfo) => Awaitable<boolean>;
+
+export interface EngineConfig {
+  readonly provider: CryptoProvider;
+  readonly randomBytes: (n: number) => Uint8Array;
+  /** Milliseconds since the epoch (certificate validity). */
+  readonly now: () => number;
+  /** TLS 1.3 enabled by minimumVersion/maximumVersion/options. */
+  readonly tls13Enabled: boolean;
+  /** TLS 1.2 enabled by the settings (the 1.2 engine comes with issue #6). */
+  readonly tls12Enabled: boolean;
+  /** TLS 1.3 suites in preference order. */
+  readonly suites: readonly Tls13Suite[];
+  readonly groups: readonly GroupName[];
+  readonly keyShareGroups: readonly GroupName[];
+  readonly signatureSchemes: readonly number[];
+  readonly certificateSignatureSchemes: readonly number[];
+  readonly alpnProtocols: readonly string[];
+  readonly verifyMode: number;
+  readonly checkHostname: boolean;
+  readonly hostnameChecksCommonName: boolean;
+  readonly verifyFlags: number;
+  readonly trustStore: TrustStore;
+  readonly certificates: readonly CertifiedKey[];
+  readonly serverPreference: boolean;
+  readonly middleboxCompat: boolean;
+  readonly paddingBlock: number;
+  readonly verifyCallback: VerifyCallback | null;
+  /** Base64 SHA-256 digests of SubjectPublicKeyInfo; when non-empty a chain must contain one. */
+  readonly pinnedSpkiSha256: readonly string[];
+  readonly keylog: ((line: string) => void) | null;
+  readonly postHandshakeAuth: boolean;
+}

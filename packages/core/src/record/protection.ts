@@ -1,0 +1,102 @@
+/**
+ * TLS 1.3 record protection (RFC 8446 §5.2–§5.5) as two half-connections, one per direction, each
+ * `{ aead key, static iv, sequence number }`. Keys change per direction (handshake → application →
+ * KeyUpdate) and every change resets the sequence number to 0 (§5.3).
+ *
+ * Per record the only allocations are the AEAD's output (and, sealing, the 5-byte header): the inner
+ * plaintext is assembled in a reusable scratch buffer and the nonce is written in place.
+ * @module
+ */
+
+import { tlsFailure } from '../alerts.js';
+import { ContentType } from '../codec/enums.js';
+import {
+  MAX_INNER_PLAINTEXT_LENGTH,
+  RECORD_HEADER_LENGTH,
+  writeInnerPlaintext,
+  writeRecordHeader,
+} from '../codec/record.js';
+import { writeRecordNonce } from '../crypto/keyschedule.js';
+import type { AeadAlgorithm, AeadKey } from '../crypto/provider.js';
+
+/** legacy_record_version of every TLS 1.3 protected record (RFC 8446 §5.2). */
+const LEGACY_RECORD_VERSION = 0x0303;
+
+/**
+ * Records protected under one key before it must change. RFC 8446 §5.3 forbids wrapping the 64-bit
+ * sequence number; §5.5 bounds AES-GCM to 2^24.5 full records per key. The engine sends a KeyUpdate
+ * when the write side reaches {@link SOFT_SEQUENCE_LIMIT} and refuses to go past the hard limit.
+ */
+export const SOFT_SEQUENCE_LIMIT = 2 ** 24;
+export const HARD_SEQUENCE_LIMIT = 2 ** 48;
+
+export class HalfConnection {
+  private readonly key: AeadKey;
+  private readonly iv: Uint8Array;
+  private readonly nonce: Uint8Array;
+  readonly tagLength: number;
+  /** Sequence number of the next record (RFC 8446 §5.3). */
+  sequence = 0;
+
+  constructor(aead: AeadAlgorithm, key: Uint8Array, iv: Uint8Array) {
+    this.key = aead.create(key);
+    this.iv = iv;
+    this.nonce = new Uint8Array(iv.length);
+    this.tagLength = aead.tagLength;
+  }
+
+  private nextNonce(): Uint8Array {
+    if (this.sequence >= HARD_SEQUENCE_LIMIT) {
+      throw tlsFailure('SEQUENCE_NUMBER_EXHAUSTED', 'record sequence number limit reached without a key update');
+    }
+    writeRecordNonce(this.nonce, this.iv, this.sequence);
+    this.sequence++;
+    return this.nonce;
+  }
+
+  /**
+   * Protects one record: TLSCiphertext { opaque_type = application_data, legacy_record_version 0x0303,
+   * length, encrypted_record } (§5.2), with the header as additional data (§5.2). `inner` must already
+   * be a TLSInnerPlaintext. Returns header and ciphertext as two buffers, both to be sent in order.
+   */
+  seal(inner: Uint8Array): [Uint8Array, Uint8Array] {
+    const header = new Uint8Array(RECORD_HEADER_LENGTH);
+    writeRecordHeader(header, 0, ContentType.application_data, LEGACY_RECORD_VERSION, inner.length + this.tagLength);
+    const ciphertext = this.key.seal(this.nextNonce(), inner, header);
+    return [header, ciphertext];
+  }
+
+  /**
+   * Opens one record. `header` is the 5 received header bytes (the additional data, §5.2). A failed
+   * authentication is bad_record_mac (§5.2: "MUST terminate the connection with a bad_record_mac alert").
+   */
+  open(header: Uint8Array, encrypted: Uint8Array): Uint8Array {
+    const plaintext = this.key.open(this.nextNonce(), encrypted, header);
+    if (plaintext === null)
+      throw tlsFailure('DECRYPTION_FAILED_OR_BAD_RECORD_MAC', 'decryption failed or bad record mac');
+    return plaintext;
+  }
+}
+
+/** Reusable scratch for TLSInnerPlaintext (content || type || zero padding), grown once. */
+export class InnerPlaintextBuilder {
+  private scratch = new Uint8Array(1024);
+
+  /**
+   * TLSInnerPlaintext for `content` with enough zero padding to round its length up to a multiple of
+   * `paddingBlock` (RFC 8446 §5.4), capped so the total stays within 2^14 + 1. The returned view is
+   * valid until the next call.
+   */
+  build(content: Uint8Array, type: number, paddingBlock: number): Uint8Array {
+    let padding = 0;
+    if (paddingBlock > 1) {
+      const unpadded = content.length + 1;
+      padding = (paddingBlock - (unpadded % paddingBlock)) % paddingBlock;
+      padding = Math.min(padding, MAX_INNER_PLAINTEXT_LENGTH - unpadded);
+    }
+    const length = content.length + 1 + padding;
+    if (this.scratch.length < length) this.scratch = new Uint8Array(Math.max(length, this.scratch.length * 2));
+    writeInnerPlaintext(this.scratch, 0, content, type, padding);
+    return this.scratch.subarray(0, length);
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * The record layer (RFC 8446 §5): framing of the incoming byte stream into records, decryption under
+ * the current read {@link HalfConnection}, and fragmentation/encryption of outgoing content.
+ *
+ * Policy (which content type is acceptable in which handshake state, the change_cipher_spec allowance
+ * of §5, plaintext alerts) belongs to the connection; this layer enforces the framing rules: header
+ * sanity, the length limits of §5.1/§5.2 (record_overflow), and AEAD authentication (bad_record_mac).
+ *
+ * Input is buffered in one growable buffer that is compacted as records are consumed, and never holds
+ * more than the transport delivered; output is a list of buffers taken by the caller.
+ * @module
+ */
+
+import { tlsFailure } from '../alerts.js';
+import { ContentType } from '../codec/enums.js';
+import {
+  decodeInnerPlaintext,
+  MAX_PLAINTEXT_LENGTH,
+  MAX_TLS13_CIPHERTEXT_LENGTH,
+  parseRecordHeader,
+  RECORD_HEADER_LENGTH,
+  writeRecordHeader,
+} from '../codec/record.js';
+import { type HalfConnection, InnerPlaintextBuilder } from './protection.js';
+
+export interface ReceivedRecord {
+  /** The content type: the outer type of a plaintext record, the inner type of a protected one. */
+  readonly type: number;
+  /** The content (a view; valid until the next call into the record layer). */
+  readonly content: Uint8Array;
+  /** True when the record was decrypted under the read key. */
+  readonly protected: boolean;
+}
+
+/** A request line would start like this: a plaintext HTTP client talking to a TLS port. */
+const HTTP_METHOD_PREFIXES = ['GET ', 'POST', 'HEAD', 'PUT ', 'DELE', 'OPTI', 'PATC', 'CONN'];
+
+export class RecordLayer {
+  private input = new Uint8Array(0);
+  private inputStart = 0;
+  private inputEnd = 0;
+  private output: Uint8Array[] = [];
+  private outputLength = 0;
+  private readonly innerBuilder = new InnerPlaintextBuilder();
+  private recordsReceived = 0;
+
+  /** Decrypts incoming records when set (RFC 8446 §5.2). */
+  readKey: HalfConnection | null = null;
+  /** Encrypts outgoing records when set. */
+  writeKey: HalfConnection | null = null;
+  /** RFC 8446 §5.4 padding: pad each protected record's inner plaintext to a multiple of this (0 = none). */
+  paddingBlock = 0;
+  /** Largest plaintext fragment we send (RFC 8446 §5.1: at most 2^14). */
+  maxFragment = MAX_PLAINTEXT_LENGTH;
+
+  /** Bytes received from the transport and not yet consumed as records. */
+  get bufferedInput(): number {
+    return this.inputEnd - this.inputStart;
+  }
+
+  /** True when a partial record is buffered (used to tell clean EOF from truncation). */
+  get hasPartialRecord(): boolean {
+    return this.inputEnd > this.inputStart;
+  }
+
+  /** Appends bytes from the transport. */
+  feed(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    const live = this.inputEnd - this.inputStart;
+    if (this.inputEnd + bytes.length > this.input.length) {
+      if (live + bytes.length <= this.input.length && this.inputStart > 0) {
+        this.input.copyWithin(0, this.inputStart, this.inputEnd);
+      } else {
+        const grown = new Uint8Array(Math.max(live + bytes.length, this.input.length * 2, 4096));
+        grown.set(this.input.subarray(this.inputStart, this.inputEnd));
+        this.input = grown;
+      }
+      this.inputStart = 0;
+      this.inputEnd = live;
+    }
+    this.input.set(bytes, this.inputEnd);
+    this.inputEnd += bytes.length;
+  }
+
+  /**
+   * The next complete record, decrypted when a read key is set and the record is application_data, or
+   * undefined when more bytes are needed. Throws SSLErrors carrying their alert.
+   */
+  nextRecord(): ReceivedRecord | undefined {
+    const available = this.inputEnd - this.inputStart;
+    if (available < RECORD_HEADER_LENGTH) {
+      if (available > 0 && this.recordsReceived === 0) this.checkFirstBytes(available);
+      return undefined;
+    }
+    const at = this.inputStart;
+    const buf = this.input;
+    const type = buf[at]!;
+    if (this.recordsReceived === 0) this.checkFirstBytes(available);
+    // RFC 8446 §5.1: legacy_record_version is otherwise ignored, but a major version other than 3 is
+    // not TLS at all (OpenSSL: WRONG_VERSION_NUMBER).
+    if (buf[at + 1] !== 0x03) {
+      throw tlsFailure('WRONG_VERSION_NUMBER', `record version ${buf[at + 1]}.${buf[at + 2]} is not TLS`);
+    }
+    if (type < ContentType.change_cipher_spec || type > ContentType.application_data) {
+      throw tlsFailure('WRONG_RECORD_TYPE', `unknown record content type ${type}`);
+    }
+    const isProtected = this.readKey !== null && type === ContentType.application_data;
+    // §5.1: TLSPlaintext.length MUST NOT exceed 2^14; §5.2: TLSCiphertext.length MUST NOT exceed 2^14 + 256.
+    const header = parseRecordHeader(buf, at, isProtected ? MAX_TLS13_CIPHERTEXT_LENGTH : MAX_PLAINTEXT_LENGTH)!;
+    if (available < RECORD_HEADER_LENGTH + header.length) return undefined;
+    this.inputStart = at + RECORD_HEADER_LENGTH + header.length;
+    this.recordsReceived++;
+    const fragment = buf.subarray(at + RECORD_HEADER_LENGTH, this.inputStart);
+    if (!isProtected) return { type, content: fragment, protected: false };
+    const key = this.readKey!;
+    if (fragment.length < key.tagLength + 1) {
+      throw tlsFailure('DECRYPTION_FAILED_OR_BAD_RECORD_MAC', 'protected record shorter than its tag');
+    }
+    // The header is the AEAD's additional data; copy it, the input buffer may move on the next feed.
+    const aad = buf.slice(at, at + RECORD_HEADER_LENGTH);
+    const inner = decodeInnerPlaintext(key.open(aad, fragment));
+    return { type: inner.type, content: inner.content, protected: true };
+  }
+
+  /** OpenSSL's first-record diagnostics: a plaintext HTTP request, or bytes that are not TLS at all. */
+  private checkFirstBytes(available: number): void {
+    const head = String.fromCharCode(...this.input.subarray(this.inputStart, this.inputStart + Math.min(4, available)));
+    if (available >= 4 && HTTP_METHOD_PREFIXES.includes(head)) {
+      throw tlsFailure('HTTP_REQUEST', 'http request');
+    }
+    const type = this.input[this.inputStart]!;
+    if (type !== ContentType.handshake && type !== ContentType.alert) {
+      throw tlsFailure('WRONG_VERSION_NUMBER', 'wrong version number');
+    }
+    if (available >= 2 && this.input[this.inputStart + 1] !== 0x03) {
+      throw tlsFailure('WRONG_VERSION_NUMBER', 'wrong version number');
+    }
+  }
+
+  /**
+   * Queues `content` as records of `type`, fragmented to {@link maxFragment}, protected under the
+   * write key when one is set. `legacyVersion` matters only for plaintext records (0x0301 is allowed
+   * for the initial ClientHello, RFC 8446 §5.1).
+   */
+  send(type: number, content: Uint8Array, legacyVersion = 0x0303): void {
+    if (content.length === 0) {
+      // Only application data may be empty (RFC 8446 §5.1); callers never send other empty content.
+      if (this.writeKey !== null) this.pushProtected(type, content);
+      return;
+    }
+    for (let offset = 0; offset < content.length; offset += this.maxFragment) {
+      const fragment = content.subarray(offset, Math.min(content.length, offset + this.maxFragment));
+      if (this.writeKey !== null) this.pushProtected(type, fragment);
+      else this.pushPlaintext(type, fragment, legacyVersion);
+    }
+  }
+
+  /** The unprotected change_cipher_spec record of middlebox compatibility mode (RFC 8446 §D.4). */
+  sendChangeCipherSpec(): void {
+    this.pushPlaintext(ContentType.change_cipher_spec, Uint8Array.of(1), 0x0303);
+  }
+
+  private pushPlaintext(type: number, fragment: Uint8Array, legacyVersion: number): void {
+    const record = new Uint8Array(RECORD_HEADER_LENGTH + fragment.length);
+    writeRecordHeader(record, 0, type, legacyVersion, fragment.length);
+    record.set(fragment, RECORD_HEADER_LENGTH);
+    this.push(record);
+  }
+
+  private pushProtected(type: number, fragment: Uint8Array): void {
+    const inner = this.innerBuilder.build(fragment, type, this.paddingBlock);
+    const [header, ciphertext] = this.writeKey!.seal(inner);
+    this.push(header);
+    this.push(ciphertext);
+  }
+
+  private push(bytes: Uint8Array): void {
+    this.output.push(bytes);
+    this.outputLength += bytes.length;
+  }
+
+  /** Bytes queued for the transport. */
+  get pendingOutput(): number {
+    return this.outputLength;
+  }
+
+  /** Everything queued for the transport as one buffer, or null when nothing is queued. */
+  takeOutgoing(): Uint8Array | null {
+    if (this.outputLength === 0) return null;
+    let out: Uint8Array;
+    if (this.output.length === 1) out = this.output[0]!;
+    else {
+      out = new Uint8Array(this.outputLength);
+      let at = 0;
+      for (const chunk of this.output) {
+        out.set(chunk, at);
+        at += chunk.length;
+      }
+    }
+    this.output = [];
+    this.outputLength = 0;
+    return out;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Python's `ssl.SSLSession`. TLS 1.3 sessions are minimal until issue #7 adds tickets and resumption:
+ * a session records when the connection was established and never carries a ticket, so
+ * `sessionReused` stays false.
+ * @module
+ */
+
+export class SSLSession {
+  /** Session identifier (TLS 1.3: the legacy_session_id; resumption identity comes with tickets). */
+  readonly id: Uint8Array;
+  /** Creation time, seconds since the epoch. */
+  readonly time: number;
+  /** Lifetime in seconds (OpenSSL's default session timeout). */
+  readonly timeout: number;
+  /** The server's ticket_lifetime hint (0 without a ticket). */
+  readonly ticketLifetimeHint: number;
+  readonly hasTicket: boolean;
+
+  constructor(fields: {
+    id: Uint8Array;
+    time: number;
+    timeout?: number;
+    ticketLifetimeHint?: number;
+    hasTicket?: boolean;
+  }) {
+    this.id = fields.id;
+    this.time = fields.time;
+    this.timeout = fields.timeout ?? 7200;
+    this.ticketLifetimeHint = fields.ticketLifetimeHint ?? 0;
+    this.hasTicket = fields.hasTicket ?? false;
+  }
+
+  /** Python: sessions compare equal by id. */
+  equals(other: SSLSession): boolean {
+    return this.id.length === other.id.length && this.id.every((b, i) => b === other.id[i]);
+  }
+}

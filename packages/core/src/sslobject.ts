@@ -1,0 +1,294 @@
+/**
+ * Python's `ssl.SSLObject` (3.7) over two {@link MemoryBIO}s: a thin, synchronous layer over
+ * {@link TlsConnection} that raises what Python raises.
+ *
+ * - `doHandshake()`, `read()`, `write()` and `unwrap()` first move every byte of the incoming BIO into
+ *   the engine and every produced record into the outgoing BIO, then raise `SSLWantReadError` when more
+ *   input is needed. Writing to a MemoryBIO never blocks, so `SSLWantWriteError` is never raised.
+ * - While the handshake is parked at a named suspension point (an SNI callback, certificate verifier
+ *   or signer returned a Promise), `doHandshake()` raises `SSLWantReadError` as well; call it again when
+ *   the promise settles (`sslObject.onResume`, or `suspensionPoint` to see where it waits).
+ * - `read()` after the peer's close_notify raises `SSLZeroReturnError`; after the incoming BIO's EOF
+ *   without close_notify it raises `SSLEOFError` (unless OP_IGNORE_UNEXPECTED_EOF).
+ * - A received fatal alert raises an SSLError named after it (`TLSV1_ALERT_PROTOCOL_VERSION`, …); local
+ *   failures raise OpenSSL's reason and send their alert. Errors are sticky.
+ * @module
+ */
+
+import type { PeerCertDict } from '@sanstls/x509';
+import { decodeCertificate, SSLEOFError, SSLError, SSLWantReadError, SSLZeroReturnError } from '@sanstls/x509';
+import { TlsConnection } from './connection.js';
+import { CHANNEL_BINDING_TYPES, OP_IGNORE_UNEXPECTED_EOF } from './constants.js';
+import type { SSLContext } from './context.js';
+import type { SuspensionPoint } from './handshake/common.js';
+import type { MemoryBIO } from './memorybio.js';
+import { SSLSession } from './session.js';
+
+function valueError(text: string): SSLError {
+  return new SSLError(text, { library: 'SSL', reason: 'BAD_VALUE' });
+}
+
+export interface WrapBioOptions {
+  serverSide?: boolean;
+  serverHostname?: string | null;
+  session?: SSLSession | null;
+}
+
+export class SSLObject {
+  readonly serverSide: boolean;
+  readonly serverHostname: string | null;
+  /** The underlying event-API connection (for adapters that need both layers). */
+  readonly connection: TlsConnection;
+  private readonly incoming: MemoryBIO;
+  private readonly outgoing: MemoryBIO;
+  private currentContext: SSLContext;
+  private eofError: SSLError | null = null;
+  private established = false;
+  private sessionObject: SSLSession | null = null;
+
+  /** Use {@link SSLContext.wrapBio}. */
+  constructor(context: SSLContext, incoming: MemoryBIO, outgoing: MemoryBIO, options: WrapBioOptions = {}) {
+    this.serverSide = options.serverSide ?? false;
+    this.serverHostname = options.serverHostname ?? null;
+    this.incoming = incoming;
+    this.outgoing = outgoing;
+    this.currentContext = context;
+    this.sessionObject = options.session ?? null;
+    this.connection = new TlsConnection(context.engineConfig(), {
+      serverSide: this.serverSide,
+      serverHostname: this.serverHostname,
+      serverNameCallback: (name) => this.runServerNameCallback(name),
+      signatureCache: context.signatureCache,
+    });
+    this.connection.onResume = () => this.onResume?.();
+  }
+
+  /** Called when a suspended handshake can continue: call {@link doHandshake} again. */
+  onResume: (() => void) | null = null;
+
+  /** The SSLContext; the server's SNI callback may assign another one (Python's context swap). */
+  get context(): SSLContext {
+    return this.currentContext;
+  }
+
+  set context(context: SSLContext) {
+    this.currentContext = context;
+  }
+
+  /** Where the handshake waits for a user callback's Promise, or null. */
+  get suspensionPoint(): SuspensionPoint | null {
+    const state = this.connection.state;
+    return state.kind === 'Suspended' ? state.point : null;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // I/O
+
+  /** Moves incoming bytes into the engine, runs it, and moves produced records out. */
+  private pump(): void {
+    if (this.incoming.pending > 0) this.connection.receive(this.incoming.read());
+    if (this.incoming.eof) this.connection.receiveEof();
+    this.connection.process();
+    this.flush();
+  }
+
+  private flush(): void {
+    const out = this.connection.takeOutgoing();
+    if (out !== null) this.outgoing.writeOwned(out);
+  }
+
+  private throwIfFailed(): void {
+    const error = this.connection.error;
+    if (error !== null) throw error;
+  }
+
+  /** Performs the handshake; raises SSLWantReadError until it completes. */
+  doHandshake(): void {
+    this.pump();
+    this.throwIfFailed();
+    if (!this.connection.handshakeComplete) throw new SSLWantReadError();
+    if (!this.established) {
+      this.established = true;
+      this.currentContext.recordHandshake(this.serverSide);
+    }
+  }
+
+  /** Reads up to `n` bytes of application data. */
+  read(n = 1024): Uint8Array {
+    this.doHandshake();
+    if (n <= 0) return new Uint8Array(0);
+    let data = this.connection.readApplicationData(n);
+    if (data === null) {
+      this.pump();
+      this.throwIfFailed();
+      data = this.connection.readApplicationData(n);
+    }
+    if (data !== null) return data;
+    if (this.connection.peerClosed) throw new SSLZeroReturnError();
+    if (this.connection.eofReceived) {
+      if ((this.currentContext.options & OP_IGNORE_UNEXPECTED_EOF) !== 0) return new Uint8Array(0);
+      this.eofError ??= new SSLEOFError('EOF occurred in violation of protocol');
+      throw this.eofError;
+    }
+    throw new SSLWantReadError();
+  }
+
+  /** Encrypts `data` into the outgoing BIO; returns the number of bytes written (all of them). */
+  write(data: Uint8Array | string): number {
+    this.doHandshake();
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    if (this.connection.closeSent) {
+      throw new SSLError('protocol is shutdown', { library: 'SSL', reason: 'PROTOCOL_IS_SHUTDOWN' });
+    }
+    if (bytes.length === 0) return 0;
+    this.connection.writeApplicationData(bytes);
+    this.flush();
+    this.throwIfFailed();
+    return bytes.length;
+  }
+
+  /** Decrypted bytes available to {@link read} without more input. */
+  pending(): number {
+    return this.connection.pendingApplicationData;
+  }
+
+  /**
+   * Sends close_notify (RFC 8446 §6.1) and completes when the peer's arrives; raises SSLWantReadError
+   * until then.
+   */
+  unwrap(): void {
+    if (!this.connection.handshakeComplete) {
+      this.throwIfFailed();
+      throw new SSLError('shutdown while in init', { library: 'SSL', reason: 'SHUTDOWN_WHILE_IN_INIT' });
+    }
+    this.connection.close();
+    this.pump();
+    this.throwIfFailed();
+    if (this.connection.peerClosed) return;
+    if (this.connection.eofReceived) throw new SSLEOFError('EOF occurred in violation of protocol');
+    throw new SSLWantReadError();
+  }
+
+  /** Sends a KeyUpdate (RFC 8446 §4.6.3); with `requestPeer` the peer updates its keys too. */
+  keyUpdate(requestPeer = false): void {
+    this.doHandshake();
+    this.connection.keyUpdate(requestPeer);
+    this.flush();
+  }
+
+  /** Post-handshake client authentication (RFC 8446 §4.6.2) arrives with issue #7. */
+  verifyClientPostHandshake(): void {
+    throw new SSLError('post-handshake authentication is not supported yet', {
+      library: 'SSL',
+      reason: 'NOT_SUPPORTED',
+    });
+  }
+
+  /** TLS 1.3 exporter (RFC 8446 §7.5). */
+  exportKeyingMaterial(label: string, length: number, context?: Uint8Array): Uint8Array {
+    return this.connection.exportKeyingMaterial(label, length, context);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Connection facts
+
+  /**
+   * The peer certificate: the decodeCertificate dict when it was validated, `{}` when it was not
+   * (CERT_NONE, as Python), DER with `binaryForm`, null when the peer sent none.
+   */
+  getPeerCert(binaryForm?: false): PeerCertDict | Record<string, never> | null;
+  getPeerCert(binaryForm: true): Uint8Array | null;
+  getPeerCert(binaryForm = false): PeerCertDict | Record<string, never> | Uint8Array | null {
+    if (!this.connection.handshakeComplete) throw valueError('handshake not done yet');
+    const peer = this.connection.negotiated.peerCertificate;
+    if (peer === null) return null;
+    if (binaryForm) return peer.chain[0]!;
+    return peer.verified ? decodeCertificate(peer.leaf) : {};
+  }
+
+  /** `[OpenSSL cipher name, protocol version, secret bits]`, or null before the handshake. */
+  cipher(): [string, string, number] | null {
+    const { suite, version } = this.connection.negotiated;
+    if (suite === null || version === null) return null;
+    return [suite.name, version, suite.bits];
+  }
+
+  /** Ciphers both sides support (server side), or the ones we offered (client side). */
+  sharedCiphers(): [string, string, number][] | null {
+    if (!this.connection.handshakeComplete) return null;
+    const suites = this.serverSide ? (this.connection.negotiated.sharedSuites ?? []) : this.connection.config.suites;
+    return suites.map((s) => [s.name, 'TLSv1.3', s.bits]);
+  }
+
+  version(): string | null {
+    return this.connection.handshakeComplete ? this.connection.negotiated.version : null;
+  }
+
+  selectedAlpnProtocol(): string | null {
+    return this.connection.negotiated.alpn;
+  }
+
+  /** NPN is not implemented (HAS_NPN is false). */
+  selectedNpnProtocol(): null {
+    return null;
+  }
+
+  compression(): null {
+    return null;
+  }
+
+  /**
+   * Channel binding data (RFC 5929 'tls-unique'): for TLS 1.3 what OpenSSL and Python return, the
+   * client's Finished verify_data. Null before the handshake.
+   */
+  getChannelBinding(cbType = 'tls-unique'): Uint8Array | null {
+    if (!CHANNEL_BINDING_TYPES.includes(cbType)) throw valueError(`${cbType} channel binding type not implemented`);
+    return this.connection.negotiated.clientFinished;
+  }
+
+  /** The session (minimal for TLS 1.3 until issue #7). */
+  get session(): SSLSession | null {
+    if (!this.connection.handshakeComplete) return this.sessionObject;
+    this.sessionObject ??= new SSLSession({
+      id: new Uint8Array(0),
+      time: Math.floor(this.currentContext.now() / 1000),
+    });
+    return this.sessionObject;
+  }
+
+  /** Always false until resumption arrives (issue #7). */
+  get sessionReused(): boolean {
+    return false;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // SNI callback (Python 3.7 sni_callback semantics)
+
+  private runServerNameCallback(serverName: string | null) {
+    const original = this.currentContext;
+    const callback = original.sniCallback;
+    if (callback === null) return {};
+    const decide = (answer: unknown) => {
+      if (answer !== undefined && answer !== null && typeof answer !== 'number') {
+        // Python: any return value other than None or an ALERT_DESCRIPTION_* → internal_error.
+        return { alert: 80 };
+      }
+      const config = this.currentContext !== original ? this.currentContext.engineConfig() : undefined;
+      return {
+        ...(typeof answer === 'number' ? { alert: answer } : {}),
+        ...(config === undefined ? {} : { config }),
+      };
+    };
+    let answer: unknown;
+    try {
+      answer = callback(this, serverName, original);
+    } catch {
+      // Python: an exception in the callback → handshake_failure.
+      return { alert: 40 };
+    }
+    if (typeof answer === 'object' && answer !== null && typeof (answer as PromiseLike<unknown>).then === 'function') {
+      return Promise.resolve(answer as PromiseLike<unknown>).then(decide, () => ({ alert: 40 }));
+    }
+    return decide(answer);
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * In-memory client↔server helpers (rustls-test's make_pair / do_handshake / transfer): two SSLObjects
+ * over MemoryBIOs, and test certificates made with the openssl CLI in a temporary directory.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SSLContextOptions } from '@sanstls/core';
+import {
+  MemoryBIO,
+  PROTOCOL_TLS_CLIENT,
+  PROTOCOL_TLS_SERVER,
+  SSLContext,
+  type SSLObject,
+  SSLWantReadError,
+} from '@sanstls/core';
+
+export type KeyType = 'ec256' | 'ec384' | 'ec521' | 'rsa2048' | 'rsapss' | 'ed25519';
+
+export interface TestPki {
+  dir: string;
+  caPem: string;
+  leaf: Record<KeyType, { certPem: string; keyPem: string; certFile: string; keyFile: string }>;
+  client: { certPem: string; keyPem: string; certFile: string; keyFile: string };
+  caFile: string;
+}
+
+const KEY_ARGS: Record<KeyType, string[]> = {
+  ec256: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'],
+  ec384: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384'],
+  ec521: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-521'],
+  rsa2048: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'],
+  rsapss: ['-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048'],
+  ed25519: ['-algorithm', 'ED25519'],
+};
+
+let cached: TestPki | undefined;
+
+function openssl(args: string[], cwd: string): void {
+  execFileSync('openssl', args, { cwd, stdio: 'pipe' });
+}
+
+/** A CA (P-256), one server leaf per key type for 'localhost' / 127.0.0.1, and a client leaf. */
+export function testPki(): TestPki {
+  if (cached !== undefined) return cached;
+  const dir = mkdtempSync(join(tmpdir(), 'sanstls-pki-'));
+  openssl(['genpkey', ...KEY_ARGS.ec256, '-out', 'ca.key'], dir);
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      'ca.key',
+      '-subj',
+      '/CN=sanstls test CA',
+      '-days',
+      '30',
+      '-out',
+      'ca.pem',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    dir,
+  );
+  const issue = (name: string, type: KeyType, ext: string) => {
+    openssl(['genpkey', ...KEY_ARGS[type], '-out', `${name}.key`], dir);
+    openssl(['req', '-new', '-key', `${name}.key`, '-subj', `/CN=${name}`, '-out', `${name}.csr`], dir);
+    writeFileSync(join(dir, `${name}.ext`), ext);
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-days',
+        '30',
+        '-extfile',
+        `${name}.ext`,
+        '-out',
+        `${name}.pem`,
+      ],
+      dir,
+    );
+    return {
+      certPem: readFileSync(join(dir, `${name}.pem`), 'utf8'),
+      keyPem: readFileSync(join(dir, `${name}.key`), 'utf8'),
+      certFile: join(dir, `${name}.pem`),
+      keyFile: join(dir, `${name}.key`),
+    };
+  };
+  const serverExt =
+    'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n';
+  const leaf = {} as TestPki['leaf'];
+  for (const type of Object.keys(KEY_ARGS) as KeyType[]) leaf[type] = issue(`server-${type}`, type, serverExt);
+  const client = issue('client', 'ec256', 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n');
+  cached = { dir, caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'), leaf, client, caFile: join(dir, 'ca.pem') };
+  return cached;
+}
+
+/** A counter-based deterministic RNG (tests only). */
+export function seededRandom(seed = 1): (n: number) => Uint8Array {
+  let counter = seed;
+  return (n) => {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      counter = (counter * 1103515245 + 12345) >>> 0;
+      out[i] = counter >>> 16;
+    }
+    return out;
+  };
+}
+
+export interface Pair {
+  client: SSLObject;
+  server: SSLObject;
+  clientIn: MemoryBIO;
+  clientOut: MemoryBIO;
+  serverIn: MemoryBIO;
+  serverOut: MemoryBIO;
+}
+
+export function serverContext(keyTypes: KeyType[] = ['ec256'], options: SSLContextOptions = {}): SSLContext {
+  const pki = testPki();
+  const ctx = new SSLContext(PROTOCOL_TLS_SERVER, options);
+  for (const t of keyTypes) ctx.loadCertChain(pki.leaf[t].certPem, pki.leaf[t].keyPem);
+  return ctx;
+}
+
+export function clientContext(options: SSLContextOptions = {}): SSLContext {
+  const ctx = new SSLContext(PROTOCOL_TLS_CLIENT, options);
+  ctx.loadVerifyLocations({ cadata: testPki().caPem });
+  return ctx;
+}
+
+export function makePair(
+  clientCtx: SSLContext,
+  serverCtx: SSLContext,
+  serverHostname: string | null = 'localhost',
+): Pair {
+  const clientIn = new MemoryBIO();
+  const clientOut = new MemoryBIO();
+  const serverIn = new MemoryBIO();
+  const serverOut = new MemoryBIO();
+  const client = clientCtx.wrapBio(clientIn, clientOut, { serverHostname });
+  const server = serverCtx.wrapBio(serverIn, serverOut, { serverSide: true });
+  return { client, server, clientIn, clientOut, serverIn, serverOut };
+}
+
+/** Moves bytes both ways; returns how many bytes moved. */
+export function transfer(pair: Pair): number {
+  let moved = 0;
+  if (pair.clientOut.pending > 0) {
+    const b = pair.clientOut.read();
+    moved += b.length;
+    pair.serverIn.write(b);
+  }
+  if (pair.serverOut.pending > 0) {
+    const b = pair.serverOut.read();
+    moved += b.length;
+    pair.clientIn.write(b);
+  }
+  return moved;
+}
+
+function step(obj: SSLObject): boolean {
+  try {
+    obj.doHandshake();
+    return true;
+  } catch (e) {
+    if (e instanceof SSLWantReadError) return false;
+    throw e;
+  }
+}
+
+/** Runs both handshakes to completion (throws the first non-WantRead error). */
+export function handshake(pair: Pair): void {
+  for (let round = 0; round < 20; round++) {
+    const c = step(pair.client);
+    transfer(pair);
+    const s = step(pair.server);
+    transfer(pair);
+    if (c && s && pair.clientOut.pending === 0 && pair.serverOut.pending === 0) {
+      step(pair.client);
+      transfer(pair);
+      return;
+    }
+  }
+  throw new Error('handshake did not complete');
+}
+
+/** Runs the handshake until one side throws; returns both sides' errors. */
+export function handshakeUntilError(pair: Pair): { client: unknown; server: unknown } {
+  const errors: { client: unknown; server: unknown } = { client: undefined, server: undefined };
+  for (let round = 0; round < 20; round++) {
+    for (const side of ['client', 'server'] as const) {
+      if (errors[side] !== undefined) continue;
+      try {
+        step(pair[side]);
+      } catch (e) {
+        errors[side] = e;
+      }
+      transfer(pair);
+    }
+    if (errors.client !== undefined && errors.server !== undefined) break;
+    if (errors.client !== undefined || errors.server !== undefined) {
+      if (pair.clientOut.pending === 0 && pair.serverOut.pending === 0 && round > 3) break;
+    }
+  }
+  return errors;
+}
+
+/** Reads everything currently readable from an SSLObject. */
+export function readAll(obj: SSLObject): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (;;) {
+    try {
+      parts.push(obj.read(65536));
+    } catch (e) {
+      if (e instanceof SSLWantReadError) break;
+      throw e;
+    }
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
