@@ -220,6 +220,96 @@ describe.skipIf(!haveOpenssl)('TLS 1.2 PRF against openssl kdf TLS1-PRF', () => 
   });
 });
 
+function opensslTls13Kdf(
+  digest: string,
+  mode: 'EXTRACT_ONLY' | 'EXPAND_ONLY',
+  length: number,
+  opts: Record<string, string>,
+): string {
+  const args = [
+    'kdf',
+    '-keylen',
+    String(length),
+    '-kdfopt',
+    `digest:${digest}`,
+    '-kdfopt',
+    `mode:${mode}`,
+    '-kdfopt',
+    'prefix:tls13 ',
+  ];
+  for (const [k, v] of Object.entries(opts)) args.push('-kdfopt', `${k}:${v}`);
+  return execFileSync('openssl', [...args, 'TLS13-KDF'], { encoding: 'utf8' })
+    .replace(/[:\s]/g, '')
+    .toLowerCase();
+}
+
+describe.skipIf(!haveOpenssl)('TLS 1.3 key schedule against openssl kdf TLS13-KDF (SHA-384, SHA-256)', () => {
+  test('Extract chain (early, handshake, master) and Expand-Label for each traffic label', () => {
+    for (const [hash, digest] of [
+      [sha384, 'SHA384'],
+      [sha256, 'SHA256'],
+    ] as const) {
+      const ks = new Tls13KeySchedule(hash);
+      const n = hash.outputLength;
+      const psk = defaultProvider.randomBytes(n);
+      const ecdhe = defaultProvider.randomBytes(32);
+      const transcript = defaultProvider.randomBytes(n);
+      const early = ks.earlySecret(psk);
+      expect(hex(early), digest).toBe(opensslTls13Kdf(digest, 'EXTRACT_ONLY', n, { hexkey: hex(psk) }));
+      expect(hex(ks.earlySecret())).toBe(
+        opensslTls13Kdf(digest, 'EXTRACT_ONLY', n, { hexkey: hex(new Uint8Array(n)) }),
+      );
+      // Given a salt, OpenSSL first applies Derive-Secret(salt, label, "") with label "derived", as §7.1 does.
+      const handshake = ks.handshakeSecret(early, ecdhe);
+      expect(hex(handshake)).toBe(
+        opensslTls13Kdf(digest, 'EXTRACT_ONLY', n, { hexkey: hex(ecdhe), hexsalt: hex(early), label: 'derived' }),
+      );
+      const master = ks.masterSecret(handshake);
+      expect(hex(master)).toBe(
+        opensslTls13Kdf(digest, 'EXTRACT_ONLY', n, {
+          hexkey: hex(new Uint8Array(n)),
+          hexsalt: hex(handshake),
+          label: 'derived',
+        }),
+      );
+      const expand = (secret: Uint8Array, label: string, data: Uint8Array, length: number) =>
+        opensslTls13Kdf(digest, 'EXPAND_ONLY', length, {
+          hexkey: hex(secret),
+          label,
+          ...(data.length > 0 ? { hexdata: hex(data) } : {}),
+        });
+      expect(hex(ks.clientHandshakeTrafficSecret(handshake, transcript))).toBe(
+        expand(handshake, 'c hs traffic', transcript, n),
+      );
+      expect(hex(ks.serverHandshakeTrafficSecret(handshake, transcript))).toBe(
+        expand(handshake, 's hs traffic', transcript, n),
+      );
+      const cAp = ks.clientApplicationTrafficSecret(master, transcript);
+      expect(hex(cAp)).toBe(expand(master, 'c ap traffic', transcript, n));
+      expect(hex(ks.serverApplicationTrafficSecret(master, transcript))).toBe(
+        expand(master, 's ap traffic', transcript, n),
+      );
+      expect(hex(ks.exporterMasterSecret(master, transcript))).toBe(expand(master, 'exp master', transcript, n));
+      const resumption = ks.resumptionMasterSecret(master, transcript);
+      expect(hex(resumption)).toBe(expand(master, 'res master', transcript, n));
+      expect(hex(ks.resumptionPsk(resumption, Uint8Array.of(0, 1)))).toBe(
+        expand(resumption, 'resumption', Uint8Array.of(0, 1), n),
+      );
+      expect(hex(ks.binderKey(early, 'external'))).toBe(expand(early, 'ext binder', hash.digest(new Uint8Array(0)), n));
+      expect(hex(ks.binderKey(early, 'resumption'))).toBe(
+        expand(early, 'res binder', hash.digest(new Uint8Array(0)), n),
+      );
+      expect(hex(ks.clientEarlyTrafficSecret(early, transcript))).toBe(expand(early, 'c e traffic', transcript, n));
+      expect(hex(ks.earlyExporterMasterSecret(early, transcript))).toBe(expand(early, 'e exp master', transcript, n));
+      expect(hex(ks.nextApplicationTrafficSecret(cAp))).toBe(expand(cAp, 'traffic upd', new Uint8Array(0), n));
+      const keys = ks.trafficKeys(cAp, 32);
+      expect(hex(keys.key)).toBe(expand(cAp, 'key', new Uint8Array(0), 32));
+      expect(hex(keys.iv)).toBe(expand(cAp, 'iv', new Uint8Array(0), 12));
+      expect(hex(ks.finishedKey(cAp))).toBe(expand(cAp, 'finished', new Uint8Array(0), n));
+    }
+  });
+});
+
 /** Runs openssl s_server + s_client once; returns the client's key log and its output. */
 async function opensslSession(
   version: '-tls1_3' | '-tls1_2',

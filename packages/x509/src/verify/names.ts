@@ -8,7 +8,7 @@
 import { Tag } from '../der.js';
 import type { AttributeTypeAndValue, Name } from '../types.js';
 
-/** Universal string types that RFC 5280 §7.1 treats as case-insensitive directory strings. */
+/** String types compared after preparation (RFC 5280 §7.1; OpenSSL's ASN1_MASK_CANON). */
 const DIRECTORY_STRING_TAGS: ReadonlySet<number> = new Set([
   Tag.UTF8String,
   Tag.PrintableString,
@@ -17,7 +17,6 @@ const DIRECTORY_STRING_TAGS: ReadonlySet<number> = new Set([
   Tag.VisibleString,
   Tag.UniversalString,
   Tag.BMPString,
-  Tag.NumericString,
 ]);
 
 function hex(bytes: Uint8Array): string {
@@ -29,10 +28,11 @@ function hex(bytes: Uint8Array): string {
 /** Canonical form of one attribute value: prepared text for directory strings, else the hex TLV. */
 export function canonicalAttributeValue(atv: AttributeTypeAndValue): string {
   if (DIRECTORY_STRING_TAGS.has(atv.valueTag)) {
-    // RFC 4518 §2.6 (insignificant space handling) and §2.4 (case folding), ASCII-only folding as OpenSSL does.
+    // RFC 4518 §2.6 (insignificant space handling) and §2.4 (case folding), restricted to ASCII spaces and
+    // letters as OpenSSL's x509_name_canon() does, so both sides agree on which names chain.
     const folded = atv.value
-      .trim()
-      .replace(/\s+/g, ' ')
+      .replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, '')
+      .replace(/[ \t\n\v\f\r]+/g, ' ')
       .replace(/[A-Z]/g, (c) => c.toLowerCase());
     return `s:${folded}`;
   }
