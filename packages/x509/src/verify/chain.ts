@@ -16,7 +16,16 @@
  *
  * Trust anchors are names and keys (§6.1.1(d)): their own signatures are never verified. Their
  * validity, basicConstraints, keyUsage, extendedKeyUsage and nameConstraints are enforced as OpenSSL and
- * browsers do.
+ * browsers do. Any certificate in the store is an anchor, self-signed or not; VERIFY_X509_PARTIAL_CHAIN
+ * additionally lets a trusted non-self-signed leaf stand alone.
+ *
+ * Choices where implementations differ:
+ * - `maxDepth` counts non-self-issued intermediates (self-issued key-rollover certificates are free, as in
+ *   §6.1.4(l)); OpenSSL's verify depth counts every intermediate.
+ * - The subject commonName is a host identity only on request (`hostnameChecksCommonName`) and only when
+ *   the leaf has no DNS SAN; DNS name constraints apply to it only when the leaf has no SAN at all.
+ * - Not supported, so rejected rather than ignored: critical policyConstraints, policyMappings,
+ *   inhibitAnyPolicy and proxyCertInfo (34), indirect and delta CRLs (skipped, so 3 if nothing else applies).
  * @module
  */
 import { compareBytes } from '../der.js';
