@@ -6,6 +6,7 @@ import { createDiffieHellman, createECDH, createHash, createHmac, generateKeyPai
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadPrivateKey, publicKeyFromPrivate, SSLError, signatureAlgorithmFromTlsScheme } from '@sanstls/x509';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { createNobleProvider, defaultProvider } from '../src/crypto/index.js';
 import type { GroupName } from '../src/crypto/provider.js';
@@ -241,5 +242,67 @@ describe('noble provider: signatures delegate to @sanstls/x509', () => {
       Uint8Array.of(1),
     );
     expect(calls).toEqual(['verify', 'sign']);
+  });
+});
+
+describe('noble provider: arbitrary peer input only ever raises SSLError', () => {
+  const lengths: Record<GroupName, [number, number]> = {
+    x25519: [32, 32],
+    secp256r1: [65, 65],
+    secp384r1: [97, 97],
+    secp521r1: [133, 133],
+    X25519MLKEM768: [1216, 1120],
+    ffdhe2048: [256, 256],
+    ffdhe3072: [384, 384],
+    ffdhe4096: [512, 512],
+  };
+  for (const [name, [clientLength, serverLength]] of Object.entries(lengths) as [GroupName, [number, number]][]) {
+    test(`${name}: random shares of near-valid lengths`, () => {
+      const group = defaultProvider.group(name)!;
+      const offer = group.generate(defaultProvider.randomBytes);
+      const share = (length: number) =>
+        fc.oneof(
+          fc.uint8Array({ minLength: length, maxLength: length }),
+          fc.uint8Array({ minLength: 0, maxLength: length + 2 }),
+          // Valid-looking prefix for the NIST uncompressed form.
+          fc.uint8Array({ minLength: length - 1, maxLength: length - 1 }).map((b) => Uint8Array.of(4, ...b)),
+        );
+      const outcome = (run: () => Uint8Array) => {
+        try {
+          return run().length;
+        } catch (error) {
+          if (!(error instanceof SSLError) || error.reason !== 'BAD_KEY_SHARE') throw error;
+          return -1;
+        }
+      };
+      const runs = name.startsWith('ffdhe') || name === 'secp521r1' ? 8 : 40;
+      fc.assert(
+        fc.property(share(serverLength), (peer) => {
+          const n = outcome(() => offer.complete(peer));
+          expect(n === -1 || n > 0).toBe(true);
+        }),
+        { numRuns: runs },
+      );
+      fc.assert(
+        fc.property(share(clientLength), (peer) => {
+          const n = outcome(() => group.respond(peer, defaultProvider.randomBytes).sharedSecret);
+          expect(n === -1 || n > 0).toBe(true);
+        }),
+        { numRuns: runs },
+      );
+    });
+  }
+
+  test('AEAD open of arbitrary bytes returns null, never throws', () => {
+    for (const name of ['AES-128-GCM', 'AES-256-GCM', 'CHACHA20-POLY1305'] as const) {
+      const alg = defaultProvider.aead(name);
+      const key = alg.create(new Uint8Array(alg.keyLength).fill(5));
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ maxLength: 20 }), (data, aad) => {
+          expect(key.open(new Uint8Array(12), data, aad)).toBeNull();
+        }),
+        { numRuns: 200 },
+      );
+    }
   });
 });
