@@ -6,6 +6,11 @@
  * connection seals thousands of records under one key, so here the AES round keys (noble's exported
  * `unsafe.expandKeyLE` + single-block `unsafe.encrypt`, the audited part) and an 8-bit Shoup GHASH table
  * (4 KiB per key) are computed once in `create(key)`, and seal/open run CTR and GHASH in one pass.
+ *
+ * Measured here (16 KiB records, one core, Node 20): noble `gcm()` seals ~60-69 MB/s, this ~85-108 MB/s
+ * (AES-256/AES-128); for short records the saving is the whole per-call key setup. About 60% of the
+ * remaining time is noble's AES block function (a four-T-table AES written here was slower), 40% GHASH.
+ * Both are table-driven, so neither is constant-time against a cache-timing attacker on the same CPU.
  * @module
  */
 import { unsafe as aesUnsafe, gcm as nobleGcm } from '@noble/ciphers/aes.js';
