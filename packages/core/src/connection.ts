@@ -111,6 +111,8 @@ export class TlsConnection implements HandshakeIo {
   private changeCipherSpecSent = false;
   private emptyRecords = 0;
   private keyUpdatesWithoutData = 0;
+  private pendingHandshake: Uint8Array[] = [];
+  private pendingHandshakeVersion = 0x0303;
   private readonly applicationData: Uint8Array[] = [];
   private applicationDataHead = 0;
   private applicationDataLength = 0;
@@ -183,6 +185,7 @@ export class TlsConnection implements HandshakeIo {
         this.handshake = this.serverSide ? startServer() : startClient(this, this.serverHostname);
       }
       this.run();
+      this.flushHandshake();
       if (this.eofReceived && !this.peerClosed && this.traffic === null && this.handshake.kind !== 'Suspended') {
         if (this.record.bufferedInput === 0 || this.record.hasPartialRecord) {
           throw new SSLEOFError('EOF occurred in violation of protocol');
@@ -247,6 +250,7 @@ export class TlsConnection implements HandshakeIo {
     const alert = alertForError(failure);
     // Received alerts and truncation send nothing; everything else sends its fatal alert (RFC 8446 §6.2).
     if (alert !== null && !(failure instanceof SSLEOFError)) {
+      this.pendingHandshake = []; // a half-built flight is dropped: only the alert goes out
       try {
         this.record.send(ContentType.alert, encodeAlert(2, alert));
       } catch {
@@ -376,13 +380,28 @@ export class TlsConnection implements HandshakeIo {
   // -------------------------------------------------------------------------------------------
   // HandshakeIo
 
+  /**
+   * Queues a handshake message. Messages of one flight under one key are coalesced into as few records
+   * as possible (as OpenSSL and RFC 8448 do); {@link flushHandshake} writes them out.
+   */
   sendHandshake(message: Uint8Array, legacyRecordVersion = 0x0303): void {
-    this.record.send(ContentType.handshake, message, legacyRecordVersion);
+    if (this.pendingHandshake.length === 0) this.pendingHandshakeVersion = legacyRecordVersion;
+    this.pendingHandshake.push(message);
+  }
+
+  /** Writes queued handshake messages as records under the current write key. */
+  private flushHandshake(): void {
+    const pending = this.pendingHandshake;
+    if (pending.length === 0) return;
+    this.pendingHandshake = [];
+    const content = pending.length === 1 ? pending[0]! : concat(pending);
+    this.record.send(ContentType.handshake, content, this.pendingHandshakeVersion);
   }
 
   sendChangeCipherSpec(): void {
     if (this.changeCipherSpecSent) return;
     this.changeCipherSpecSent = true;
+    this.flushHandshake();
     this.record.sendChangeCipherSpec();
   }
 
@@ -406,6 +425,7 @@ export class TlsConnection implements HandshakeIo {
     schedule: Tls13KeySchedule,
     secret: HandshakeTrafficSecret | ApplicationTrafficSecret,
   ): void {
+    this.flushHandshake(); // messages queued so far belong to the old key
     const keys = schedule.trafficKeys(secret, suite.keyLength);
     this.record.writeKey = new HalfConnection(this.config.provider.aead(suite.aead), keys.key, keys.iv);
   }
@@ -471,6 +491,7 @@ export class TlsConnection implements HandshakeIo {
     if (this.failure !== null || this.traffic === null || this.closeSent) return false;
     if (this.record.writeKey!.sequence >= SOFT_SEQUENCE_LIMIT) this.sendKeyUpdate(false);
     try {
+      this.flushHandshake();
       this.record.send(ContentType.application_data, data);
     } catch (e) {
       this.fail(e);
@@ -483,6 +504,7 @@ export class TlsConnection implements HandshakeIo {
   close(): void {
     if (this.closeSent || this.failure !== null) return;
     this.closeSent = true;
+    this.flushHandshake();
     this.record.send(ContentType.alert, encodeAlert(1, AlertDescription.close_notify));
   }
 
@@ -498,6 +520,7 @@ export class TlsConnection implements HandshakeIo {
 
   private sendKeyUpdate(requestPeer: boolean): void {
     const traffic = this.traffic!;
+    this.flushHandshake();
     this.record.send(ContentType.handshake, encodeKeyUpdate({ requestUpdate: requestPeer ? 1 : 0 }));
     traffic.writeSecret = traffic.schedule.nextApplicationTrafficSecret(traffic.writeSecret);
     this.installWriteSecret(traffic.suite, traffic.schedule, traffic.writeSecret);
@@ -508,4 +531,16 @@ export class TlsConnection implements HandshakeIo {
     if (this.traffic === null) throw tlsFailure('BAD_VALUE', 'keying material is available only after the handshake');
     return this.traffic.schedule.exporter(this.traffic.exporterSecret, label, context, length);
   }
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
