@@ -14,6 +14,7 @@ export {
   type GeneratedCertificate,
   type IssuerInput,
 } from './certificate.js';
+export { type ChainMember, type ChainOptions, createChain, type GeneratedChain } from './chain.js';
 export { type CrlOptions, createCrl, type GeneratedCrl, pemEncode, type RevokedEntry } from './crl.js';
 export {
   type AltNames,
@@ -24,5 +25,6 @@ export {
   type NameConstraintsInput,
   type NameSubtrees,
 } from './extensions.js';
+export { type GeneratedKey, generateKey, KEY_TYPES, type KeyType, privateKeyPem } from './keys.js';
 export { encodeName, type NameAttribute, type NameInput, type NameStringType, parseNameString } from './name.js';
 export type { RandomBytes } from './random.js';
