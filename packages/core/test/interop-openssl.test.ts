@@ -1,0 +1,289 @@
+/**
+ * Interop over 127.0.0.1 with the openssl CLI (3.0): our client ↔ `openssl s_server -tls1_3`, our server ↔
+ * `openssl s_client -tls1_3`, for every suite and every group OpenSSL 3.0 has (no X25519MLKEM768), ECDSA /
+ * RSA / RSA-PSS / Ed25519 certificates, ALPN, SNI, HelloRetryRequest and mutual TLS. Every peer runs under
+ * a hang guard; the file skips with a printed reason when openssl is absent.
+ */
+import { CERT_REQUIRED, type SSLContext, type SSLError } from '@sanstls/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Child, freePort, hasTool, start, within } from '../../node-adapter/test/helpers/processes.js';
+import { connect, listen, type PumpedConnection } from './helpers/socket-pump.js';
+import { clientContext, type KeyType, serverContext, testPki } from './helpers/tls-pair.js';
+
+const haveOpenssl = hasTool('openssl');
+if (!haveOpenssl) console.log('interop-openssl: skipped, the openssl CLI is not installed');
+
+const children: Child[] = [];
+const cleanups: (() => void)[] = [];
+afterEach(async () => {
+  for (const c of children.splice(0)) await c.stop();
+  for (const f of cleanups.splice(0)) f();
+});
+
+const OPENSSL_GROUP: Record<string, string> = {
+  x25519: 'X25519',
+  secp256r1: 'P-256',
+  secp384r1: 'P-384',
+  secp521r1: 'P-521',
+};
+
+async function sServer(args: string[], keyType: KeyType = 'ec256'): Promise<number> {
+  const pki = testPki();
+  const port = await freePort();
+  const child = start('openssl', [
+    's_server',
+    '-accept',
+    String(port),
+    '-tls1_3',
+    '-cert',
+    pki.leaf[keyType].certFile,
+    '-key',
+    pki.leaf[keyType].keyFile,
+    '-www',
+    '-naccept',
+    '1',
+    ...args,
+  ]);
+  children.push(child);
+  await child.waitFor(/ACCEPT/, 10_000);
+  return port;
+}
+
+async function getPage(
+  port: number,
+  ctx: SSLContext,
+  hostname = 'localhost',
+): Promise<{ page: string; conn: PumpedConnection }> {
+  const conn = await connect(port, ctx, hostname);
+  cleanups.push(() => conn.socket.destroy());
+  await within(10_000, 'handshake with s_server', conn.handshakeDone);
+  conn.write('GET / HTTP/1.0\r\n\r\n');
+  const page = await conn.waitFor(/<\/HTML>|<\/BODY>|<\/pre>/i);
+  return { page, conn };
+}
+
+describe.skipIf(!haveOpenssl)('our client ↔ openssl s_server', () => {
+  for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']) {
+    for (const group of ['x25519', 'secp256r1', 'secp384r1', 'secp521r1']) {
+      it(`${suite} over ${group}`, async () => {
+        const port = await sServer(['-ciphersuites', suite, '-groups', OPENSSL_GROUP[group]!]);
+        const ctx = clientContext();
+        ctx.setGroups([group]);
+        const { page, conn } = await getPage(port, ctx);
+        expect(page).toContain(`New, TLSv1.3, Cipher is ${suite}`);
+        expect(conn.obj.cipher()?.[0]).toBe(suite);
+      });
+    }
+  }
+
+  for (const keyType of ['ec256', 'ec384', 'rsa2048', 'rsapss', 'ed25519'] as KeyType[]) {
+    it(`verifies a ${keyType} server certificate`, async () => {
+      const port = await sServer([], keyType);
+      const { conn } = await getPage(port, clientContext());
+      expect(conn.obj.getPeerCert()).toMatchObject({ subject: [[['commonName', `server-${keyType}`]]] });
+    });
+  }
+
+  it('gets a HelloRetryRequest from a P-256-only server (client shares x25519)', async () => {
+    const port = await sServer(['-groups', 'P-256']);
+    const ctx = clientContext();
+    ctx.setGroups(['x25519', 'secp256r1']);
+    const { conn } = await getPage(port, ctx);
+    expect(conn.obj.connection.negotiated.helloRetried).toBe(true);
+    expect(conn.obj.connection.negotiated.group).toBe('secp256r1');
+  });
+
+  it('negotiates ALPN', async () => {
+    const port = await sServer(['-alpn', 'h2,http/1.1']);
+    const ctx = clientContext();
+    ctx.setAlpnProtocols(['http/1.1']);
+    const { conn } = await getPage(port, ctx);
+    expect(conn.obj.selectedAlpnProtocol()).toBe('http/1.1');
+  });
+
+  it('gets the SNI-selected certificate (s_server -servername/-cert2)', async () => {
+    const pki = testPki();
+    const port = await sServer([
+      '-servername',
+      'localhost',
+      '-cert2',
+      pki.leaf.ed25519.certFile,
+      '-key2',
+      pki.leaf.ed25519.keyFile,
+    ]);
+    const { conn } = await getPage(port, clientContext());
+    expect(conn.obj.getPeerCert()).toMatchObject({ subject: [[['commonName', 'server-ed25519']]] });
+  });
+
+  it('presents a client certificate to s_server -Verify', async () => {
+    const pki = testPki();
+    const port = await sServer(['-Verify', '1', '-CAfile', pki.caFile]);
+    const ctx = clientContext();
+    ctx.loadCertChain(pki.client.certPem, pki.client.keyPem);
+    const { page } = await getPage(port, ctx);
+    expect(page).toMatch(/Client certificate|CN ?= ?client/);
+  });
+
+  it('reports the alert when s_server requires a certificate we do not have', async () => {
+    const pki = testPki();
+    const port = await sServer(['-Verify', '1', '-CAfile', pki.caFile]);
+    const conn = await connect(port, clientContext(), 'localhost');
+    cleanups.push(() => conn.socket.destroy());
+    await within(10_000, 'handshake', conn.handshakeDone);
+    conn.write('GET / HTTP/1.0\r\n\r\n');
+    const error = (await within(10_000, 'alert', conn.closed)) as SSLError;
+    expect(error.reason).toBe('TLSV13_ALERT_CERTIFICATE_REQUIRED');
+  });
+
+  it('rejects s_server with a wrong hostname (CERTIFICATE_VERIFY_FAILED)', async () => {
+    const port = await sServer([]);
+    const conn = await connect(port, clientContext(), 'wrong.example');
+    cleanups.push(() => conn.socket.destroy());
+    await expect(within(10_000, 'handshake', conn.handshakeDone)).rejects.toMatchObject({
+      reason: 'CERTIFICATE_VERIFY_FAILED',
+    });
+  });
+});
+
+async function sClient(port: number, args: string[], input = 'hello from s_client\n'): Promise<Child> {
+  const pki = testPki();
+  const child = start('openssl', [
+    's_client',
+    '-connect',
+    `127.0.0.1:${port}`,
+    '-tls1_3',
+    '-nocommands',
+    '-CAfile',
+    pki.caFile,
+    '-verify_return_error',
+    '-servername',
+    'localhost',
+    ...args,
+  ]);
+  children.push(child);
+  child.write(input);
+  return child;
+}
+
+/** Our echo server: answers each chunk with `echo:` + chunk. */
+async function echoServer(ctx: SSLContext): Promise<{ port: number; connections: PumpedConnection[] }> {
+  const connections: PumpedConnection[] = [];
+  const server = await listen(ctx, (conn) => {
+    connections.push(conn);
+    let seen = 0;
+    const loop = () => {
+      const data = conn.received();
+      if (data.length > seen) {
+        conn.write(new Uint8Array([...new TextEncoder().encode('echo:'), ...data.subarray(seen)]));
+        seen = data.length;
+      }
+    };
+    conn.onData = loop;
+  });
+  cleanups.push(server.close);
+  return { port: server.port, connections };
+}
+
+describe.skipIf(!haveOpenssl)('openssl s_client ↔ our server', () => {
+  for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']) {
+    for (const group of ['x25519', 'secp256r1', 'secp384r1']) {
+      it(`${suite} over ${group}`, async () => {
+        const { port } = await echoServer(serverContext());
+        const child = await sClient(port, ['-ciphersuites', suite, '-groups', OPENSSL_GROUP[group]!]);
+        await child.waitFor(/echo:hello from s_client/, 15_000);
+        child.endInput();
+        expect(child.stdout()).toContain(`New, TLSv1.3, Cipher is ${suite}`);
+        expect(child.stdout()).toContain('Verify return code: 0 (ok)');
+      });
+    }
+  }
+
+  for (const keyType of ['ec256', 'ec384', 'rsa2048', 'ed25519'] as KeyType[]) {
+    it(`serves a ${keyType} certificate`, async () => {
+      const { port } = await echoServer(serverContext([keyType]));
+      const child = await sClient(port, []);
+      await child.waitFor(/echo:hello/, 15_000);
+      expect(child.stdout()).toContain(`CN = server-${keyType}`);
+    });
+  }
+
+  it('sends a HelloRetryRequest when s_client shares X25519 and we want P-256', async () => {
+    const ctx = serverContext();
+    ctx.setGroups(['secp256r1']);
+    const { port, connections } = await echoServer(ctx);
+    const child = await sClient(port, ['-groups', 'X25519:P-256']);
+    await child.waitFor(/echo:hello/, 15_000);
+    expect(connections[0]!.obj.connection.negotiated.helloRetried).toBe(true);
+    expect(child.stdout()).toMatch(/Server Temp Key: ECDH, (P-256|prime256v1)/);
+  });
+
+  it('negotiates ALPN and refuses a mismatch with no_application_protocol', async () => {
+    const ctx = serverContext();
+    ctx.setAlpnProtocols(['h2']);
+    let server = await echoServer(ctx);
+    let child = await sClient(server.port, ['-alpn', 'http/1.1,h2']);
+    await child.waitFor(/echo:hello/, 15_000);
+    expect(child.stdout()).toContain('ALPN protocol: h2');
+    server = await echoServer(ctx);
+    child = await sClient(server.port, ['-alpn', 'spdy/3']);
+    await child.exited(15_000);
+    expect(child.stdout() + child.stderr()).toMatch(/no application protocol/i);
+  });
+
+  it('switches certificates from the SNI callback', async () => {
+    const ctx = serverContext(['ec256']);
+    const other = serverContext(['ed25519']);
+    ctx.sniCallback = (obj, name) => {
+      if (name === 'localhost') obj.context = other;
+    };
+    const { port } = await echoServer(ctx);
+    const child = await sClient(port, []);
+    await child.waitFor(/echo:hello/, 15_000);
+    expect(child.stdout()).toContain('CN = server-ed25519');
+  });
+
+  it('requires and verifies an s_client certificate', async () => {
+    const pki = testPki();
+    const ctx = serverContext();
+    ctx.verifyMode = CERT_REQUIRED;
+    ctx.loadVerifyLocations({ cadata: pki.caPem });
+    const { port, connections } = await echoServer(ctx);
+    const child = await sClient(port, ['-cert', pki.client.certFile, '-key', pki.client.keyFile]);
+    await child.waitFor(/echo:hello/, 15_000);
+    expect(connections[0]!.obj.getPeerCert()).toMatchObject({ subject: [[['commonName', 'client']]] });
+  });
+
+  it('answers a missing s_client certificate with certificate_required', async () => {
+    const ctx = serverContext();
+    ctx.verifyMode = CERT_REQUIRED;
+    ctx.loadVerifyLocations({ cadata: testPki().caPem });
+    const { port, connections } = await echoServer(ctx);
+    const child = await sClient(port, []);
+    await child.exited(15_000);
+    expect(child.stdout() + child.stderr()).toMatch(/certificate required/i);
+    const error = (await connections[0]!.closed) as SSLError;
+    expect(error.reason).toBe('PEER_DID_NOT_RETURN_A_CERTIFICATE');
+  });
+
+  it('answers s_client KeyUpdate (-nocommands off: the K command)', async () => {
+    const pki = testPki();
+    const { port } = await echoServer(serverContext());
+    const child = start('openssl', [
+      's_client',
+      '-connect',
+      `127.0.0.1:${port}`,
+      '-tls1_3',
+      '-CAfile',
+      pki.caFile,
+      '-servername',
+      'localhost',
+    ]);
+    children.push(child);
+    child.write('first line\n');
+    await child.waitFor(/echo:first line/, 15_000);
+    child.write('K\n');
+    await child.waitFor(/KEYUPDATE/, 15_000);
+    child.write('after update\n');
+    await child.waitFor(/after update/, 15_000);
+  });
+});
