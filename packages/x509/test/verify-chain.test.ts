@@ -271,7 +271,7 @@ describe.skipIf(!hasOpenssl)('verifyChain on openssl-generated chains', () => {
 
   it('rejects a bad signature (7)', () => {
     const tampered = d('leaf').slice();
-    tampered[tampered.length - 5] ^= 0x01;
+    tampered[tampered.length - 5] = (tampered[tampered.length - 5] as number) ^ 0x01;
     expect(code({ ...base(), leaf: tampered })).toBe(7);
   });
 
