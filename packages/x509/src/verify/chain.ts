@@ -527,8 +527,9 @@ class Validation {
       if (bad !== undefined) return { ...bad, depth: i };
     }
     // 8. Revocation (§6.3).
+    // VERIFY_CRL_CHECK_CHAIN is VERIFY_CRL_CHECK_LEAF plus OpenSSL's CRL_CHECK_ALL bit; the latter alone does nothing.
     const crlFlags = this.flags & VerifyFlags.VERIFY_CRL_CHECK_CHAIN;
-    if (crlFlags !== 0) {
+    if ((crlFlags & VerifyFlags.VERIFY_CRL_CHECK_LEAF) !== 0) {
       const last = crlFlags === VerifyFlags.VERIFY_CRL_CHECK_CHAIN ? n - 1 : Math.min(0, n - 1);
       for (let i = 0; i <= last; i++) {
         const bad = checkRevocation(path[i] as Certificate, path[i + 1] as Certificate, {
