@@ -263,6 +263,26 @@ describe('loadPrivateKey loads what openssl writes', () => {
     expectMatches('p384', loadPkcs12(ossl.read('empty.p12')).key, 'ec');
   });
 
+  it('PKCS #12 with a non-ASCII password (BMPString for the MAC, UTF-8 for PBES2)', () => {
+    ossl.run([
+      'pkcs12',
+      '-export',
+      '-inkey',
+      'p521.pem',
+      '-in',
+      'p521.crt',
+      '-passout',
+      'pass:pässwörd€',
+      '-out',
+      'utf8.p12',
+    ]);
+    expectMatches('p521', loadPkcs12(ossl.read('utf8.p12'), 'pässwörd€').key, 'ec');
+    expectMatches('p521', loadPkcs12(ossl.read('utf8.p12'), new TextEncoder().encode('pässwörd€')).key, 'ec');
+    expect(() => loadPkcs12(ossl.read('utf8.p12'), 'passwörd€')).toThrow(
+      expect.objectContaining({ reason: 'MAC_VERIFY_FAILURE' }),
+    );
+  });
+
   it('legacy PKCS #12 (3DES, SHA-1 MAC) → a clear "not supported" SSLError', () => {
     ossl.run([
       'pkcs12',
