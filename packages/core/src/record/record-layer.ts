@@ -128,10 +128,6 @@ export class RecordLayer {
     if (available >= 4 && HTTP_METHOD_PREFIXES.includes(head)) {
       throw tlsFailure('HTTP_REQUEST', 'http request');
     }
-    const type = this.input[this.inputStart]!;
-    if (type !== ContentType.handshake && type !== ContentType.alert) {
-      throw tlsFailure('WRONG_VERSION_NUMBER', 'wrong version number');
-    }
     if (available >= 2 && this.input[this.inputStart + 1] !== 0x03) {
       throw tlsFailure('WRONG_VERSION_NUMBER', 'wrong version number');
     }

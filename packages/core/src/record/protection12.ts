@@ -1,0 +1,136 @@
+/**
+ * TLS 1.2 AEAD record protection (RFC 5246 §6.2.3.3) for one direction:
+ *
+ * - AES-GCM (RFC 5288 §3): nonce = salt (4 bytes of the key block) || explicit nonce (8 bytes sent in
+ *   front of each record's ciphertext). We send the record sequence number as the explicit part (§3
+ *   allows it), so a nonce never repeats under one key; received explicit nonces are taken as sent (a
+ *   tampered one fails authentication: bad_record_mac).
+ * - ChaCha20-Poly1305 (RFC 7905 §2): no explicit nonce; nonce = 12-byte IV XOR the left-padded
+ *   sequence number, the TLS 1.3 construction.
+ *
+ * additional_data = seq_num (8) || TLSCompressed.type || TLSCompressed.version || TLSCompressed.length
+ * (RFC 5246 §6.2.3.3), the length being the plaintext's. Every content type is protected once keys are
+ * active (RFC 5246 §6.1), and the content type stays in the clear in the header.
+ * @module
+ */
+import { tlsFailure } from '../alerts.js';
+import type { Tls12Suite } from '../cipher-string.js';
+import { MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH, writeRecordHeader } from '../codec/record.js';
+import { writeRecordNonce } from '../crypto/keyschedule.js';
+import { writeTls12GcmNonce } from '../crypto/prf12.js';
+import type { AeadAlgorithm, AeadKey } from '../crypto/provider.js';
+
+/** TLS 1.2 has no KeyUpdate: past this many records under one key the connection must end (RFC 5246 §6.1). */
+export const TLS12_SEQUENCE_LIMIT = 2 ** 48;
+
+const TLS12_RECORD_VERSION = 0x0303;
+
+export class Tls12RecordProtection {
+  private readonly key: AeadKey;
+  private readonly iv: Uint8Array;
+  private readonly nonce = new Uint8Array(12);
+  private readonly aad = new Uint8Array(13);
+  private readonly explicitNonceLength: number;
+  readonly tagLength: number;
+  /** Sequence number of the next record (RFC 5246 §6.1: starts at 0 after each ChangeCipherSpec). */
+  sequence = 0;
+
+  constructor(
+    aead: AeadAlgorithm,
+    suite: Pick<Tls12Suite, 'explicitNonceLength' | 'fixedIvLength'>,
+    key: Uint8Array,
+    iv: Uint8Array,
+  ) {
+    if (iv.length !== suite.fixedIvLength) {
+      throw tlsFailure('INTERNAL_ERROR', `TLS 1.2 ${aead.name} needs a ${suite.fixedIvLength}-byte IV`);
+    }
+    this.key = aead.create(key);
+    this.iv = iv.slice();
+    this.explicitNonceLength = suite.explicitNonceLength;
+    this.tagLength = aead.tagLength;
+  }
+
+  /** Bytes a record grows by: explicit nonce and tag. */
+  get overhead(): number {
+    return this.explicitNonceLength + this.tagLength;
+  }
+
+  private nextSequence(): number {
+    if (this.sequence >= TLS12_SEQUENCE_LIMIT) {
+      throw tlsFailure('SEQUENCE_NUMBER_EXHAUSTED', 'TLS 1.2 record sequence number limit reached');
+    }
+    return this.sequence++;
+  }
+
+  private writeAad(sequence: number, type: number, version: number, length: number): Uint8Array {
+    const aad = this.aad;
+    const high = Math.floor(sequence / 0x100000000);
+    const low = sequence >>> 0;
+    aad[0] = high >>> 24;
+    aad[1] = (high >>> 16) & 0xff;
+    aad[2] = (high >>> 8) & 0xff;
+    aad[3] = high & 0xff;
+    aad[4] = low >>> 24;
+    aad[5] = (low >>> 16) & 0xff;
+    aad[6] = (low >>> 8) & 0xff;
+    aad[7] = low & 0xff;
+    aad[8] = type;
+    aad[9] = version >>> 8;
+    aad[10] = version & 0xff;
+    aad[11] = length >>> 8;
+    aad[12] = length & 0xff;
+    return aad;
+  }
+
+  /**
+   * Protects one record of `type` holding `fragment` (at most 2^14 bytes). Returns the header and the
+   * record body (explicit nonce || ciphertext || tag) as separate buffers, to be sent in order.
+   */
+  seal(type: number, fragment: Uint8Array): [Uint8Array, Uint8Array] {
+    const sequence = this.nextSequence();
+    const aad = this.writeAad(sequence, type, TLS12_RECORD_VERSION, fragment.length);
+    const header = new Uint8Array(RECORD_HEADER_LENGTH);
+    writeRecordHeader(header, 0, type, TLS12_RECORD_VERSION, fragment.length + this.overhead);
+    if (this.explicitNonceLength === 0) {
+      writeRecordNonce(this.nonce, this.iv, sequence);
+      return [header, this.key.seal(this.nonce, fragment, aad)];
+    }
+    writeTls12GcmNonce(this.nonce, this.iv, sequence);
+    const sealed = this.key.seal(this.nonce, fragment, aad);
+    const body = new Uint8Array(8 + sealed.length);
+    body.set(this.nonce.subarray(4), 0);
+    body.set(sealed, 8);
+    return [header, body];
+  }
+
+  /**
+   * Opens one record. `header` holds the 5 received header bytes (type and version enter the additional
+   * data). Authentication failure, or a record too short to hold nonce and tag, is bad_record_mac
+   * (RFC 5246 §7.2.2); a plaintext over 2^14 bytes is record_overflow (§6.2.3).
+   */
+  open(header: Uint8Array, body: Uint8Array): Uint8Array {
+    const sequence = this.nextSequence();
+    const plaintextLength = body.length - this.overhead;
+    if (plaintextLength < 0) {
+      throw tlsFailure('DECRYPTION_FAILED_OR_BAD_RECORD_MAC', 'decryption failed or bad record mac');
+    }
+    if (plaintextLength > MAX_PLAINTEXT_LENGTH) {
+      throw tlsFailure('DATA_LENGTH_TOO_LONG', `decrypted record of ${plaintextLength} bytes exceeds 2^14`);
+    }
+    const version = (header[1]! << 8) | header[2]!;
+    const aad = this.writeAad(sequence, header[0]!, version, plaintextLength);
+    let sealed = body;
+    if (this.explicitNonceLength === 0) {
+      writeRecordNonce(this.nonce, this.iv, sequence);
+    } else {
+      this.nonce.set(this.iv, 0);
+      this.nonce.set(body.subarray(0, 8), 4);
+      sealed = body.subarray(8);
+    }
+    const plaintext = this.key.open(this.nonce, sealed, aad);
+    if (plaintext === null) {
+      throw tlsFailure('DECRYPTION_FAILED_OR_BAD_RECORD_MAC', 'decryption failed or bad record mac');
+    }
+    return plaintext;
+  }
+}
