@@ -1,5 +1,6 @@
-import { SSLError } from '@sanstls/x509';
+import { parseName, SSLError } from '@sanstls/x509';
 import { createCertificate, encodeName, parseNameString } from '@sanstls/x509/generate';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   nodeKey,
@@ -438,5 +439,51 @@ describe('signing with the default noble provider', () => {
     expect(() => createCertificate({ subject: 'CN=x', key: keys.ed25519, now, signatureHash: 'sha256' })).toThrow(
       /no separate hash/,
     );
+  });
+});
+
+describe('name round trips (property-based)', () => {
+  /** RFC 4514 §2.4 escaping of one value. */
+  // RFC 4514 §3 allows `\` before any special character, a space or `#` anywhere.
+  const escape = (v: string): string => v.replace(/[\\,+"<>;= #]/g, (c) => `\\${c}`);
+
+  it('escaped RFC 4514 strings parse back to their values', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.array(fc.string({ minLength: 1, maxLength: 12, unit: 'grapheme' }), { minLength: 1, maxLength: 3 }),
+          { maxLength: 4 },
+        ),
+        (rdns) => {
+          const text = rdns
+            .map((rdn) => rdn.map((v, i) => `${i % 2 ? 'OU' : 'CN'}=${escape(v)}`).join('+'))
+            .reverse()
+            .join(',');
+          const parsed = parseNameString(text);
+          expect(parsed.map((rdn) => rdn.map((a) => a[1]))).toEqual(rdns);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('encoded names parse back with the same values', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ minLength: 1, maxLength: 20, unit: 'grapheme' }), { minLength: 1, maxLength: 5 }),
+        (values) => {
+          const der = encodeName(values.map((v) => ['O', v] as const));
+          expect(parseName(der).rdns.map((r) => r[0]?.value)).toEqual(values);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('takes #hex values verbatim and refuses malformed ones', () => {
+    const der = encodeName('CN=#0c0368c3a9'); // UTF8String "hé"
+    expect(parseName(der).rdns[0]?.[0]).toMatchObject({ value: 'hé', valueTag: 0x0c });
+    expect(() => encodeName('CN=#0c05ff')).toThrow(/complete DER element/);
+    expect(() => encodeName('CN=#0c0100ff')).toThrow(/complete DER element/);
   });
 });

@@ -3,7 +3,7 @@
  * of `[attribute, value]` pairs, encoded as an X.501 Name (RFC 5280 §4.1.2.4).
  * @module
  */
-import { derOid, derSequence, derSetOf, derString, derTLV, Tag } from '../der.js';
+import { DerReader, derOid, derSequence, derSetOf, derString, derTLV, Tag } from '../der.js';
 import { invalidArgument } from './errors.js';
 
 /** One attribute: `[type, value]` or `[type, value, stringTag]` to force the ASN.1 string type. */
@@ -113,8 +113,21 @@ function encodeValue(oid: string, value: string, forced: NameStringType | undefi
 function encodeAttribute([type, value, forced]: NameAttribute): Uint8Array {
   const oid = attributeOid(type);
   // RFC 4514 §2.4 `#hex`: the value's complete BER/DER, written as given.
-  const raw = /^#([0-9a-fA-F]{2})+$/.test(value) && forced === undefined ? hexToBytes(value.slice(1)) : undefined;
+  const raw =
+    /^#([0-9a-fA-F]{2})+$/.test(value) && forced === undefined ? checkedValue(hexToBytes(value.slice(1))) : undefined;
   return derSequence(derOid(oid), raw ?? encodeValue(oid, value, forced));
+}
+
+/** A `#hex` value must be exactly one well-formed DER element. */
+function checkedValue(der: Uint8Array): Uint8Array {
+  try {
+    const r = new DerReader(der, 'name attribute value');
+    r.readAny();
+    r.end();
+  } catch {
+    throw invalidArgument('a "#hex" name value must be one complete DER element');
+  }
+  return der;
 }
 
 function hexToBytes(hex: string): Uint8Array {
@@ -159,8 +172,10 @@ export function parseNameString(text: string): NameAttribute[][] {
     inValue = false;
     pendingSpaces = 0;
   };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
+  // By code point, so characters outside the BMP are not split into lone surrogates.
+  const chars = Array.from(text);
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i] as string;
     if (!inValue) {
       if (c === '=') inValue = true;
       else if (c === ',' || c === '+') throw invalidArgument(`name "${text}": attribute without "="`);
@@ -168,9 +183,9 @@ export function parseNameString(text: string): NameAttribute[][] {
       continue;
     }
     if (c === '\\') {
-      const next = text[i + 1];
+      const next = chars[i + 1];
       if (next === undefined) throw invalidArgument(`name "${text}": dangling "\\"`);
-      const pair = text.slice(i + 1, i + 3);
+      const pair = chars.slice(i + 1, i + 3).join('');
       if (/^[0-9a-fA-F]{2}$/.test(pair)) {
         for (let k = 0; k < pendingSpaces; k++) bytes.push(0x20);
         pendingSpaces = 0;
