@@ -445,7 +445,7 @@ describe('signing with the default noble provider', () => {
 describe('name round trips (property-based)', () => {
   /** RFC 4514 §2.4 escaping of one value. */
   // RFC 4514 §3 allows `\` before any special character, a space or `#` anywhere.
-  const escape = (v: string): string => v.replace(/[\\,+"<>;= #]/g, (c) => `\\${c}`);
+  const escapeValue = (v: string): string => v.replace(/[\\,+"<>;= #]/g, (c) => `\\${c}`);
 
   it('escaped RFC 4514 strings parse back to their values', () => {
     fc.assert(
@@ -456,7 +456,7 @@ describe('name round trips (property-based)', () => {
         ),
         (rdns) => {
           const text = rdns
-            .map((rdn) => rdn.map((v, i) => `${i % 2 ? 'OU' : 'CN'}=${escape(v)}`).join('+'))
+            .map((rdn) => rdn.map((v, i) => `${i % 2 ? 'OU' : 'CN'}=${escapeValue(v)}`).join('+'))
             .reverse()
             .join(',');
           const parsed = parseNameString(text);
