@@ -5,7 +5,7 @@
  */
 import { derExplicit, derInteger, derSequence, derTime, derUnsignedInteger } from '../der.js';
 import { x509AlgorithmIdentifier } from '../keys/algorithms.js';
-import { base64Encode } from '../parse/pem.js';
+import { pemEncode } from '../parse/pem.js';
 import type { HashName, SignatureAlgorithm, SignatureProvider } from '../types.js';
 import { defaultSignatureAlgorithm, type IssuerInput, resolveIssuer, signStructure } from './certificate.js';
 import { invalidArgument } from './errors.js';
@@ -55,15 +55,6 @@ export interface GeneratedCrl {
 }
 
 const DAY_MS = 86_400_000;
-
-/** RFC 7468 §5: textual encoding with 64-character lines. */
-export function pemEncode(label: string, der: Uint8Array): string {
-  const b64 = base64Encode(der);
-  const lines = [`-----BEGIN ${label}-----`];
-  for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64));
-  lines.push(`-----END ${label}-----`, '');
-  return lines.join('\n');
-}
 
 function serialDer(serial: RevokedEntry['serialNumber']): Uint8Array {
   if (serial instanceof Uint8Array) {

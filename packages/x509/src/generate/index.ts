@@ -15,7 +15,8 @@ export {
   type IssuerInput,
 } from './certificate.js';
 export { type ChainMember, type ChainOptions, createChain, type GeneratedChain } from './chain.js';
-export { type CrlOptions, createCrl, type GeneratedCrl, pemEncode, type RevokedEntry } from './crl.js';
+export { type CrlOptions, createCrl, type GeneratedCrl, type RevokedEntry } from './crl.js';
+export { pemEncode } from '../parse/pem.js';
 export {
   type AltNames,
   CrlReason,

@@ -11,7 +11,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { bitLen, bytesToNumberBE } from '@noble/curves/utils.js';
 import { derBitString, derExplicit, derInteger, derNull, derOctetString, derOid, derSequence } from '../der.js';
 import { SSLError } from '../errors.js';
-import { base64Encode } from '../parse/pem.js';
+import { pemEncode } from '../parse/pem.js';
 import type { NamedCurve, PrivateKey } from '../types.js';
 import { CURVE_OIDS, OID } from './oids.js';
 import { modPow } from './rsa.js';
@@ -179,9 +179,5 @@ export function encodePrivateKeyPkcs8(key: PrivateKey): Uint8Array {
 
 /** PEM `PRIVATE KEY` (RFC 7468 §10) with 64-character lines. */
 export function encodePrivateKeyPem(key: PrivateKey): string {
-  const b64 = base64Encode(encodePrivateKeyPkcs8(key));
-  const lines = ['-----BEGIN PRIVATE KEY-----'];
-  for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64));
-  lines.push('-----END PRIVATE KEY-----', '');
-  return lines.join('\n');
+  return pemEncode('PRIVATE KEY', encodePrivateKeyPkcs8(key));
 }

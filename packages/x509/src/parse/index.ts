@@ -14,5 +14,5 @@ export {
 } from './decode.js';
 export { nameToString, parseGeneralName, parseGeneralNames, parseName } from './name.js';
 export { oidLongName, oidShortName } from './oids.js';
-export { DER_cert_to_PEM_cert, PEM_cert_to_DER_cert, PEM_FOOTER, PEM_HEADER, type PemBlock, pemBlocks } from './pem.js';
+export { DER_cert_to_PEM_cert, PEM_cert_to_DER_cert, PEM_FOOTER, PEM_HEADER, type PemBlock, pemBlocks, pemEncode } from './pem.js';
 export { certTimeToSeconds } from './time.js';

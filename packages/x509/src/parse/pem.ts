@@ -179,11 +179,16 @@ export function PEM_cert_to_DER_cert(pemCertString: string): Uint8Array {
   return base64Decode(stripped.slice(PEM_HEADER.length, stripped.length - PEM_FOOTER.length), 'PEM certificate');
 }
 
+/** RFC 7468 §5 textual encoding: the label's markers around base64 in 64-character lines, final newline. */
+export function pemEncode(label: string, der: Uint8Array): string {
+  const b64 = base64Encode(der);
+  const lines = [`-----BEGIN ${label}-----`];
+  for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64));
+  lines.push(`-----END ${label}-----`, '');
+  return lines.join('\n');
+}
+
 /** Python's `ssl.DER_cert_to_PEM_cert`: 64-character lines between the markers, final newline. */
 export function DER_cert_to_PEM_cert(derCertBytes: Uint8Array): string {
-  const b64 = base64Encode(derCertBytes);
-  const lines = [PEM_HEADER];
-  for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64));
-  lines.push(`${PEM_FOOTER}\n`);
-  return lines.join('\n');
+  return pemEncode('CERTIFICATE', derCertBytes);
 }
