@@ -1,7 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { SSLCertVerificationError, verifyChain } from '@sanstls/x509';
-import { createChain, type GeneratedChain, generateKey, KEY_TYPES, type KeyType } from '@sanstls/x509/generate';
+import {
+  createCertificate,
+  createChain,
+  type GeneratedChain,
+  generateKey,
+  KEY_TYPES,
+  type KeyType,
+} from '@sanstls/x509/generate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nodeKey, opensslVerify, seededRandom, tempFiles } from './generate-helpers.js';
 
@@ -218,5 +225,51 @@ describe('generateKey', () => {
       t.cleanup();
     }
     expect(KEY_TYPES).toContain('rsa-4096');
+  });
+});
+
+describe('constrained CAs built with createCertificate', () => {
+  const rootKey = generateKey('ecdsa-p256');
+  const root = createCertificate({
+    subject: 'CN=Constrained Root',
+    key: rootKey.privateKey,
+    isCa: true,
+    now,
+    nameConstraints: {
+      permitted: { dns: ['allowed.test'], ip: ['192.0.2.0/24'] },
+      excluded: { dns: ['bad.allowed.test'] },
+    },
+  });
+  const leafFor = (dns: string[], ip: string[] = []) =>
+    createCertificate({
+      subject: [['CN', dns[0] ?? 'x']],
+      // The public key alone suffices when the issuer signs.
+      publicKey: generateKey('ecdsa-p256').publicKey,
+      issuer: { certificate: root.der, key: rootKey.privateKey },
+      subjectAltNames: { dns, ip },
+      extKeyUsage: ['serverAuth'],
+      now,
+    });
+  const check = (leaf: ReturnType<typeof leafFor>, host: string) => ({
+    openssl: opensslVerify(root.pem, leaf.pem, [], ['-attime', at, '-verify_hostname', host]).output,
+    ours: verifyCodeOf(() => verifyChain({ leaf: leaf.der, trustAnchors: [root.der], at: now, hostname: host })),
+  });
+
+  it('a leaf inside the permitted subtrees verifies', () => {
+    const r = check(leafFor(['www.allowed.test'], ['192.0.2.10']), 'www.allowed.test');
+    expect(r.openssl).toContain(': OK');
+    expect(r.ours).toBeUndefined();
+  });
+
+  it('a leaf outside them, or in an excluded subtree, is refused by both (47 permitted/48 excluded subtree violation)', () => {
+    const outside = check(leafFor(['www.other.test']), 'www.other.test');
+    expect(outside.openssl).toContain('error 47');
+    expect(outside.ours).toBe(47);
+    const excluded = check(leafFor(['x.bad.allowed.test']), 'x.bad.allowed.test');
+    expect(excluded.openssl).toContain('error 48');
+    expect(excluded.ours).toBe(48);
+    const ipOutside = check(leafFor(['ok.allowed.test'], ['198.51.100.1']), 'ok.allowed.test');
+    expect(ipOutside.openssl).toContain('error 47');
+    expect(ipOutside.ours).toBe(47);
   });
 });
