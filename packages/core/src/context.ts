@@ -43,7 +43,7 @@ import {
 } from './constants.js';
 import { defaultProvider } from './crypto/noble.js';
 import type { CryptoProvider, GroupName } from './crypto/provider.js';
-import type { Awaitable, CertifiedKey, EngineConfig, VerifyCallback } from './handshake/config.js';
+import type { Awaitable, CertifiedKey, EngineConfig, ReplayHooks, VerifyCallback } from './handshake/config.js';
 import { DEFAULT_GROUPS, DEFAULT_KEY_SHARE_GROUPS, parseGroupName } from './handshake/groups.js';
 import { spkiSha256 } from './handshake/peer-certificate.js';
 import { certificateSignatureSchemes, DEFAULT_SIGNATURE_SCHEMES, P521_SCHEME } from './handshake/signatures.js';
@@ -272,6 +272,8 @@ export class SSLContext {
   pinnedPublicKeys: string[] = [];
   /** RFC 8446 §5.4 record padding: pad protected records to a multiple of this many bytes (0: none). */
   recordPaddingBlock = 0;
+  /** @internal Byte-exact replay of published traces (tests only). */
+  replayHooks: ReplayHooks | null = null;
 
   private readonly trust = new TrustStore();
   private certified: CertifiedKey[] = [];
@@ -639,6 +641,7 @@ export class SSLContext {
       pinnedSpkiSha256: this.pinnedPublicKeys,
       keylog: this.keylogCallback,
       postHandshakeAuth: this.postHandshakeAuth,
+      replay: this.replayHooks,
     };
   }
 }

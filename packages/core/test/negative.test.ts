@@ -94,7 +94,7 @@ describe('authentication checks', () => {
     const pair = freshPair();
     tamper(
       pair.server,
-      ofType(HandshakeType.finished, (m) => Uint8Array.of(20, 0, 0, 4, 1, 2, 3, 4)),
+      ofType(HandshakeType.finished, () => Uint8Array.of(20, 0, 0, 4, 1, 2, 3, 4)),
     );
     expect(failure(pair)).toMatchObject({ server: 'TLSV1_ALERT_DECODE_ERROR' });
   });

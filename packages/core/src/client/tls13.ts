@@ -174,7 +174,7 @@ export function startClient(io: HandshakeIo, serverHostname: string | null): Cli
     legacySessionId,
     cipherSuites: config.suites.map((s) => s.code),
     legacyCompressionMethods: [0],
-    extensions: clientHelloExtensions(io, serverHostname, offers),
+    extensions: replayExtensions(io, clientHelloExtensions(io, serverHostname, offers), false),
   };
   const message = encodeClientHello(hello);
   const transcript = new TranscriptHash();
@@ -217,6 +217,11 @@ function clientHelloExtensions(
     });
   }
   return extensions;
+}
+
+function replayExtensions(io: HandshakeIo, extensions: Extension[], retry: boolean): Extension[] {
+  const hook = io.config.replay?.clientHelloExtensions;
+  return hook === undefined ? extensions : hook(extensions, retry);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -396,7 +401,7 @@ function onHelloRetryRequest(
       ...extensions.slice(at),
     ];
   }
-  const hello: ClientHello = { ...sent.hello, extensions };
+  const hello: ClientHello = { ...sent.hello, extensions: replayExtensions(io, extensions, true) };
   // §D.4: the client's dummy change_cipher_spec goes right before its second flight, here CH2.
   if (config.middleboxCompat) io.sendChangeCipherSpec();
   const ch2 = encodeClientHello(hello);

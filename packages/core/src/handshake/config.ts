@@ -5,6 +5,7 @@
  * @module
  */
 import type { Certificate, PublicKey, SSLCertVerificationError, TrustStore } from '@sanstls/x509';
+import type { Extension } from '../codec/extensions.js';
 import type { CryptoProvider, GroupName } from '../crypto/provider.js';
 import type { Tls13Suite } from './suites.js';
 
@@ -45,6 +46,20 @@ export interface VerifyCallbackInfo {
  */
 export type VerifyCallback = (info: VerifyCallbackInfo) => Awaitable<boolean>;
 
+/**
+ * Hooks that let a test reproduce a published trace byte for byte (RFC 8448), whose peers sent
+ * extensions this engine does not generate. Everything else (key schedule, records, state machine,
+ * checks) runs unchanged. Not part of the public API: set through `SSLContext.replayHooks`.
+ */
+export interface ReplayHooks {
+  /** The extensions of our ClientHello (`retry`: the second one, after a HelloRetryRequest). */
+  clientHelloExtensions?(defaults: Extension[], retry: boolean): Extension[];
+  /** The extensions of our EncryptedExtensions. */
+  encryptedExtensions?(defaults: Extension[]): Extension[];
+  /** The extensions of our HelloRetryRequest (its cookie is then the one the second ClientHello must echo). */
+  helloRetryRequestExtensions?(defaults: Extension[]): Extension[];
+}
+
 export interface EngineConfig {
   readonly provider: CryptoProvider;
   readonly randomBytes: (n: number) => Uint8Array;
@@ -75,4 +90,5 @@ export interface EngineConfig {
   readonly pinnedSpkiSha256: readonly string[];
   readonly keylog: ((line: string) => void) | null;
   readonly postHandshakeAuth: boolean;
+  readonly replay: ReplayHooks | null;
 }

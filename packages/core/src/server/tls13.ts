@@ -290,7 +290,16 @@ function sendHelloRetryRequest(
   const { config } = io;
   // The cookie binds the retry to this ClientHello (§4.2.2): a MAC of its hash under a fresh key.
   const hash = config.provider.hash(negotiation.suite.hash);
-  const cookie = hash.hmac(config.randomBytes(hash.outputLength), transcript.digest());
+  let extensions: Extension[] = [
+    { type: ExtensionType.supported_versions, body: encodeSupportedVersionsServerHello(TLS13) },
+    { type: ExtensionType.key_share, body: encodeKeyShareHelloRetryRequest(groupCode(negotiation.group)) },
+    {
+      type: ExtensionType.cookie,
+      body: encodeCookie(hash.hmac(config.randomBytes(hash.outputLength), transcript.digest())),
+    },
+  ];
+  extensions = config.replay?.helloRetryRequestExtensions?.(extensions) ?? extensions;
+  const cookie = parseCookie(findExtension(extensions, ExtensionType.cookie)!.body).slice();
   transcript.replaceWithMessageHash();
   const hrr = encodeServerHello({
     kind: 'hello_retry_request',
@@ -298,11 +307,7 @@ function sendHelloRetryRequest(
     legacySessionIdEcho: hello.legacySessionId,
     cipherSuite: negotiation.suite.code,
     legacyCompressionMethod: 0,
-    extensions: [
-      { type: ExtensionType.supported_versions, body: encodeSupportedVersionsServerHello(TLS13) },
-      { type: ExtensionType.key_share, body: encodeKeyShareHelloRetryRequest(groupCode(negotiation.group)) },
-      { type: ExtensionType.cookie, body: encodeCookie(cookie) },
-    ],
+    extensions,
   });
   transcript.update(hrr);
   io.sendHandshake(hrr);
@@ -385,7 +390,9 @@ function sendServerFlight(
       body: encodeAlpn([asciiBytes(negotiation.alpn)]),
     });
   }
-  const encryptedExtensions = encodeEncryptedExtensions({ extensions });
+  const encryptedExtensions = encodeEncryptedExtensions({
+    extensions: config.replay?.encryptedExtensions?.(extensions) ?? extensions,
+  });
   transcript.update(encryptedExtensions);
   io.sendHandshake(encryptedExtensions);
 
