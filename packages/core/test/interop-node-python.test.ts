@@ -70,7 +70,13 @@ describe('Node tls', () => {
     it(`our client → node server with a ${keyType} certificate, ALPN and SNI`, async () => {
       let servername: string | undefined;
       const port = await nodeServer(
-        { ALPNProtocols: ['h2', 'http/1.1'], SNICallback: (name, cb) => ((servername = name), cb(null)) },
+        {
+          ALPNProtocols: ['h2', 'http/1.1'],
+          SNICallback: (name, cb) => {
+            servername = name;
+            cb(null);
+          },
+        },
         keyType,
       );
       const ctx = clientContext();
