@@ -31,10 +31,21 @@
  */
 import { type SignatureCacheLike, SSLEOFError, type SSLError, VerifiedSignatureCache } from '@sanstls/x509';
 import { alertForError, asTlsError, receivedAlertError, tlsFailure } from './alerts.js';
+// TLS 1.2 hooks (issue #6)
+import {
+  extendClientHelloForTls12,
+  isLegacyServerHello,
+  startTls12Client,
+  type Tls12ClientStart,
+  type Tls12ClientState,
+  tls12ClientChangeCipherSpec,
+  tls12ClientHandle,
+  onServerHello as tls12OnServerHello,
+} from './client/tls12.js';
 import { type ClientState, clientHandle, startClient } from './client/tls13.js';
 import { AlertDescription, ContentType, HandshakeType } from './codec/enums.js';
 import { HandshakeDefragmenter, type HandshakeMessage } from './codec/handshake-buffer.js';
-import { encodeKeyUpdate, parseKeyUpdate, parseNewSessionTicketTls13 } from './codec/messages.js';
+import { encodeKeyUpdate, parseClientHello, parseKeyUpdate, parseNewSessionTicketTls13 } from './codec/messages.js';
 import { encodeAlert, isValidChangeCipherSpec, parseAlert } from './codec/record.js';
 import {
   type ApplicationTrafficSecret,
@@ -43,6 +54,7 @@ import {
   type KeyLogLabel,
   type Tls13KeySchedule,
 } from './crypto/keyschedule.js';
+import { tls12Exporter } from './crypto/prf12.js';
 import {
   emptyNegotiated,
   type HandshakeIo,
@@ -53,9 +65,19 @@ import {
 } from './handshake/common.js';
 import type { Awaitable, EngineConfig } from './handshake/config.js';
 import type { Tls13Suite } from './handshake/suites.js';
+import type { Tls12Established, Tls12Io } from './handshake/tls12.js';
 import { HalfConnection, SOFT_SEQUENCE_LIMIT } from './record/protection.js';
+import type { Tls12RecordProtection } from './record/protection12.js';
 import { RecordLayer } from './record/record-layer.js';
+import {
+  chooseServerVersion,
+  type Tls12ServerState,
+  tls12OnClientHello,
+  tls12ServerChangeCipherSpec,
+  tls12ServerHandle,
+} from './server/tls12.js';
 import { type ServerState, serverHandle, startServer } from './server/tls13.js';
+import type { SSLSession } from './session.js';
 
 export type ConnectionState =
   | { readonly kind: 'Handshaking' }
@@ -70,23 +92,27 @@ export interface TlsConnectionOptions {
   readonly serverNameCallback?: (serverName: string | null) => Awaitable<ServerNameDecision>;
   /** Shared cache of verified certificate signatures (one per SSLContext). */
   readonly signatureCache?: SignatureCacheLike;
+  /** Client: a session to resume (TLS 1.2 session ID or ticket, issue #6). */
+  readonly session?: SSLSession | null;
 }
 
 /** Consecutive empty application-data records, and KeyUpdates without data, we tolerate (DoS bounds). */
 const MAX_EMPTY_RECORDS = 32;
 const MAX_KEY_UPDATES_WITHOUT_DATA = 32;
+/** TLS 1.2 warning alerts and refused renegotiations tolerated per connection (DoS bound). */
+const MAX_TLS12_WARNING_ALERTS = 8;
 /** Largest handshake message (certificate chains may be larger than other messages). */
 const MAX_HANDSHAKE_MESSAGE = 64 * 1024;
 const MAX_CERTIFICATE_MESSAGE = 256 * 1024;
 
-type HandshakeState = ClientState | ServerState;
+type HandshakeState = ClientState | ServerState | Tls12ClientState | Tls12ClientStart | Tls12ServerState;
 
 interface Traffic extends TrafficSecrets {
   readSecret: ApplicationTrafficSecret;
   writeSecret: ApplicationTrafficSecret;
 }
 
-export class TlsConnection implements HandshakeIo {
+export class TlsConnection implements HandshakeIo, Tls12Io {
   config: EngineConfig;
   readonly serverSide: boolean;
   readonly serverHostname: string | null;
@@ -124,10 +150,16 @@ export class TlsConnection implements HandshakeIo {
   eofReceived = false;
   /** NewSessionTicket messages received (resumption comes with issue #7). */
   ticketsReceived = 0;
+  /** TLS 1.2 (issue #6): the session offered for resumption, and the facts of an established 1.2 connection. */
+  readonly offeredSession: SSLSession | null;
+  tls12: Tls12Established | null = null;
+  private tls12Mode = false;
+  private warningAlerts = 0;
 
   constructor(config: EngineConfig, options: TlsConnectionOptions) {
     this.config = config;
     this.serverSide = options.serverSide;
+    this.offeredSession = options.session ?? null;
     this.serverHostname = options.serverHostname ?? null;
     this.serverNameHook = options.serverNameCallback;
     this.signatureCache = options.signatureCache ?? new VerifiedSignatureCache(256);
@@ -169,7 +201,7 @@ export class TlsConnection implements HandshakeIo {
 
   /** True once the handshake completed (even if the connection failed afterwards). */
   get handshakeComplete(): boolean {
-    return this.traffic !== null;
+    return this.traffic !== null || this.tls12 !== null;
   }
 
   /** The sticky error, if any. */
@@ -182,14 +214,13 @@ export class TlsConnection implements HandshakeIo {
     if (this.failure !== null) return this.state;
     try {
       if (this.handshake === null) {
-        this.handshake = this.serverSide ? startServer() : startClient(this, this.serverHostname);
+        this.handshake = this.serverSide ? startServer() : this.startClientAnyVersion();
       }
       this.run();
       this.flushHandshake();
-      if (this.eofReceived && !this.peerClosed && this.traffic === null && this.handshake.kind !== 'Suspended') {
-        if (this.record.bufferedInput === 0 || this.record.hasPartialRecord) {
-          throw new SSLEOFError('EOF occurred in violation of protocol');
-        }
+      // run() consumed every complete record: what remains at EOF mid-handshake is truncation.
+      if (this.eofReceived && !this.peerClosed && !this.handshakeComplete && this.handshake.kind !== 'Suspended') {
+        throw new SSLEOFError('EOF occurred in violation of protocol');
       }
     } catch (e) {
       this.fail(e);
@@ -268,6 +299,10 @@ export class TlsConnection implements HandshakeIo {
         this.onAlert(content, isProtected);
         return;
       case ContentType.change_cipher_spec:
+        if (this.tls12Mode) {
+          this.onChangeCipherSpec12(content, isProtected);
+          return;
+        }
         // §5: an unprotected 0x01 between the first ClientHello and the peer's Finished is dropped, once.
         if (isProtected || !isValidChangeCipherSpec(content)) {
           throw tlsFailure('BAD_CHANGE_CIPHER_SPEC', 'invalid change_cipher_spec record');
@@ -286,7 +321,7 @@ export class TlsConnection implements HandshakeIo {
         this.handshakeMessages.push(isProtected ? content : content.slice());
         return;
       case ContentType.application_data:
-        if (!isProtected || this.traffic === null || this.readKeyGeneration < 2) {
+        if (!isProtected || !this.handshakeComplete || (this.tls12 === null && this.readKeyGeneration < 2)) {
           throw tlsFailure('UNEXPECTED_RECORD', 'application data before the handshake completed');
         }
         // §5.1: handshake messages MUST NOT be interleaved with other record types.
@@ -328,6 +363,12 @@ export class TlsConnection implements HandshakeIo {
     }
     // §6.1: user_canceled is followed by close_notify; it is not fatal on its own.
     if (alert.description === AlertDescription.user_canceled) return;
+    // TLS 1.2 (RFC 5246 §7.2): warning alerts (no_renegotiation, unrecognized_name, …) are not fatal.
+    if (this.tls12Mode && alert.level === 1) {
+      if (++this.warningAlerts > MAX_TLS12_WARNING_ALERTS)
+        throw tlsFailure('TOO_MANY_WARN_ALERTS', 'too many warning alerts');
+      return;
+    }
     // §6: every other alert is fatal, whatever its level.
     throw receivedAlertError(alert.description);
   }
@@ -338,7 +379,14 @@ export class TlsConnection implements HandshakeIo {
   private onHandshakeMessage(message: HandshakeMessage): void {
     const hs = this.handshake!;
     if (hs.kind === 'Connected') {
-      this.onPostHandshakeMessage(message);
+      if (this.tls12 !== null) this.onPostHandshakeMessage12(message);
+      else this.onPostHandshakeMessage(message);
+      return;
+    }
+    // TLS 1.2 hook (issue #6): version negotiation may hand the handshake to the TLS 1.2 state machines.
+    if (this.tls12Mode || this.selectsTls12(hs, message)) {
+      this.tls12Mode = true;
+      this.handshake = this.handleTls12(hs, message);
       return;
     }
     this.handshake = this.serverSide
@@ -488,8 +536,8 @@ export class TlsConnection implements HandshakeIo {
    * after close_notify was sent, or after a failure.
    */
   writeApplicationData(data: Uint8Array): boolean {
-    if (this.failure !== null || this.traffic === null || this.closeSent) return false;
-    if (this.record.writeKey!.sequence >= SOFT_SEQUENCE_LIMIT) this.sendKeyUpdate(false);
+    if (this.failure !== null || !this.handshakeComplete || this.closeSent) return false;
+    if (this.tls12 === null && this.record.writeKey!.sequence >= SOFT_SEQUENCE_LIMIT) this.sendKeyUpdate(false);
     try {
       this.flushHandshake();
       this.record.send(ContentType.application_data, data);
@@ -528,8 +576,98 @@ export class TlsConnection implements HandshakeIo {
 
   /** TLS-Exporter (RFC 8446 §7.5), once the handshake completed. */
   exportKeyingMaterial(label: string, length: number, context?: Uint8Array): Uint8Array {
+    const t12 = this.tls12;
+    if (t12 !== null) {
+      // RFC 5705 §4 over the TLS 1.2 master secret (issue #6).
+      const hash = this.config.provider.hash(t12.suite.hash);
+      return tls12Exporter(hash, t12.masterSecret, label, t12.clientRandom, t12.serverRandom, context, length);
+    }
     if (this.traffic === null) throw tlsFailure('BAD_VALUE', 'keying material is available only after the handshake');
     return this.traffic.schedule.exporter(this.traffic.exporterSecret, label, context, length);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // TLS 1.2 hooks (issue #6): version negotiation and RFC 5246 record policy; the state machines
+  // are client/tls12.ts and server/tls12.ts.
+
+  /** The first ClientHello: TLS 1.3 extended with TLS 1.2, or TLS 1.2 only when 1.3 is disabled. */
+  private startClientAnyVersion(): HandshakeState {
+    if (!this.config.tls13Enabled && this.config.tls12Enabled) {
+      this.tls12Mode = true;
+      return startTls12Client(this, this.serverHostname);
+    }
+    return startClient(this, this.serverHostname);
+  }
+
+  /** Called by the TLS 1.3 client before it encodes its ClientHello. */
+  extendClientHelloForTls12(hello: Parameters<typeof extendClientHelloForTls12>[0]): void {
+    if (this.config.tls12Enabled) extendClientHelloForTls12(hello, this);
+  }
+
+  /** Does this message move the handshake to TLS 1.2 (RFC 8446 §4.1.3, §4.2.1)? */
+  private selectsTls12(hs: HandshakeState, message: HandshakeMessage): boolean {
+    if (this.serverSide) {
+      if (hs.kind !== 'ExpectClientHello' || message.type !== HandshakeType.client_hello) return false;
+      return chooseServerVersion(parseClientHello(message.body, message.raw), this) === 'TLSv1.2';
+    }
+    return hs.kind === 'ExpectServerHello' && hs.retry === null && isLegacyServerHello(message);
+  }
+
+  private handleTls12(hs: HandshakeState, message: HandshakeMessage): HandshakeState {
+    if (this.serverSide) {
+      if (hs.kind === 'ExpectClientHello') return tls12OnClientHello(message, this);
+      return tls12ServerHandle(hs as Tls12ServerState, message, this);
+    }
+    if (hs.kind === 'ExpectServerHello') return tls12OnServerHello(hs.sent, message, this);
+    return tls12ClientHandle(hs as Tls12ClientState | Tls12ClientStart, message, this);
+  }
+
+  /** RFC 5246 §7.1: ChangeCipherSpec switches the read side; it must sit between handshake messages. */
+  private onChangeCipherSpec12(content: Uint8Array, isProtected: boolean): void {
+    if (isProtected || !isValidChangeCipherSpec(content)) {
+      throw tlsFailure('BAD_CHANGE_CIPHER_SPEC', 'invalid change_cipher_spec record');
+    }
+    if (this.handshakeMessages.bufferedLength > 0) {
+      throw tlsFailure('UNEXPECTED_CCS_MESSAGE', 'change_cipher_spec inside a fragmented handshake message');
+    }
+    const hs = this.handshake!;
+    this.handshake = this.serverSide
+      ? tls12ServerChangeCipherSpec(hs as Tls12ServerState, this)
+      : tls12ClientChangeCipherSpec(hs as Tls12ClientState, this);
+  }
+
+  /**
+   * RFC 5746 §4.2/§4.4, RFC 5246 §7.4.1.1: renegotiation is refused — a HelloRequest (client) or a
+   * ClientHello (server) after the handshake gets a no_renegotiation warning (fatal when configured).
+   */
+  private onPostHandshakeMessage12(message: HandshakeMessage): void {
+    const refusable = this.serverSide
+      ? message.type === HandshakeType.client_hello
+      : message.type === HandshakeType.hello_request;
+    if (!refusable) {
+      throw tlsFailure(
+        'UNEXPECTED_MESSAGE',
+        `unexpected message: ${HandshakeType.nameOf(message.type)} after the handshake`,
+      );
+    }
+    if (this.config.tls12.renegotiationFatal) throw tlsFailure('NO_RENEGOTIATION', 'renegotiation refused');
+    if (this.serverSide) this.config.tls12.store.stats.accept_renegotiate++;
+    if (++this.warningAlerts > MAX_TLS12_WARNING_ALERTS)
+      throw tlsFailure('TOO_MANY_WARN_ALERTS', 'too many renegotiation attempts');
+    this.record.send(ContentType.alert, encodeAlert(1, AlertDescription.no_renegotiation));
+  }
+
+  installTls12WriteProtection(protection: Tls12RecordProtection): void {
+    this.flushHandshake(); // messages queued so far go out under the old protection
+    this.record.writeKey12 = protection;
+  }
+
+  installTls12ReadProtection(protection: Tls12RecordProtection): void {
+    this.record.readKey12 = protection;
+  }
+
+  enterTls12Traffic(established: Tls12Established): void {
+    this.tls12 = established;
   }
 }
 

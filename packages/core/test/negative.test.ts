@@ -568,3 +568,76 @@ describe('property: mutated input only raises SSLError-family errors', () => {
     );
   });
 });
+
+describe('post-handshake bounds and alerts', () => {
+  type Internals = {
+    sendHandshake(m: Uint8Array): void;
+    flushHandshake(): void;
+    record: { send(type: number, content: Uint8Array): void; writeKey: { sequence: number } };
+  };
+  const internals = (obj: SSLObject) => obj.connection as unknown as Internals;
+  const push = (pair: Pair) => {
+    const out = pair.client.connection.takeOutgoing();
+    if (out !== null) pair.clientOut.write(out);
+    transfer(pair);
+  };
+
+  it('too many KeyUpdates without application data → unexpected_message', () => {
+    const pair = freshPair();
+    handshake(pair);
+    for (let i = 0; i < 40; i++) pair.client.connection.keyUpdate(false);
+    push(pair);
+    expect(() => pair.server.read()).toThrow(/TOO_MANY_KEY_UPDATES/);
+  });
+
+  it('too many empty application-data records → unexpected_message', () => {
+    const pair = freshPair();
+    handshake(pair);
+    for (let i = 0; i < 40; i++) internals(pair.client).record.send(23, new Uint8Array(0));
+    push(pair);
+    expect(() => pair.server.read()).toThrow(/TOO_MANY_EMPTY_RECORDS/);
+  });
+
+  it('a KeyUpdate with request_update 2 → illegal_parameter', () => {
+    const pair = freshPair();
+    handshake(pair);
+    internals(pair.client).sendHandshake(Uint8Array.of(24, 0, 0, 1, 2));
+    internals(pair.client).flushHandshake();
+    push(pair);
+    expect(() => pair.server.read()).toThrow(/BAD_KEY_UPDATE/);
+    transfer(pair);
+    expect(() => pair.client.read()).toThrow(/SSLV3_ALERT_ILLEGAL_PARAMETER/);
+  });
+
+  it('user_canceled is not fatal; any other alert is, whatever its level', () => {
+    const pair = freshPair();
+    handshake(pair);
+    internals(pair.client).record.send(21, Uint8Array.of(1, 90));
+    push(pair);
+    expect(() => pair.server.read()).toThrow(SSLWantReadError);
+    internals(pair.client).record.send(21, Uint8Array.of(1, 80));
+    push(pair);
+    expect(() => pair.server.read()).toThrow(/TLSV1_ALERT_INTERNAL_ERROR/);
+  });
+
+  it('data after close_notify is ignored (RFC 8446 §6.1)', () => {
+    const pair = freshPair();
+    handshake(pair);
+    internals(pair.client).record.send(21, Uint8Array.of(1, 0));
+    internals(pair.client).record.send(23, new TextEncoder().encode('late'));
+    push(pair);
+    expect(() => pair.server.read()).toThrow(/ZERO_RETURN|closed/);
+  });
+
+  it('rekeys on its own before the sequence-number soft limit', () => {
+    const pair = freshPair();
+    handshake(pair);
+    const before = internals(pair.client).record.writeKey;
+    before.sequence = 2 ** 24; // pretend 2^24 records went out under this key
+    pair.client.write('after automatic rekey');
+    // A KeyUpdate went out under the old key, then the data under a fresh key (sequence restarted).
+    expect(internals(pair.client).record.writeKey).not.toBe(before);
+    expect(before.sequence).toBe(2 ** 24 + 1);
+    expect(internals(pair.client).record.writeKey.sequence).toBe(1);
+  });
+});

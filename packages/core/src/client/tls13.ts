@@ -135,8 +135,6 @@ export type ClientState =
     }
   | Suspended<ClientState>;
 
-export type ClientStep = ClientState;
-
 // ---------------------------------------------------------------------------------------------
 // ClientHello (RFC 8446 §4.1.2)
 

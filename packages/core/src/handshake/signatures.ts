@@ -61,27 +61,6 @@ export function certificateVerifyContent(signer: 'server' | 'client', transcript
 }
 
 /**
- * The first scheme of `peerSchemes` (the peer's preference order) that we support and `key` can
- * produce, or undefined.
- */
-export function chooseSignatureScheme(
-  peerSchemes: readonly number[],
-  ourSchemes: readonly number[],
-  key: PublicKey | PrivateKey,
-): number | undefined {
-  for (const scheme of peerSchemes) {
-    if (
-      ourSchemes.includes(scheme) &&
-      isTls13CertificateVerifyScheme(scheme) &&
-      tlsSchemeFitsKey(scheme, key, 'TLSv1.3')
-    ) {
-      return scheme;
-    }
-  }
-  return undefined;
-}
-
-/**
  * Verifies a peer's CertificateVerify (RFC 8446 §4.4.3): the scheme must be one we offered
  * (illegal_parameter otherwise, §4.4.3 "MUST be one of those present in the supported_signature_algorithms
  * field") and fit the certificate's key; a wrong signature is decrypt_error (§4.4.3).
