@@ -77,6 +77,15 @@ function freshPair(): Pair {
   return makePair(clientContext(), serverContext());
 }
 
+/** Both sides limited to TLS 1.3 (minimumVersion), so version checks do not fall back to TLS 1.2. */
+function tls13OnlyPair(): Pair {
+  const client = clientContext();
+  const server = serverContext();
+  client.minimumVersion = 0x0304;
+  server.minimumVersion = 0x0304;
+  return makePair(client, server);
+}
+
 describe('authentication checks', () => {
   it('bad server Finished → DIGEST_CHECK_FAILED / decrypt_error', () => {
     const pair = freshPair();
@@ -220,7 +229,7 @@ describe('hello checks', () => {
       }),
     );
     expect(failure(pair).client).toBe('TLS13_DOWNGRADE');
-    pair = freshPair();
+    pair = tls13OnlyPair();
     tamper(
       pair.server,
       editServerHello((sh) => (sh.extensions = [])),
@@ -257,8 +266,8 @@ describe('hello checks', () => {
     expect(failure(pair)).toEqual({ client: 'SSLV3_ALERT_ILLEGAL_PARAMETER', server: 'INVALID_COMPRESSION_ALGORITHM' });
   });
 
-  it('ClientHello without TLS 1.3 → protocol_version', () => {
-    const pair = freshPair();
+  it('ClientHello without TLS 1.3 → protocol_version from a TLS 1.3-only server', () => {
+    const pair = tls13OnlyPair();
     tamper(
       pair.client,
       editClientHello(
