@@ -31,7 +31,9 @@ const A = {
   protocol_version: 70,
   insufficient_security: 71,
   internal_error: 80,
+  inappropriate_fallback: 86,
   user_canceled: 90,
+  no_renegotiation: 100,
   missing_extension: 109,
   unsupported_extension: 110,
   unrecognized_name: 112,
@@ -107,6 +109,13 @@ export const LOCAL_FAILURE_ALERT = {
   // Post-handshake (RFC 8446 §4.6)
   BAD_KEY_UPDATE: A.illegal_parameter,
   TOO_MANY_KEY_UPDATES: A.unexpected_message,
+  // TLS 1.2 (issue #6): RFC 5746 secure renegotiation, RFC 7627 extended master secret, RFC 7507 fallback
+  RENEGOTIATION_MISMATCH: A.handshake_failure,
+  UNSAFE_LEGACY_RENEGOTIATION_DISABLED: A.handshake_failure,
+  NO_RENEGOTIATION: A.no_renegotiation,
+  EXTENDED_MASTER_SECRET_REQUIRED: A.handshake_failure,
+  INCONSISTENT_EXTMS: A.handshake_failure,
+  INAPPROPRIATE_FALLBACK: A.inappropriate_fallback,
   // Local
   INTERNAL_ERROR: A.internal_error,
   PROTOCOL_IS_SHUTDOWN: null,

@@ -601,7 +601,8 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
 
   /** Called by the TLS 1.3 client before it encodes its ClientHello. */
   extendClientHelloForTls12(hello: Parameters<typeof extendClientHelloForTls12>[0]): void {
-    if (this.config.tls12Enabled) extendClientHelloForTls12(hello, this);
+    // A replay of a published TLS 1.3 trace (RFC 8448) reproduces a TLS 1.3-only ClientHello.
+    if (this.config.tls12Enabled && this.config.replay === null) extendClientHelloForTls12(hello, this);
   }
 
   /** Does this message move the handshake to TLS 1.2 (RFC 8446 §4.1.3, §4.2.1)? */

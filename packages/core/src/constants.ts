@@ -192,8 +192,8 @@ export const HAS_SSLv2 = false;
 export const HAS_SSLv3 = false;
 export const HAS_TLSv1 = false;
 export const HAS_TLSv1_1 = false;
-/** False until the TLS 1.2 engine (issue #6) lands; TLS 1.2 peers are refused with protocol_version meanwhile. */
-export const HAS_TLSv1_2 = false;
+/** TLS 1.2 (RFC 5246, AEAD suites only) is implemented (issue #6). */
+export const HAS_TLSv1_2 = true;
 export const HAS_TLSv1_3 = true;
 
 /**

@@ -27,12 +27,13 @@ import {
   VERIFY_X509_TRUSTED_FIRST,
   VerifiedSignatureCache,
 } from '@sanstls/x509';
-import { cipherSuiteFromOpenSSLName } from './codec/enums.js';
+import { evaluateCipherSuites, tls12CipherInfo } from './cipher-string.js';
 import {
   CERT_NONE,
   CERT_OPTIONAL,
   CERT_REQUIRED,
   DEFAULT_OPTIONS,
+  OP_NO_TICKET,
   OP_NO_TLSv1_2,
   OP_NO_TLSv1_3,
   PROTOCOL_TLS,
@@ -49,6 +50,7 @@ import { spkiSha256 } from './handshake/peer-certificate.js';
 import { certificateSignatureSchemes, DEFAULT_SIGNATURE_SCHEMES, P521_SCHEME } from './handshake/signatures.js';
 import { defaultSuiteOrder, type Tls13Suite, tls13SuiteByName } from './handshake/suites.js';
 import type { MemoryBIO } from './memorybio.js';
+import { dheGroupsFrom, Tls12ContextState } from './session12.js';
 import { SSLObject, type WrapBioOptions } from './sslobject.js';
 
 export interface SSLContextOptions {
@@ -90,118 +92,8 @@ function notSupported(text: string): SSLError {
   return new SSLError(text, { library: 'SSL', reason: 'NOT_SUPPORTED' });
 }
 
-/** OpenSSL's TLS 1.2 cipher-string vocabulary, kept for issue #6 (these suites are what #6 implements). */
-interface Tls12CipherFacts {
-  readonly name: string;
-  readonly kx: 'ECDHE' | 'DHE';
-  readonly au: 'ECDSA' | 'RSA';
-  readonly enc: 'AESGCM128' | 'AESGCM256' | 'CHACHA20';
-  readonly mac: 'SHA256' | 'SHA384';
-}
-const TLS12_CIPHERS: readonly Tls12CipherFacts[] = [
-  { name: 'ECDHE-ECDSA-AES256-GCM-SHA384', kx: 'ECDHE', au: 'ECDSA', enc: 'AESGCM256', mac: 'SHA384' },
-  { name: 'ECDHE-RSA-AES256-GCM-SHA384', kx: 'ECDHE', au: 'RSA', enc: 'AESGCM256', mac: 'SHA384' },
-  { name: 'ECDHE-ECDSA-CHACHA20-POLY1305', kx: 'ECDHE', au: 'ECDSA', enc: 'CHACHA20', mac: 'SHA256' },
-  { name: 'ECDHE-RSA-CHACHA20-POLY1305', kx: 'ECDHE', au: 'RSA', enc: 'CHACHA20', mac: 'SHA256' },
-  { name: 'ECDHE-ECDSA-AES128-GCM-SHA256', kx: 'ECDHE', au: 'ECDSA', enc: 'AESGCM128', mac: 'SHA256' },
-  { name: 'ECDHE-RSA-AES128-GCM-SHA256', kx: 'ECDHE', au: 'RSA', enc: 'AESGCM128', mac: 'SHA256' },
-  { name: 'DHE-RSA-AES256-GCM-SHA384', kx: 'DHE', au: 'RSA', enc: 'AESGCM256', mac: 'SHA384' },
-  { name: 'DHE-RSA-CHACHA20-POLY1305', kx: 'DHE', au: 'RSA', enc: 'CHACHA20', mac: 'SHA256' },
-  { name: 'DHE-RSA-AES128-GCM-SHA256', kx: 'DHE', au: 'RSA', enc: 'AESGCM128', mac: 'SHA256' },
-];
-
-/** Does one OpenSSL cipher-string keyword select `c`? undefined: unknown keyword (selects nothing). */
-function keywordMatches(keyword: string, c: Tls12CipherFacts): boolean | undefined {
-  switch (keyword) {
-    case 'ALL':
-    case 'DEFAULT':
-    case 'HIGH':
-    case 'AEAD':
-    case 'TLSv1.2':
-    case 'kEECDH+ECDSA': // never reached: split on '+' first
-      return true;
-    case 'MEDIUM':
-    case 'LOW':
-    case 'EXPORT':
-    case 'eNULL':
-    case 'NULL':
-    case 'aNULL':
-    case 'MD5':
-    case 'RC4':
-    case '3DES':
-    case 'DES':
-    case 'PSK':
-    case 'SRP':
-    case 'DSS':
-    case 'aDSS':
-    case 'CAMELLIA':
-    case 'SEED':
-    case 'IDEA':
-    case 'SSLv3':
-    case 'SHA1':
-    case 'SHA':
-    case 'COMPLEMENTOFDEFAULT':
-    case 'COMPLEMENTOFALL':
-    case 'kRSA':
-    case 'aPSK':
-      return false;
-    case 'ECDHE':
-    case 'EECDH':
-    case 'kEECDH':
-    case 'kECDHE':
-    case 'ECDH':
-      return c.kx === 'ECDHE';
-    case 'DHE':
-    case 'EDH':
-    case 'kEDH':
-    case 'kDHE':
-      return c.kx === 'DHE';
-    case 'ECDSA':
-    case 'aECDSA':
-      return c.au === 'ECDSA';
-    case 'RSA':
-    case 'aRSA':
-      return c.au === 'RSA';
-    case 'AESGCM':
-      return c.enc !== 'CHACHA20';
-    case 'AES':
-      return c.enc !== 'CHACHA20';
-    case 'AES128':
-      return c.enc === 'AESGCM128';
-    case 'AES256':
-      return c.enc === 'AESGCM256';
-    case 'CHACHA20':
-      return c.enc === 'CHACHA20';
-    case 'SHA256':
-      return c.mac === 'SHA256';
-    case 'SHA384':
-      return c.mac === 'SHA384';
-    default:
-      return keyword === c.name ? true : cipherSuiteFromOpenSSLName(keyword) !== undefined ? false : undefined;
-  }
-}
-
-/**
- * Evaluates an OpenSSL cipher string over the TLS 1.2 suites (`ECDHE+AESGCM:!ECDSA`, `HIGH:!aNULL`,
- * explicit names, `@STRENGTH`, `@SECLEVEL=n`): `!x` removes for good, `-x` removes, `+x` moves to the end,
- * plain adds. Unknown words select nothing, as in OpenSSL.
- */
-export function evaluateCipherString(spec: string): string[] {
-  let selected: Tls12CipherFacts[] = [];
-  const banned = new Set<string>();
-  for (const raw of spec.split(/[:, ]+/)) {
-    if (raw === '' || raw.startsWith('@')) continue;
-    const op = raw[0] === '!' || raw[0] === '-' || raw[0] === '+' ? raw[0] : '';
-    const words = (op === '' ? raw : raw.slice(1)).split('+');
-    const matching = TLS12_CIPHERS.filter((c) => words.every((w) => keywordMatches(w, c) === true));
-    if (op === '!') for (const c of matching) banned.add(c.name);
-    if (op === '!' || op === '-') selected = selected.filter((c) => !matching.includes(c));
-    else if (op === '+')
-      selected = [...selected.filter((c) => !matching.includes(c)), ...selected.filter((c) => matching.includes(c))];
-    else for (const c of matching) if (!selected.includes(c)) selected.push(c);
-  }
-  return selected.filter((c) => !banned.has(c.name)).map((c) => c.name);
-}
+// TLS 1.2 cipher strings live in cipher-string.ts (issue #6); re-exported for compatibility.
+export { evaluateCipherString } from './cipher-string.js';
 
 function suiteInfo(suite: Tls13Suite): CipherInfo {
   return {
@@ -278,7 +170,8 @@ export class SSLContext {
   private readonly trust = new TrustStore();
   private certified: CertifiedKey[] = [];
   private suites: Tls13Suite[] | null = null;
-  private tls12CipherList: string[] = evaluateCipherString('DEFAULT');
+  /** TLS 1.2 cipher list, policy, session cache, ticket keys and counters (issue #6). */
+  readonly tls12: Tls12ContextState = new Tls12ContextState();
   private groupList: GroupName[] | null = null;
   private alpn: string[] = [];
   private readonly stats = { connect: 0, connect_good: 0, accept: 0, accept_good: 0 };
@@ -465,8 +358,13 @@ export class SSLContext {
     throw notSupported('the system trust store needs file access: use the SSLContext of @sanstls/node-adapter');
   }
 
-  loadDhParams(_dhfile: string): void {
-    throw notSupported('DHE key exchange comes with the TLS 1.2 engine (issue #6)');
+  /**
+   * Enables DHE_RSA suites (TLS 1.2, off by default) with an RFC 7919 group: PEM/DER DH parameters holding
+   * an RFC 7919 prime, or a group name (`ffdhe2048`, `ffdhe3072`, `ffdhe4096`). Other primes are refused.
+   * File paths need @sanstls/node-adapter.
+   */
+  loadDhParams(dhparams: string | Uint8Array): void {
+    this.tls12.dheGroups = dheGroupsFrom(dhparams, this.provider);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -477,15 +375,15 @@ export class SSLContext {
    * TLS 1.3 suites). Raises "No cipher can be selected." when it selects nothing.
    */
   setCiphers(ciphers: string): void {
-    const selected = evaluateCipherString(ciphers);
+    const selected = evaluateCipherSuites(ciphers);
     if (selected.length === 0)
       throw new SSLError('No cipher can be selected.', { library: 'SSL', reason: 'NO_CIPHER_MATCH' });
-    this.tls12CipherList = selected;
+    this.tls12.suites = selected;
   }
 
   /** The TLS 1.2 cipher list selected by setCiphers (used once issue #6 lands). */
   get tls12Ciphers(): readonly string[] {
-    return this.tls12CipherList;
+    return this.tls12.suites.map((s) => s.name);
   }
 
   /** TLS 1.3 suites in OpenSSL's spelling: `TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256`. */
@@ -509,7 +407,8 @@ export class SSLContext {
 
   /** Enabled ciphers in priority order, as Python's get_ciphers() dicts. */
   getCiphers(): CipherInfo[] {
-    return this.tls13Suites().map(suiteInfo);
+    // Python lists the TLS 1.3 suites, then the TLS 1.2 ones of the cipher string (issue #6).
+    return [...this.tls13Suites().map(suiteInfo), ...this.tls12.suites.map(tls12CipherInfo)];
   }
 
   private tls13Suites(): Tls13Suite[] {
@@ -555,17 +454,18 @@ export class SSLContext {
 
   sessionStats(): Record<string, number> {
     return {
-      number: 0,
+      number: this.tls12.cachedSessions,
       connect: this.stats.connect,
       connect_good: this.stats.connect_good,
-      connect_renegotiate: 0,
+      connect_renegotiate: this.tls12.stats.connect_renegotiate,
       accept: this.stats.accept,
       accept_good: this.stats.accept_good,
-      accept_renegotiate: 0,
-      hits: 0,
-      misses: 0,
-      timeouts: 0,
-      cache_full: 0,
+      accept_renegotiate: this.tls12.stats.accept_renegotiate,
+      // TLS 1.2 server session cache and tickets (issue #6).
+      hits: this.tls12.stats.hits,
+      misses: this.tls12.stats.misses,
+      timeouts: this.tls12.stats.timeouts,
+      cache_full: this.tls12.stats.cache_full,
     };
   }
 
@@ -642,6 +542,7 @@ export class SSLContext {
       keylog: this.keylogCallback,
       postHandshakeAuth: this.postHandshakeAuth,
       replay: this.replayHooks,
+      tls12: this.tls12.engineConfig({ noTicket: (this.options & OP_NO_TICKET) !== 0 }),
     };
   }
 }

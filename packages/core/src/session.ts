@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { Tls12ClientSession } from './session12.js';
+
 export class SSLSession {
   /** Session identifier (TLS 1.3: the legacy_session_id; resumption identity comes with tickets). */
   readonly id: Uint8Array;
@@ -15,6 +17,8 @@ export class SSLSession {
   /** The server's ticket_lifetime hint (0 without a ticket). */
   readonly ticketLifetimeHint: number;
   readonly hasTicket: boolean;
+  /** TLS 1.2 resumption state (issue #6): what the client offers when this session is passed to wrapBio. */
+  readonly tls12: Tls12ClientSession | undefined;
 
   constructor(fields: {
     id: Uint8Array;
@@ -22,12 +26,14 @@ export class SSLSession {
     timeout?: number;
     ticketLifetimeHint?: number;
     hasTicket?: boolean;
+    tls12?: Tls12ClientSession;
   }) {
     this.id = fields.id;
     this.time = fields.time;
     this.timeout = fields.timeout ?? 7200;
     this.ticketLifetimeHint = fields.ticketLifetimeHint ?? 0;
     this.hasTicket = fields.hasTicket ?? false;
+    this.tls12 = fields.tls12;
   }
 
   /** Python: sessions compare equal by id. */

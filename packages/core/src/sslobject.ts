@@ -59,6 +59,7 @@ export class SSLObject {
       serverHostname: this.serverHostname,
       serverNameCallback: (name) => this.runServerNameCallback(name),
       signatureCache: context.signatureCache,
+      session: this.serverSide ? null : this.sessionObject, // TLS 1.2 resumption (issue #6)
     });
     this.connection.onResume = () => this.onResume?.();
   }
@@ -242,13 +243,35 @@ export class SSLObject {
    * client's Finished verify_data. Null before the handshake.
    */
   getChannelBinding(cbType = 'tls-unique'): Uint8Array | null {
+    const tls12 = this.connection.tls12;
+    if (cbType === 'tls-exporter') {
+      // RFC 9266 §2: 32 bytes of the exporter with label "EXPORTER-Channel-Binding" and no context; §3:
+      // TLS 1.2 only with the extended master secret.
+      if (!this.connection.handshakeComplete) return null;
+      if (tls12 !== null && !tls12.extendedMasterSecret) throw valueError('tls-exporter needs the extended master secret');
+      return this.connection.exportKeyingMaterial('EXPORTER-Channel-Binding', 32);
+    }
     if (!CHANNEL_BINDING_TYPES.includes(cbType)) throw valueError(`${cbType} channel binding type not implemented`);
+    // RFC 5929 §3.1 (TLS 1.2): the first Finished of the handshake, the server's when resumed (issue #6).
+    if (tls12 !== null) return tls12.tlsUnique;
     return this.connection.negotiated.clientFinished;
   }
 
   /** The session (minimal for TLS 1.3 until issue #7). */
   get session(): SSLSession | null {
     if (!this.connection.handshakeComplete) return this.sessionObject;
+    const tls12 = this.connection.tls12;
+    if (tls12 !== null && this.sessionObject?.tls12 === undefined) {
+      // TLS 1.2 (issue #6): a resumable session (session ID and/or RFC 5077 ticket).
+      this.sessionObject = new SSLSession({
+        id: tls12.sessionId,
+        time: tls12.session.time,
+        timeout: tls12.session.timeout,
+        ticketLifetimeHint: tls12.ticketLifetimeHint,
+        hasTicket: tls12.ticket !== null,
+        tls12: { state: tls12.session, sessionId: tls12.sessionId, ticket: tls12.ticket, ticketLifetimeHint: tls12.ticketLifetimeHint },
+      });
+    }
     this.sessionObject ??= new SSLSession({
       id: new Uint8Array(0),
       time: Math.floor(this.currentContext.now() / 1000),
@@ -258,7 +281,7 @@ export class SSLObject {
 
   /** Always false until resumption arrives (issue #7). */
   get sessionReused(): boolean {
-    return false;
+    return this.connection.tls12?.resumed ?? false; // TLS 1.2 resumption (issue #6)
   }
 
   // -------------------------------------------------------------------------------------------

@@ -142,10 +142,8 @@ export type ClientState =
 export function startClient(io: HandshakeIo, serverHostname: string | null): ClientState {
   const { config } = io;
   if (!config.tls13Enabled) {
-    throw tlsFailure(
-      'UNSUPPORTED_PROTOCOL',
-      'no protocols available: TLS 1.3 is disabled and TLS 1.2 is not supported yet',
-    );
+    // TLS 1.2-only clients start in client/tls12.ts (the connection picks); here both are disabled.
+    throw tlsFailure('UNSUPPORTED_PROTOCOL', 'no protocols available');
   }
   const random = config.randomBytes(32);
   io.clientRandom = random;
@@ -174,6 +172,8 @@ export function startClient(io: HandshakeIo, serverHostname: string | null): Cli
     legacyCompressionMethods: [0],
     extensions: replayExtensions(io, clientHelloExtensions(io, serverHostname, offers), false),
   };
+  // TLS 1.2 hook (issue #6): also offer TLS 1.2 (suites, supported_versions, its extensions, a session).
+  io.extendClientHelloForTls12?.(hello);
   const message = encodeClientHello(hello);
   const transcript = new TranscriptHash();
   transcript.update(message);

@@ -6,8 +6,8 @@
 import { modPow, SSLError } from '@sanstls/x509';
 import type { GroupName, KeyExchangeGroup } from './provider.js';
 
-/** RFC 7919 Appendix A primes (generator g = 2 for all). */
-const FFDHE_PRIMES = {
+/** RFC 7919 Appendix A primes (generator g = 2 for all); exported for TLS 1.2 ServerDHParams.dh_p (issue #6). */
+export const FFDHE_PRIMES = {
   ffdhe2048:
     'ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1d8b9c583ce2d3695a9e13641146433fbcc939dce249b3ef9' +
     '7d2fe363630c75d8f681b202aec4617ad3df1ed5d5fd65612433f51f5f066ed0856365553ded1af3b557135e7f57c935' +

@@ -17,6 +17,7 @@ import {
   Tls13KeySchedule,
 } from '../crypto/keyschedule.js';
 import type { GroupName } from '../crypto/provider.js';
+import type { ClientHello } from '../codec/messages.js';
 import type { TranscriptHash } from '../crypto/transcript.js';
 import type { Awaitable, EngineConfig } from './config.js';
 import type { PeerCertificate } from './peer-certificate.js';
@@ -53,7 +54,7 @@ export function whenReady<T, S>(
 
 /** Facts the handshake establishes, read by SSLObject's accessors. */
 export interface Negotiated {
-  version: 'TLSv1.3' | null;
+  version: 'TLSv1.3' | 'TLSv1.2' | null;
   suite: Tls13Suite | null;
   group: GroupName | null;
   alpn: string | null;
@@ -120,6 +121,8 @@ export interface HandshakeIo {
   /** Records the application secrets for KeyUpdate and exporters once the handshake completes. */
   enterTraffic(keys: TrafficSecrets): void;
   keylog(label: KeyLogLabel, secret: Uint8Array): void;
+  /** TLS 1.2 hook (issue #6): adds TLS 1.2 to the TLS 1.3 client's first ClientHello when enabled. */
+  extendClientHelloForTls12?(hello: ClientHello): void;
   /** Server only: runs the SNI callback. */
   serverNameCallback(serverName: string | null): Awaitable<ServerNameDecision>;
 }

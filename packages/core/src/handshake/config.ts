@@ -7,6 +7,7 @@
 import type { Certificate, PublicKey, SSLCertVerificationError, TrustStore } from '@sanstls/x509';
 import type { Extension } from '../codec/extensions.js';
 import type { CryptoProvider, GroupName } from '../crypto/provider.js';
+import type { Tls12EngineConfig } from '../session12.js';
 import type { Tls13Suite } from './suites.js';
 
 /** A value or a promise of it: user callbacks may answer later (named suspension points). */
@@ -91,4 +92,6 @@ export interface EngineConfig {
   readonly keylog: ((line: string) => void) | null;
   readonly postHandshakeAuth: boolean;
   readonly replay: ReplayHooks | null;
+  /** TLS 1.2 suites, policy and the context's session cache and ticket keys (issue #6). */
+  readonly tls12: Tls12EngineConfig;
 }

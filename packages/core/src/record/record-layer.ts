@@ -16,12 +16,14 @@ import { ContentType } from '../codec/enums.js';
 import {
   decodeInnerPlaintext,
   MAX_PLAINTEXT_LENGTH,
+  MAX_TLS12_CIPHERTEXT_LENGTH,
   MAX_TLS13_CIPHERTEXT_LENGTH,
   parseRecordHeader,
   RECORD_HEADER_LENGTH,
   writeRecordHeader,
 } from '../codec/record.js';
 import { type HalfConnection, InnerPlaintextBuilder } from './protection.js';
+import type { Tls12RecordProtection } from './protection12.js';
 
 export interface ReceivedRecord {
   /** The content type: the outer type of a plaintext record, the inner type of a protected one. */
@@ -48,6 +50,9 @@ export class RecordLayer {
   readKey: HalfConnection | null = null;
   /** Encrypts outgoing records when set. */
   writeKey: HalfConnection | null = null;
+  /** TLS 1.2 hook (issue #6): RFC 5246 §6.2.3.3 protection, covering every content type once active. */
+  readKey12: Tls12RecordProtection | null = null;
+  writeKey12: Tls12RecordProtection | null = null;
   /** RFC 8446 §5.4 padding: pad each protected record's inner plaintext to a multiple of this (0 = none). */
   paddingBlock = 0;
   /** Largest plaintext fragment we send (RFC 8446 §5.1: at most 2^14). */
@@ -104,6 +109,16 @@ export class RecordLayer {
     if (type < ContentType.change_cipher_spec || type > ContentType.application_data) {
       throw tlsFailure('WRONG_RECORD_TYPE', `unknown record content type ${type}`);
     }
+    // TLS 1.2 hook (issue #6): after ChangeCipherSpec every record is protected (RFC 5246 §6.2.3).
+    if (this.readKey12 !== null) {
+      const header12 = parseRecordHeader(buf, at, MAX_TLS12_CIPHERTEXT_LENGTH)!;
+      if (available < RECORD_HEADER_LENGTH + header12.length) return undefined;
+      this.inputStart = at + RECORD_HEADER_LENGTH + header12.length;
+      this.recordsReceived++;
+      const headerBytes = buf.slice(at, at + RECORD_HEADER_LENGTH);
+      const content = this.readKey12.open(headerBytes, buf.subarray(at + RECORD_HEADER_LENGTH, this.inputStart));
+      return { type, content, protected: true };
+    }
     const isProtected = this.readKey !== null && type === ContentType.application_data;
     // §5.1: TLSPlaintext.length MUST NOT exceed 2^14; §5.2: TLSCiphertext.length MUST NOT exceed 2^14 + 256.
     const header = parseRecordHeader(buf, at, isProtected ? MAX_TLS13_CIPHERTEXT_LENGTH : MAX_PLAINTEXT_LENGTH)!;
@@ -139,6 +154,18 @@ export class RecordLayer {
    * for the initial ClientHello, RFC 8446 §5.1).
    */
   send(type: number, content: Uint8Array, legacyVersion = 0x0303): void {
+    if (this.writeKey12 !== null) {
+      // TLS 1.2 hook (issue #6): RFC 5246 §6.2.3.3 AEAD records (empty application data allowed).
+      let offset = 0;
+      do {
+        const fragment = content.subarray(offset, Math.min(content.length, offset + this.maxFragment));
+        const [header, body] = this.writeKey12.seal(type, fragment);
+        this.push(header);
+        this.push(body);
+        offset += this.maxFragment;
+      } while (offset < content.length);
+      return;
+    }
     if (content.length === 0) {
       // Only application data may be empty (RFC 8446 §5.1); callers never send other empty content.
       if (this.writeKey !== null) this.pushProtected(type, content);

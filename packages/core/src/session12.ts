@@ -1,0 +1,367 @@
+/**
+ * TLS 1.2 state that outlives one connection: the context's cipher list and policy, the server's
+ * session-ID cache (RFC 5246 §7.4.1.2) and session-ticket keys (RFC 5077 §4: tickets are encrypted
+ * and authenticated under a server key, here an AEAD, rotated on a schedule from the injected clock),
+ * and the sessionStats() counters OpenSSL keeps.
+ *
+ * A resumable session's secret state (suite, master secret, extended-master-secret flag, ALPN, SNI,
+ * peer chain) is {@link Tls12SessionState}; the client keeps it in the SSLSession it hands back, the
+ * server keeps it in its cache (by session ID) or sends it encrypted in a ticket.
+ * @module
+ */
+import { SSLError } from '@sanstls/x509';
+import { tlsFailure } from './alerts.js';
+import { evaluateCipherSuites, PYTHON_DEFAULT_CIPHERS, type Tls12Suite, tls12SuiteByCode } from './cipher-string.js';
+import { Reader } from './codec/reader.js';
+import { Writer } from './codec/writer.js';
+import type { CryptoProvider, GroupName } from './crypto/provider.js';
+
+/** What resumption restores (RFC 5246 §7.4.1.2 "session state"; RFC 7627 §5.3 adds the EMS flag). */
+export interface Tls12SessionState {
+  readonly suiteCode: number;
+  readonly masterSecret: Uint8Array;
+  /** RFC 7627 §5.3: a session is resumable only with the same extended-master-secret use. */
+  readonly extendedMasterSecret: boolean;
+  /** Seconds since the epoch when the full handshake completed. */
+  readonly time: number;
+  /** Lifetime in seconds. */
+  readonly timeout: number;
+  readonly serverName: string | null;
+  readonly alpn: string | null;
+  /** The peer's certificates (DER, leaf first) and whether they were validated. */
+  readonly peerChain: readonly Uint8Array[];
+  readonly peerVerified: boolean;
+}
+
+/** What the client keeps in its SSLSession to offer resumption. */
+export interface Tls12ClientSession {
+  readonly state: Tls12SessionState;
+  /** The session ID the server assigned (empty when it only issued a ticket). */
+  readonly sessionId: Uint8Array;
+  /** RFC 5077 ticket, when the server sent one. */
+  readonly ticket: Uint8Array | null;
+  readonly ticketLifetimeHint: number;
+}
+
+/** Default session lifetime (OpenSSL's TLS default, SSL_get_default_timeout: 7200 s). */
+export const DEFAULT_SESSION_TIMEOUT = 7200;
+/** How often the ticket-encryption key changes; tickets under the previous key still decrypt. */
+export const DEFAULT_TICKET_KEY_ROTATION = 3600;
+const MAX_CACHED_SESSIONS = 1024;
+const TICKET_KEY_NAME_LENGTH = 16;
+const TICKET_NONCE_LENGTH = 12;
+
+// ---------------------------------------------------------------------------------------------
+// Session state encoding (inside tickets)
+
+const STATE_FORMAT = 1;
+
+export function encodeSessionState(s: Tls12SessionState): Uint8Array {
+  const w = new Writer(128);
+  w.u8(STATE_FORMAT)
+    .u16(s.suiteCode)
+    .u8(s.extendedMasterSecret ? 1 : 0);
+  w.vec8(s.masterSecret);
+  w.u32(Math.floor(s.time / 0x100000000)).u32(s.time >>> 0);
+  w.u32(s.timeout);
+  w.vec8(new TextEncoder().encode(s.serverName ?? ''));
+  w.vec8(new TextEncoder().encode(s.alpn ?? ''));
+  w.u8(s.peerVerified ? 1 : 0);
+  w.vec24((w) => {
+    for (const der of s.peerChain) w.vec24(der);
+  });
+  return w.finish();
+}
+
+/** The state in a decrypted ticket, or undefined when it is not ours (a MAC'd ticket that does not parse). */
+export function decodeSessionState(bytes: Uint8Array): Tls12SessionState | undefined {
+  try {
+    const r = new Reader(bytes);
+    if (r.u8('format') !== STATE_FORMAT) return undefined;
+    const suiteCode = r.u16('suite');
+    const extendedMasterSecret = r.u8('ems') === 1;
+    const masterSecret = r.vec8('master secret', 48, 48).slice();
+    const time = r.u32('time high') * 0x100000000 + r.u32('time low');
+    const timeout = r.u32('timeout');
+    const serverName = new TextDecoder().decode(r.vec8('sni'));
+    const alpn = new TextDecoder().decode(r.vec8('alpn'));
+    const peerVerified = r.u8('verified') === 1;
+    const list = r.block24('chain');
+    const peerChain: Uint8Array[] = [];
+    while (!list.done) peerChain.push(list.vec24('cert', 1).slice());
+    r.expectEnd('session state');
+    return {
+      suiteCode,
+      masterSecret,
+      extendedMasterSecret,
+      time,
+      timeout,
+      serverName: serverName === '' ? null : serverName,
+      alpn: alpn === '' ? null : alpn,
+      peerChain,
+      peerVerified,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-context state
+
+interface TicketKey {
+  readonly name: Uint8Array;
+  readonly key: Uint8Array;
+  /** Seconds since the epoch when the key was made. */
+  readonly created: number;
+}
+
+export interface Tls12Stats {
+  hits: number;
+  misses: number;
+  timeouts: number;
+  cache_full: number;
+  connect_renegotiate: number;
+  accept_renegotiate: number;
+}
+
+/** The per-handshake view of {@link Tls12ContextState} the engine reads (EngineConfig.tls12). */
+export interface Tls12EngineConfig {
+  /** Suites in preference order; DHE ones only when DHE is enabled. */
+  readonly suites: readonly Tls12Suite[];
+  /** RFC 7919 groups for DHE (empty: DHE off). */
+  readonly dheGroups: readonly GroupName[];
+  /** RFC 7627: refuse peers without extended_master_secret (default true). */
+  readonly requireExtendedMasterSecret: boolean;
+  /** A renegotiation attempt gets a fatal no_renegotiation instead of the warning (RFC 5746 §4.2, §4.4). */
+  readonly renegotiationFatal: boolean;
+  readonly ticketsEnabled: boolean;
+  readonly store: Tls12ContextState;
+}
+
+export class Tls12ContextState {
+  /** Cipher suites from setCiphers (OpenSSL order), default Python's default string. */
+  suites: Tls12Suite[] = evaluateCipherSuites(PYTHON_DEFAULT_CIPHERS);
+  /** RFC 7919 groups enabled for DHE_RSA by loadDhParams/enableDhe; none by default. */
+  dheGroups: GroupName[] = [];
+  /** RFC 7627: require the extended master secret from TLS 1.2 peers (secure default). */
+  requireExtendedMasterSecret = true;
+  /** Answer a renegotiation attempt with a fatal alert instead of a warning no_renegotiation. */
+  renegotiationFatal = false;
+  /** Session lifetime in seconds (Python's SSLSession.timeout). */
+  sessionTimeout = DEFAULT_SESSION_TIMEOUT;
+  /** Seconds between ticket-key rotations. */
+  ticketKeyRotation = DEFAULT_TICKET_KEY_ROTATION;
+  readonly stats: Tls12Stats = {
+    hits: 0,
+    misses: 0,
+    timeouts: 0,
+    cache_full: 0,
+    connect_renegotiate: 0,
+    accept_renegotiate: 0,
+  };
+  private readonly cache = new Map<string, Tls12SessionState>();
+  private ticketKeys: TicketKey[] = [];
+
+  engineConfig(options: { noTicket: boolean }): Tls12EngineConfig {
+    const dhe = this.dheGroups.length > 0;
+    return {
+      suites: this.suites.filter((s) => dhe || s.kx !== 'DHE'),
+      dheGroups: [...this.dheGroups],
+      requireExtendedMasterSecret: this.requireExtendedMasterSecret,
+      renegotiationFatal: this.renegotiationFatal,
+      ticketsEnabled: !options.noTicket,
+      store: this,
+    };
+  }
+
+  /** Number of sessions in the server cache (sessionStats()['number']). */
+  get cachedSessions(): number {
+    return this.cache.size;
+  }
+
+  // -- session-ID cache (server) --------------------------------------------------------------
+
+  cacheSession(id: Uint8Array, state: Tls12SessionState): void {
+    if (this.cache.size >= MAX_CACHED_SESSIONS) {
+      // Evict the oldest (Map keeps insertion order), as OpenSSL's cache does when full.
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+      this.stats.cache_full++;
+    }
+    this.cache.set(hex(id), state);
+  }
+
+  /** A cached session for `id` that has not expired at `nowSeconds`; counts hits, misses and timeouts. */
+  lookupSession(id: Uint8Array, nowSeconds: number): Tls12SessionState | undefined {
+    const key = hex(id);
+    const state = this.cache.get(key);
+    if (state === undefined) {
+      this.stats.misses++;
+      return undefined;
+    }
+    if (nowSeconds >= state.time + state.timeout || nowSeconds < state.time) {
+      this.cache.delete(key);
+      this.stats.timeouts++;
+      this.stats.misses++;
+      return undefined;
+    }
+    return state;
+  }
+
+  removeSession(id: Uint8Array): void {
+    this.cache.delete(hex(id));
+  }
+
+  // -- session tickets (server, RFC 5077 §4) ---------------------------------------------------
+
+  /** The current ticket key, rotated when older than {@link ticketKeyRotation}; keeps one previous key. */
+  private currentTicketKey(nowSeconds: number, randomBytes: (n: number) => Uint8Array): TicketKey {
+    const current = this.ticketKeys[0];
+    if (current !== undefined && nowSeconds - current.created < this.ticketKeyRotation && nowSeconds >= current.created)
+      return current;
+    const fresh: TicketKey = {
+      name: randomBytes(TICKET_KEY_NAME_LENGTH).slice(),
+      key: randomBytes(32).slice(),
+      created: nowSeconds,
+    };
+    this.ticketKeys = current === undefined ? [fresh] : [fresh, current];
+    return fresh;
+  }
+
+  /** Names of the ticket keys in use, newest first (tests and monitoring). */
+  get ticketKeyNames(): readonly Uint8Array[] {
+    return this.ticketKeys.map((k) => k.name);
+  }
+
+  /**
+   * A ticket for `state` (RFC 5077 §4's recommended layout): key_name (16) || nonce (12) || AEAD
+   * ciphertext of the state with key_name as additional data.
+   */
+  sealTicket(
+    state: Tls12SessionState,
+    provider: CryptoProvider,
+    nowSeconds: number,
+    randomBytes: (n: number) => Uint8Array,
+  ): Uint8Array {
+    const key = this.currentTicketKey(nowSeconds, randomBytes);
+    const nonce = randomBytes(TICKET_NONCE_LENGTH);
+    const sealed = ticketAead(provider, key.key).seal(nonce, encodeSessionState(state), key.name);
+    const out = new Uint8Array(TICKET_KEY_NAME_LENGTH + TICKET_NONCE_LENGTH + sealed.length);
+    out.set(key.name, 0);
+    out.set(nonce, TICKET_KEY_NAME_LENGTH);
+    out.set(sealed, TICKET_KEY_NAME_LENGTH + TICKET_NONCE_LENGTH);
+    return out;
+  }
+
+  /**
+   * The session in a ticket, or undefined for a ticket we cannot use (unknown key, bad tag, expired):
+   * RFC 5077 §3.3 — the server then falls back to a full handshake. `renew` is true when the ticket
+   * was sealed under the previous key (a new ticket should be issued).
+   */
+  openTicket(
+    ticket: Uint8Array,
+    provider: CryptoProvider,
+    nowSeconds: number,
+  ): { state: Tls12SessionState; renew: boolean } | undefined {
+    if (ticket.length < TICKET_KEY_NAME_LENGTH + TICKET_NONCE_LENGTH + 16) return undefined;
+    const name = ticket.subarray(0, TICKET_KEY_NAME_LENGTH);
+    const index = this.ticketKeys.findIndex((k) => equalBytes(k.name, name));
+    const key = this.ticketKeys[index];
+    if (key === undefined || nowSeconds - key.created >= 2 * this.ticketKeyRotation) {
+      this.stats.misses++;
+      return undefined;
+    }
+    const nonce = ticket.subarray(TICKET_KEY_NAME_LENGTH, TICKET_KEY_NAME_LENGTH + TICKET_NONCE_LENGTH);
+    const plain = ticketAead(provider, key.key).open(
+      nonce,
+      ticket.subarray(TICKET_KEY_NAME_LENGTH + TICKET_NONCE_LENGTH),
+      name.slice(),
+    );
+    const state = plain === null ? undefined : decodeSessionState(plain);
+    if (state === undefined) {
+      this.stats.misses++;
+      return undefined;
+    }
+    if (nowSeconds >= state.time + state.timeout || nowSeconds < state.time) {
+      this.stats.timeouts++;
+      this.stats.misses++;
+      return undefined;
+    }
+    return { state, renew: index > 0 };
+  }
+}
+
+/** Tickets use the cheapest strong AEAD of the provider: ChaCha20-Poly1305 in pure JS, else AES-256-GCM. */
+function ticketAead(provider: CryptoProvider, key: Uint8Array) {
+  return provider.aead(provider.fastAesGcm ? 'AES-256-GCM' : 'CHACHA20-POLY1305').create(key);
+}
+
+function hex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+/** The suite of a stored session, or a failure when the state names a suite we no longer implement. */
+export function sessionSuite(state: Tls12SessionState): Tls12Suite {
+  const suite = tls12SuiteByCode(state.suiteCode);
+  if (suite === undefined) throw tlsFailure('INTERNAL_ERROR', 'stored session uses an unknown cipher suite');
+  return suite;
+}
+
+/** RFC 7919 names accepted by loadDhParams / enableDhe. */
+export const FFDHE_GROUPS: readonly GroupName[] = ['ffdhe2048', 'ffdhe3072', 'ffdhe4096'];
+
+/** Parses loadDhParams' argument: an RFC 7919 group name, or PEM/DER DH parameters holding an RFC 7919 prime. */
+export function dheGroupsFrom(spec: string | Uint8Array, provider: CryptoProvider): GroupName[] {
+  if (typeof spec === 'string' && FFDHE_GROUPS.includes(spec.trim().toLowerCase() as GroupName)) {
+    return [spec.trim().toLowerCase() as GroupName];
+  }
+  let der: Uint8Array;
+  if (typeof spec === 'string') {
+    const m = /-----BEGIN DH PARAMETERS-----([\s\S]*?)-----END DH PARAMETERS-----/.exec(spec);
+    if (m === null) {
+      throw new SSLError(
+        'DH parameter files are not supported in core: pass PEM DH parameters or an RFC 7919 group name (files need @sanstls/node-adapter)',
+        { library: 'SSL', reason: 'NOT_SUPPORTED' },
+      );
+    }
+    const binary = atob(m[1]!.replace(/\s+/g, ''));
+    der = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  } else der = spec;
+  // DHParameter ::= SEQUENCE { prime INTEGER, base INTEGER, ... }: the prime must be one of RFC 7919's.
+  for (const name of FFDHE_GROUPS) {
+    if (containsFfdhePrime(der, FFDHE_PRIME_LENGTH[name as keyof typeof FFDHE_PRIME_LENGTH]))
+      return provider.group(name) === undefined ? [] : [name];
+  }
+  throw new SSLError('only the RFC 7919 ffdhe2048/3072/4096 groups are supported for DHE', {
+    library: 'SSL',
+    reason: 'NOT_SUPPORTED',
+  });
+}
+
+const FFDHE_PRIME_LENGTH = { ffdhe2048: 256, ffdhe3072: 384, ffdhe4096: 512 } as const;
+
+/** RFC 7919 primes share their leading bytes (FFFFFFFF FFFFFFFF ADF85458 …); the length identifies the group. */
+function containsFfdhePrime(der: Uint8Array, pLength: number): boolean {
+  // Look for INTEGER 00 FF FF FF FF FF FF FF FF AD F8 54 58 ... of length pLength + 1.
+  for (let i = 0; i + 4 < der.length; i++) {
+    if (der[i] !== 0x02) continue;
+    const lenBytes = der[i + 1] === 0x82 ? 2 : 0;
+    if (lenBytes === 0) continue;
+    const len = (der[i + 2]! << 8) | der[i + 3]!;
+    if (len !== pLength + 1 || der[i + 4] !== 0x00) continue;
+    const start = i + 5;
+    if (der[start] === 0xff && der[start + 8] === 0xad && der[start + 9] === 0xf8 && der[start + 10] === 0x54)
+      return true;
+  }
+  return false;
+}
