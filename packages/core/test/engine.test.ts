@@ -524,3 +524,14 @@ describe('traffic', () => {
     );
   });
 });
+
+describe('record framing', () => {
+  it('reassembles handshake messages split across many small records', () => {
+    const pair = makePair(clientContext(), serverContext(['rsa2048']));
+    for (const side of [pair.client, pair.server]) {
+      (side.connection as unknown as { record: { maxFragment: number } }).record.maxFragment = 57;
+    }
+    handshake(pair);
+    roundTrip(pair, 5000);
+  });
+});

@@ -650,3 +650,17 @@ describe('post-handshake bounds and alerts', () => {
     expect(internals(pair.client).record.writeKey.sequence).toBe(1);
   });
 });
+
+describe('record size limits on protected records', () => {
+  it('a decrypted inner plaintext above 2^14 + 1 → record_overflow', () => {
+    const pair = freshPair();
+    handshake(pair);
+    const record = (pair.client.connection as unknown as { record: { maxFragment: number } }).record;
+    record.maxFragment = (1 << 14) + 100; // a peer that ignores §5.1's limit
+    pair.client.write(new Uint8Array((1 << 14) + 100));
+    transfer(pair);
+    expect(() => pair.server.read()).toThrow(/DATA_LENGTH_TOO_LONG/);
+    transfer(pair);
+    expect(() => pair.client.read()).toThrow(/TLSV1_ALERT_RECORD_OVERFLOW/);
+  });
+});
