@@ -13,6 +13,8 @@ export default defineConfig({
       { find: /^@sanstls\/core\/codec$/, replacement: src('core', 'codec/index.ts') },
       { find: /^@sanstls\/core$/, replacement: src('core') },
       { find: /^@sanstls\/node-adapter$/, replacement: src('node-adapter') },
+      { find: /^@sanstls\/web-adapter\/relay$/, replacement: src('web-adapter', 'relay/index.ts') },
+      { find: /^@sanstls\/web-adapter\/mozilla-roots$/, replacement: src('web-adapter', 'mozilla-roots.ts') },
       { find: /^@sanstls\/web-adapter$/, replacement: src('web-adapter') },
     ],
   },
