@@ -129,15 +129,19 @@ export class TransportDriver {
   /**
    * Runs an engine operation until it completes: flushing what it produced, feeding it transport bytes while it
    * wants to read, and waiting for user callbacks it parked on. Resolves with the operation's result.
+   *
+   * Only writers wait for the transport to drain (`waitForDrain`): a reader that waited for drain would deadlock
+   * two peers whose send buffers are both full, each waiting for the other to read. What a read produces (a
+   * KeyUpdate answer, an alert) is small and is queued regardless.
    */
-  async run<T>(operation: () => T): Promise<T> {
+  async run<T>(operation: () => T, waitForDrain = false): Promise<T> {
     for (;;) {
       let result: T;
       try {
         result = operation();
       } catch (err) {
         if (err instanceof SSLWantReadError) {
-          await this.flushAndDrain();
+          this.flush();
           const parked = this.suspensions?.pendingSuspension();
           if (parked !== undefined) {
             await parked;
@@ -156,7 +160,8 @@ export class TransportDriver {
         this.flush();
         throw err;
       }
-      await this.flushAndDrain();
+      if (waitForDrain) await this.flushAndDrain();
+      else this.flush();
       return result;
     }
   }

@@ -1,5 +1,7 @@
 /**
- * The surface of core's SSLObject the socket layers use, spelled out so the adapter states exactly what it relies on.
+ * The surface of core's SSLObject the socket layers use, spelled out so the adapter states exactly what it relies
+ * on, and {@link EngineObject}: core's SSLObject plus the two things sockets need beyond Python's API — waiting
+ * for a parked handshake (async SNI callback, verifier or signer) and the peer's chain as sent.
  * @module
  */
 import type { ByteQueue, SuspensionSource } from './driver.js';
@@ -33,4 +35,104 @@ export interface EngineContext {
     incoming: ByteQueue;
     outgoing: ByteQueue;
   };
+}
+
+/** Core's SSLObject, structurally (what {@link EngineObject} calls). */
+export interface CoreSSLObject {
+  doHandshake(): void;
+  read(n?: number): Uint8Array;
+  write(data: Uint8Array | string): number;
+  unwrap(): void;
+  pending(): number;
+  getPeerCert(binaryForm: true): Uint8Array | null;
+  getPeerCert(binaryForm?: false): object | null;
+  cipher(): [string, string, number] | null;
+  sharedCiphers(): Array<[string, string, number]> | null;
+  version(): string | null;
+  selectedAlpnProtocol(): string | null;
+  getChannelBinding(cbType?: string): Uint8Array | null;
+  readonly session: unknown;
+  readonly sessionReused: boolean;
+  readonly suspensionPoint: string | null;
+  onResume: (() => void) | null;
+  readonly connection: {
+    readonly negotiated: { readonly peerCertificate: { readonly chain: readonly Uint8Array[] } | null };
+  };
+}
+
+/** Core's SSLObject with suspension waiting and the unverified peer chain. */
+export class EngineObject implements EngineSSLObject {
+  private resumed = false;
+  private wake: (() => void) | undefined;
+
+  constructor(readonly core: CoreSSLObject) {
+    core.onResume = () => {
+      this.resumed = true;
+      const wake = this.wake;
+      this.wake = undefined;
+      wake?.();
+    };
+  }
+
+  pendingSuspension(): PromiseLike<unknown> | undefined {
+    // The callback may have settled between the engine's WantRead and this check: retry at once then.
+    if (this.resumed) {
+      this.resumed = false;
+      return Promise.resolve();
+    }
+    if (this.core.suspensionPoint === null) return undefined;
+    return new Promise<void>((resolve) => {
+      this.wake = () => {
+        this.resumed = false;
+        resolve();
+      };
+    });
+  }
+
+  getUnverifiedChain(): Uint8Array[] | null {
+    const peer = this.core.connection.negotiated.peerCertificate;
+    return peer === null ? null : [...peer.chain];
+  }
+
+  doHandshake(): void {
+    this.core.doHandshake();
+  }
+  read(n?: number): Uint8Array {
+    return this.core.read(n);
+  }
+  write(data: Uint8Array): number {
+    return this.core.write(data);
+  }
+  unwrap(): void {
+    this.core.unwrap();
+  }
+  pending(): number {
+    return this.core.pending();
+  }
+  getPeerCert(binaryForm: true): Uint8Array | null;
+  getPeerCert(binaryForm?: false): PeerCertResult;
+  getPeerCert(binaryForm = false): PeerCertResult | Uint8Array | null {
+    return binaryForm ? this.core.getPeerCert(true) : (this.core.getPeerCert(false) as PeerCertResult);
+  }
+  cipher(): [string, string, number] | null {
+    return this.core.cipher();
+  }
+  sharedCiphers(): Array<[string, string, number]> | null {
+    return this.core.sharedCiphers();
+  }
+  version(): string | null {
+    return this.core.version();
+  }
+  selectedAlpnProtocol(): string | null {
+    return this.core.selectedAlpnProtocol();
+  }
+  getChannelBinding(cbType?: string): Uint8Array | null {
+    return this.core.getChannelBinding(cbType);
+  }
+  get session(): unknown {
+    return this.core.session;
+  }
+  get sessionReused(): boolean {
+    return this.core.sessionReused;
+  }
 }

@@ -4,11 +4,25 @@
  * @module
  */
 export * from '@sanstls/core';
+export { createDefaultContext, getServerCertificate, SSLContext } from './context.js';
+export { TransportTimeoutError } from './driver.js';
 export { type CapathContents, certificatesInPem, loadCapath, resolvePemOrPath } from './files.js';
+export { type NodePeerCertificate, nodePeerCertificate, nodePeerCertificateChain } from './node-cert.js';
+export { SSLSocket, type WrapSocketOptions } from './sslsocket.js';
+export {
+  type ConnectOptions,
+  connect,
+  createServer,
+  type SecureContextOptions,
+  Server,
+  type ServerOptions,
+  TLSSocket,
+  type TLSSocketOptions,
+} from './tls.js';
 export {
   type DefaultVerifyPaths,
-  type PathProbe,
   getDefaultVerifyPaths,
+  type PathProbe,
   systemCaDirs,
   systemCaFiles,
 } from './verify-paths.js';

@@ -75,7 +75,9 @@ export function nodePeerCertificate(der: Uint8Array): NodePeerCertificate {
     for (const ad of cert.authorityInfoAccess) {
       const key = accessMethodNames[ad.method];
       if (key === undefined || ad.location.type !== 'uri') continue;
-      (info[key] ??= []).push(ad.location.value);
+      const list = info[key] ?? [];
+      list.push(ad.location.value);
+      info[key] = list;
     }
     out.infoAccess = info;
   }

@@ -106,7 +106,7 @@ export class SSLSocket {
   async write(data: Uint8Array | string): Promise<number> {
     await this.doHandshake();
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-    return this.driver.run(() => this.sslobj.write(bytes));
+    return this.driver.run(() => this.sslobj.write(bytes), true);
   }
 
   /** Python's `send(data)`. */

@@ -12,13 +12,13 @@
 import { once } from 'node:events';
 import net from 'node:net';
 import { Duplex } from 'node:stream';
-import { type PeerCertificate, checkServerIdentity as nodeCheckServerIdentity } from 'node:tls';
+import { checkServerIdentity as nodeCheckServerIdentity, type PeerCertificate } from 'node:tls';
 import {
   SSLCertVerificationError,
   SSLEOFError,
   SSLError,
-  SSLWantReadError,
   SSLZeroReturnError,
+  verifyErrorText,
   X509_V_ERR,
 } from '@sanstls/x509';
 import { TransportDriver } from './driver.js';
@@ -29,8 +29,18 @@ import { type NodePeerCertificate, nodePeerCertificateChain } from './node-cert.
 export interface NodeEngineContext {
   createEngine(options: { serverSide: boolean; serverHostname: string | null; session?: unknown }): {
     sslobj: EngineSSLObject;
-    incoming: { write(b: Uint8Array): number; read(n?: number): Uint8Array; writeEof(): void; readonly pending: number };
-    outgoing: { write(b: Uint8Array): number; read(n?: number): Uint8Array; writeEof(): void; readonly pending: number };
+    incoming: {
+      write(b: Uint8Array): number;
+      read(n?: number): Uint8Array;
+      writeEof(): void;
+      readonly pending: number;
+    };
+    outgoing: {
+      write(b: Uint8Array): number;
+      read(n?: number): Uint8Array;
+      writeEof(): void;
+      readonly pending: number;
+    };
   };
   /** Validates a peer chain (DER, leaf first); throws SSLCertVerificationError. */
   verifyPeerChain(chain: readonly Uint8Array[], purpose: 'serverAuth' | 'clientAuth'): void;
@@ -64,6 +74,21 @@ function verificationError(err: SSLCertVerificationError): Error & { code: strin
   error.code = name;
   error.cause = err;
   return error;
+}
+
+/**
+ * Node sees OpenSSL's *last* verification error, because its verify callback lets verification run on: for a peer
+ * that sent only its leaf, "unable to get local issuer certificate" (20) is followed by "unable to verify the first
+ * certificate" (21). Map it so `code` matches node:tls.
+ */
+function nodeVerifyCode(err: SSLCertVerificationError, sentCertificates: number): SSLCertVerificationError {
+  if (err.verifyCode === X509_V_ERR.UNABLE_TO_GET_ISSUER_CERT_LOCALLY && sentCertificates === 1) {
+    return new SSLCertVerificationError(
+      X509_V_ERR.UNABLE_TO_VERIFY_LEAF_SIGNATURE,
+      verifyErrorText(X509_V_ERR.UNABLE_TO_VERIFY_LEAF_SIGNATURE),
+    );
+  }
+  return err;
 }
 
 export class TLSSocket extends Duplex {
@@ -155,7 +180,7 @@ export class TLSSocket extends Duplex {
       this.options.context.verifyPeerChain(chain, this.isServer ? 'clientAuth' : 'serverAuth');
     } catch (err) {
       if (!(err instanceof SSLCertVerificationError)) throw err;
-      const error = verificationError(err);
+      const error = verificationError(nodeVerifyCode(err, chain.length));
       this.authorizationError = error.code;
       return rejectUnauthorized ? error : undefined;
     }
@@ -176,7 +201,7 @@ export class TLSSocket extends Duplex {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.handshake
-      .then(() => this.driver.run(() => this.sslobj.write(chunk)))
+      .then(() => this.driver.run(() => this.sslobj.write(chunk), true))
       .then(
         () => callback(),
         (err: Error) => callback(err),
@@ -187,11 +212,13 @@ export class TLSSocket extends Duplex {
     this.handshake.then(
       async () => {
         try {
-          // Our close_notify (RFC 8446 §6.1) closes our direction only; the peer may go on sending.
+          // Our close_notify (RFC 8446 §6.1) closes our direction only; the peer may go on sending. unwrap()
+          // then waits for the peer's (SSLWantReadError) — or finds the transport already gone, which ending
+          // our side does not need to report.
           try {
             this.sslobj.unwrap();
-          } catch (err) {
-            if (!(err instanceof SSLWantReadError)) throw err;
+          } catch {
+            // nothing to add: see above
           }
           await this.driver.flushAndDrain();
           await this.driver.endTransport();
@@ -334,7 +361,6 @@ export class TLSSocket extends Duplex {
   }
 }
 
-
 // ------------------------------------------------------------------ connect / createServer
 
 /** Node's certificate/key inputs: PEM text or bytes, one or several. */
@@ -416,7 +442,11 @@ const asList = <T>(value: T | ReadonlyArray<T> | undefined): T[] =>
   value === undefined ? [] : Array.isArray(value) ? [...(value as ReadonlyArray<T>)] : [value as T];
 
 const toText = (value: string | Uint8Array): string | Uint8Array =>
-  typeof value === 'string' ? value : Buffer.from(value).toString('latin1').includes('-----BEGIN') ? Buffer.from(value).toString('latin1') : value;
+  typeof value === 'string'
+    ? value
+    : Buffer.from(value).toString('latin1').includes('-----BEGIN')
+      ? Buffer.from(value).toString('latin1')
+      : value;
 
 /** ALPN as Node accepts it: a list of names, or the wire format (length-prefixed names). */
 function alpnList(value: readonly string[] | Uint8Array): string[] {
@@ -446,7 +476,10 @@ function tlsVersion(name: string, option: string): number {
  * A context from node:tls options. Verification is done after the handshake (Node's model), so the engine does
  * not verify: a client runs with CERT_NONE, a server that requests certificates accepts any and checks later.
  */
-export function contextFromOptions(options: SecureContextOptions & { requestCert?: boolean }, isServer: boolean): SSLContextLike {
+export function contextFromOptions(
+  options: SecureContextOptions & { requestCert?: boolean },
+  isServer: boolean,
+): SSLContextLike {
   if (options.context !== undefined) return options.context;
   if (options.pfx !== undefined) {
     throw new SSLError('pfx is not supported by connect/createServer: load it into an SSLContext and pass `context`', {
@@ -467,7 +500,9 @@ export function contextFromOptions(options: SecureContextOptions & { requestCert
   if (options.ca !== undefined) for (const ca of asList(options.ca)) ctx.loadVerifyLocations({ cadata: toText(ca) });
   else if (needsAnchors) ctx.loadDefaultCerts();
   const certs = asList(options.cert);
-  const keys = asList(options.key as PemInput | undefined) as Array<string | Uint8Array | { pem: string | Uint8Array; passphrase?: string }>;
+  const keys = asList(options.key as PemInput | undefined) as Array<
+    string | Uint8Array | { pem: string | Uint8Array; passphrase?: string }
+  >;
   certs.forEach((cert, i) => {
     const key = keys[i] ?? keys[0];
     if (key !== undefined && typeof key === 'object' && !(key instanceof Uint8Array)) {
@@ -583,6 +618,9 @@ export class Server extends net.Server {
 }
 
 /** node:tls `createServer()`. */
-export function createServer(options: ServerOptions = {}, secureConnectionListener?: (socket: TLSSocket) => void): Server {
+export function createServer(
+  options: ServerOptions = {},
+  secureConnectionListener?: (socket: TLSSocket) => void,
+): Server {
   return new Server(options, secureConnectionListener);
 }

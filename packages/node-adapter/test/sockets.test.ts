@@ -1,0 +1,563 @@
+// sanstls ↔ sanstls and sanstls ↔ Node over real TCP on 127.0.0.1: the Python-shaped SSLSocket, the node:tls-shaped
+// connect/createServer, Node's https module over our sockets, verification outcomes compared with Node's own.
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import tls from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  connect,
+  createServer,
+  getServerCertificate,
+  PROTOCOL_TLS_CLIENT,
+  PROTOCOL_TLS_SERVER,
+  SSLCertVerificationError,
+  SSLContext,
+  SSLEOFError,
+  type TLSSocket,
+} from '../src/index.js';
+import { type Fixtures, keyKinds, makeFixtures } from './helpers/fixtures.js';
+import { peerAvailability, skipUnless, startNodeTlsServer } from './helpers/peers.js';
+import { within } from './helpers/processes.js';
+
+let fx: Fixtures;
+beforeAll(() => {
+  fx = makeFixtures();
+});
+afterAll(() => fx?.cleanup());
+
+const listen = async (server: net.Server): Promise<number> => {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return (server.address() as net.AddressInfo).port;
+};
+
+const tcpConnect = async (port: number): Promise<net.Socket> => {
+  const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+  await once(socket, 'connect');
+  return socket;
+};
+
+/** A sanstls echo server (node:tls shape). */
+async function echoServer(kind: (typeof keyKinds)[number], extra: Parameters<typeof createServer>[0] = {}) {
+  const chain = fx.chains[kind];
+  const errors: Error[] = [];
+  const sockets = new Set<TLSSocket>();
+  const server = createServer({ cert: chain.pem(chain.serverCert), key: chain.pem(chain.serverKey), ...extra }, (s) => {
+    sockets.add(s);
+    s.on('error', (e) => errors.push(e));
+    s.on('close', () => sockets.delete(s));
+    s.pipe(s);
+  });
+  server.on('tlsClientError', (e) => errors.push(e));
+  const port = await listen(server);
+  return {
+    port,
+    server,
+    errors,
+    async stop() {
+      for (const s of sockets) s.destroy();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
+
+/** Connects our node:tls-shaped client and resolves once the handshake is done (or fails). */
+function secureConnect(options: Parameters<typeof connect>[0]): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(options);
+    socket.once('secureConnect', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+async function roundTrip(socket: TLSSocket, data: Buffer): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  const done = new Promise<void>((resolve, reject) => {
+    socket.on('data', (c: Buffer) => {
+      chunks.push(c);
+      length += c.length;
+      if (length >= data.length) resolve();
+    });
+    socket.on('error', reject);
+  });
+  socket.write(data);
+  await done;
+  return Buffer.concat(chunks);
+}
+
+describe('Python-shaped SSLSocket (wrapSocket)', () => {
+  it.each(keyKinds)('client and server over TCP: handshake, sendall/recv, getters, unwrap (%s)', async (kind) => {
+    const chain = fx.chains[kind];
+    const serverCtx = new SSLContext(PROTOCOL_TLS_SERVER);
+    serverCtx.loadCertChain(chain.serverCert, chain.serverKey);
+    serverCtx.setAlpnProtocols(['h2', 'http/1.1']);
+    const clientCtx = new SSLContext(PROTOCOL_TLS_CLIENT);
+    clientCtx.loadVerifyLocations(chain.caCert);
+    clientCtx.setAlpnProtocols(['http/1.1']);
+
+    const listener = net.createServer({ allowHalfOpen: true });
+    const port = await listen(listener);
+    const serverDone = (async () => {
+      const [raw] = (await once(listener, 'connection')) as [net.Socket];
+      const ssock = serverCtx.wrapSocket(raw, { serverSide: true });
+      await ssock.doHandshake();
+      const got = await ssock.recv(1024);
+      await ssock.sendall(got);
+      const eof = await ssock.recv(1024);
+      expect(eof.length).toBe(0); // the client's close_notify
+      await ssock.unwrap();
+      raw.end();
+      return { version: ssock.version(), alpn: ssock.selectedAlpnProtocol() };
+    })();
+
+    const raw = await tcpConnect(port);
+    const sock = clientCtx.wrapSocket(raw, { serverHostname: 'localhost' });
+    await within(10_000, 'handshake', sock.doHandshake());
+    expect(sock.version()).toBe('TLSv1.3');
+    expect(sock.cipher()?.[1]).toBe('TLSv1.3');
+    expect(sock.selectedAlpnProtocol()).toBe('http/1.1');
+    const peer = sock.getPeerCert() as { subject: unknown; subjectAltName: unknown };
+    expect(peer.subject).toEqual([[['commonName', 'localhost']]]);
+    expect(peer.subjectAltName).toEqual([
+      ['DNS', 'localhost'],
+      ['IP Address', '127.0.0.1'],
+    ]);
+    expect(sock.getPeerCert(true)).toBeInstanceOf(Uint8Array);
+    await sock.sendall('hello over sanstls');
+    const echoed = new Uint8Array(64);
+    const n = await sock.recvInto(echoed);
+    expect(Buffer.from(echoed.subarray(0, n)).toString()).toBe('hello over sanstls');
+    const transport = await within(10_000, 'unwrap', sock.unwrap());
+    expect(transport).toBe(raw);
+    expect(await within(10_000, 'server', serverDone)).toEqual({ version: 'TLSv1.3', alpn: 'http/1.1' });
+    raw.destroy();
+    listener.close();
+  });
+
+  it('the client rejects a server its CA does not vouch for (SSLCertVerificationError 20)', async () => {
+    const server = await echoServer('ecdsa');
+    try {
+      const ctx = new SSLContext(PROTOCOL_TLS_CLIENT);
+      ctx.loadVerifyLocations(fx.otherCaCert);
+      const sock = ctx.wrapSocket(await tcpConnect(server.port), { serverHostname: 'localhost' });
+      const err = await sock.doHandshake().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(SSLCertVerificationError);
+      expect((err as SSLCertVerificationError).verifyCode).toBe(20);
+      await sock.close();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('ragged EOF: empty read with suppressRaggedEofs (default), SSLEOFError without', async () => {
+    const chain = fx.chains.ecdsa;
+    const serverCtx = new SSLContext(PROTOCOL_TLS_SERVER);
+    serverCtx.loadCertChain(chain.serverCert, chain.serverKey);
+    const listener = net.createServer({ allowHalfOpen: true }, async (raw) => {
+      const s = serverCtx.wrapSocket(raw, { serverSide: true });
+      try {
+        await s.doHandshake();
+        await s.sendall('bye');
+        raw.end(); // FIN without close_notify
+      } catch {
+        raw.destroy();
+      }
+    });
+    const port = await listen(listener);
+    try {
+      for (const suppress of [true, false]) {
+        const ctx = new SSLContext(PROTOCOL_TLS_CLIENT);
+        ctx.loadVerifyLocations(chain.caCert);
+        const sock = ctx.wrapSocket(await tcpConnect(port), {
+          serverHostname: 'localhost',
+          suppressRaggedEofs: suppress,
+        });
+        expect(Buffer.from(await sock.recv(10)).toString()).toBe('bye');
+        if (suppress) expect((await sock.recv(10)).length).toBe(0);
+        else await expect(sock.recv(10)).rejects.toBeInstanceOf(SSLEOFError);
+        await sock.close();
+      }
+    } finally {
+      listener.close();
+    }
+  });
+
+  it('getServerCertificate returns the PEM the server sent', async () => {
+    const server = await echoServer('rsa');
+    try {
+      const pem = await getServerCertificate(['127.0.0.1', server.port]);
+      expect(pem.replace(/\s+/g, '')).toBe(fx.chains.rsa.pem(fx.chains.rsa.serverCert).replace(/\s+/g, ''));
+      const checked = await getServerCertificate(['127.0.0.1', server.port], { caCerts: fx.chains.rsa.caCert });
+      expect(checked).toBe(pem);
+      await expect(
+        getServerCertificate(['127.0.0.1', server.port], { caCerts: fx.otherCaCert }),
+      ).rejects.toBeInstanceOf(SSLCertVerificationError);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('node:tls-shaped connect / createServer', () => {
+  it.each(keyKinds)('echo round trip, authorized, peer certificate, ALPN, protocol and cipher (%s)', async (kind) => {
+    const chain = fx.chains[kind];
+    const server = await echoServer(kind, { ALPNProtocols: ['h2', 'http/1.1'] });
+    try {
+      const socket = await within(
+        10_000,
+        'connect',
+        secureConnect({
+          host: '127.0.0.1',
+          port: server.port,
+          servername: 'localhost',
+          ca: chain.pem(chain.caCert),
+          ALPNProtocols: ['http/1.1'],
+        }),
+      );
+      expect(socket.authorized).toBe(true);
+      expect(socket.authorizationError).toBeNull();
+      expect(socket.alpnProtocol).toBe('http/1.1');
+      expect(socket.getProtocol()).toBe('TLSv1.3');
+      expect(socket.getCipher()?.version).toBe('TLSv1.3');
+      expect(socket.getPeerCertificate().subject).toEqual({ CN: 'localhost' });
+      const data = randomBytes(100_000);
+      expect((await roundTrip(socket, data)).equals(data)).toBe(true);
+      socket.end();
+      await once(socket, 'close');
+      expect(server.errors).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  describe.skipIf(skipUnless(peerAvailability.openssl(), 'openssl'))('verification outcomes match Node', () => {
+    const cases: Array<
+      [string, (f: Fixtures) => { ca: string; servername: string; cert: 'serverCert' | 'wrongNameCert' }]
+    > = [
+      ['unknown CA', (f) => ({ ca: f.chains.ecdsa.pem(f.otherCaCert), servername: 'localhost', cert: 'serverCert' })],
+      [
+        'wrong name',
+        (f) => ({ ca: f.chains.ecdsa.pem(f.chains.ecdsa.caCert), servername: 'localhost', cert: 'wrongNameCert' }),
+      ],
+      [
+        'right name',
+        (f) => ({ ca: f.chains.ecdsa.pem(f.chains.ecdsa.caCert), servername: 'localhost', cert: 'serverCert' }),
+      ],
+    ];
+
+    it.each(cases)('%s: same authorized / authorizationError / error code as node:tls', async (_, pick) => {
+      const { ca, servername, cert } = pick(fx);
+      const chain = fx.chains.ecdsa;
+      const keyFor = cert === 'serverCert' ? chain.serverKey : chain.wrongNameKey;
+      const server = await startNodeTlsServer({ cert: chain.pem(chain[cert]), key: chain.pem(keyFor) });
+      try {
+        const outcome = async (make: (o: tls.ConnectionOptions) => tls.TLSSocket | TLSSocket, reject: boolean) =>
+          new Promise<{ authorized: boolean; authorizationError: unknown; code: unknown }>((resolve) => {
+            const s = make({ host: '127.0.0.1', port: server.port, servername, ca, rejectUnauthorized: reject });
+            s.once('secureConnect', () => {
+              resolve({ authorized: s.authorized, authorizationError: s.authorizationError ?? null, code: null });
+              s.destroy();
+            });
+            s.once('error', (e: Error & { code?: string }) =>
+              resolve({ authorized: false, authorizationError: null, code: e.code }),
+            );
+          });
+        for (const reject of [true, false]) {
+          const theirs = await outcome((o) => tls.connect(o), reject);
+          const ours = await outcome((o) => connect(o as never), reject);
+          expect({ reject, ...ours }).toEqual({ reject, ...theirs });
+        }
+      } finally {
+        await server.stop();
+      }
+    });
+  });
+
+  it('client certificates: requestCert + rejectUnauthorized, as node:tls', async () => {
+    const chain = fx.chains.rsa;
+    const server = await echoServer('rsa', {
+      requestCert: true,
+      rejectUnauthorized: true,
+      ca: chain.pem(chain.caCert),
+    });
+    const secured: TLSSocket[] = [];
+    server.server.on('secureConnection', (s: TLSSocket) => secured.push(s));
+    try {
+      const withCert = await secureConnect({
+        host: '127.0.0.1',
+        port: server.port,
+        servername: 'localhost',
+        ca: chain.pem(chain.caCert),
+        cert: chain.pem(chain.clientCert),
+        key: chain.pem(chain.clientKey),
+      });
+      expect((await roundTrip(withCert, Buffer.from('mtls'))).toString()).toBe('mtls');
+      expect(secured[0]?.authorized).toBe(true);
+      expect(secured[0]?.getPeerCertificate().subject).toEqual({ CN: 'sanstls client' });
+      withCert.destroy();
+      // Without a certificate the server drops the connection.
+      const without = connect({
+        host: '127.0.0.1',
+        port: server.port,
+        servername: 'localhost',
+        ca: chain.pem(chain.caCert),
+      });
+      without.on('error', () => {});
+      without.resume();
+      await once(without, 'close');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(server.errors.length).toBeGreaterThan(0);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("Node's tls client ↔ our server, and our client ↔ Node's tls server", async () => {
+    const chain = fx.chains.ed25519;
+    const ours = await echoServer('ed25519');
+    const theirs = await startNodeTlsServer({ cert: chain.pem(chain.serverCert), key: chain.pem(chain.serverKey) });
+    try {
+      const nodeClient = await new Promise<tls.TLSSocket>((resolve, reject) => {
+        const s = tls.connect({
+          host: '127.0.0.1',
+          port: ours.port,
+          servername: 'localhost',
+          ca: chain.pem(chain.caCert),
+        });
+        s.once('secureConnect', () => resolve(s));
+        s.once('error', reject);
+      });
+      expect(nodeClient.authorized).toBe(true);
+      const echoed = await new Promise<string>((resolve) => {
+        nodeClient.once('data', (d: Buffer) => resolve(d.toString()));
+        nodeClient.write('node → sanstls');
+      });
+      expect(echoed).toBe('node → sanstls');
+      nodeClient.destroy();
+      const ourClient = await secureConnect({
+        host: '127.0.0.1',
+        port: theirs.port,
+        servername: 'localhost',
+        ca: chain.pem(chain.caCert),
+      });
+      expect((await roundTrip(ourClient, Buffer.from('sanstls → node'))).toString()).toBe('sanstls → node');
+      ourClient.destroy();
+    } finally {
+      await ours.stop();
+      await theirs.stop();
+    }
+  });
+
+  it("https.get over our socket against our server (an http.Server fed our connections) and against Node's https", async () => {
+    const chain = fx.chains.ecdsa;
+    const ca = chain.pem(chain.caCert);
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+      res.setHeader('content-type', 'text/plain');
+      res.end(`hello ${req.url} over ${(req.socket as unknown as { getProtocol(): string }).getProtocol()}`);
+    };
+    const httpServer = http.createServer(handler);
+    const tlsServer = createServer({ cert: chain.pem(chain.serverCert), key: chain.pem(chain.serverKey) }, (s) =>
+      httpServer.emit('connection', s),
+    );
+    const oursPort = await listen(tlsServer);
+    const nodeHttps = https.createServer(
+      { cert: chain.pem(chain.serverCert), key: chain.pem(chain.serverKey) },
+      handler,
+    );
+    const nodePort = await listen(nodeHttps);
+    const get = (port: number, path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = https.get(
+          {
+            host: '127.0.0.1',
+            port,
+            path,
+            // No agent: then https uses createConnection (with `agent: false` it would make its own Agent).
+            createConnection: () => connect({ host: '127.0.0.1', port, servername: 'localhost', ca }) as never,
+          },
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (d: string) => {
+              body += d;
+            });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+      });
+    try {
+      expect(await within(10_000, 'ours', get(oursPort, '/a'))).toEqual({ status: 200, body: 'hello /a over TLSv1.3' });
+      expect(await within(10_000, 'node', get(nodePort, '/b'))).toEqual({ status: 200, body: 'hello /b over TLSv1.3' });
+    } finally {
+      tlsServer.close();
+      nodeHttps.close();
+      httpServer.close();
+    }
+  });
+
+  it('half-close: the client ends, the server still answers, then ends', async () => {
+    const chain = fx.chains.ecdsa;
+    const server = createServer(
+      { cert: chain.pem(chain.serverCert), key: chain.pem(chain.serverKey), allowHalfOpen: true },
+      (s) => {
+        const got: Buffer[] = [];
+        s.on('data', (d: Buffer) => got.push(d));
+        s.on('end', () => {
+          s.end(`received ${Buffer.concat(got).length} bytes after your close_notify`);
+        });
+      },
+    );
+    const port = await listen(server);
+    try {
+      const socket = await secureConnect({
+        host: '127.0.0.1',
+        port,
+        servername: 'localhost',
+        ca: chain.pem(chain.caCert),
+        allowHalfOpen: true,
+      });
+      const reply: Buffer[] = [];
+      socket.on('data', (d: Buffer) => reply.push(d));
+      socket.end('12345');
+      await within(10_000, 'end', once(socket, 'end'));
+      expect(Buffer.concat(reply).toString()).toBe('received 5 bytes after your close_notify');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('64 MiB each way through a slow reader: backpressure holds memory down, hashes match', async () => {
+    const chain = fx.chains.ecdsa;
+    const total = 64 * 1024 * 1024;
+    const server = await echoServer('ecdsa');
+    try {
+      const socket = await secureConnect({
+        host: '127.0.0.1',
+        port: server.port,
+        servername: 'localhost',
+        ca: chain.pem(chain.caCert),
+      });
+      const sent = createHash('sha256');
+      const received = createHash('sha256');
+      let receivedBytes = 0;
+      let peakBuffered = 0;
+      const done = new Promise<void>((resolve, reject) => {
+        socket.on('data', (d: Buffer) => {
+          received.update(d);
+          receivedBytes += d.length;
+          if (receivedBytes >= total) resolve();
+        });
+        socket.on('error', reject);
+      });
+      const block = randomBytes(1024 * 1024);
+      for (let sentBytes = 0; sentBytes < total; sentBytes += block.length) {
+        block[0] = sentBytes & 0xff;
+        sent.update(block);
+        if (!socket.write(Buffer.from(block))) await once(socket, 'drain');
+        peakBuffered = Math.max(peakBuffered, socket.writableLength);
+      }
+      await within(120_000, '64 MiB echo', done);
+      expect(received.digest('hex')).toBe(sent.digest('hex'));
+      expect(peakBuffered).toBeLessThan(4 * 1024 * 1024);
+      socket.destroy();
+    } finally {
+      await server.stop();
+    }
+  }, 180_000);
+
+  it('abrupt peer close mid-record gives an error, not a silent end', async () => {
+    const chain = fx.chains.ecdsa;
+    // A server that completes the handshake with Node's TLS, then sends half a record and resets.
+    const tcp = net.createServer((raw) => {
+      const s = new tls.TLSSocket(raw, {
+        isServer: true,
+        cert: chain.pem(chain.serverCert),
+        key: chain.pem(chain.serverKey),
+      });
+      s.on('secure', () => {
+        raw.write(Buffer.from([23, 3, 3, 0x40, 0x00, 1, 2, 3, 4, 5]));
+        setTimeout(() => raw.resetAndDestroy(), 20);
+      });
+      s.on('error', () => {});
+    });
+    const port = await listen(tcp);
+    try {
+      const socket = await secureConnect({
+        host: '127.0.0.1',
+        port,
+        servername: 'localhost',
+        ca: chain.pem(chain.caCert),
+      });
+      socket.resume();
+      const [err] = (await within(10_000, 'error', once(socket, 'error'))) as [Error & { code?: string }];
+      expect(err).toBeInstanceOf(Error);
+      expect(String(err.message) + String(err.code)).toMatch(/ECONNRESET|EOF|reset/i);
+    } finally {
+      tcp.close();
+    }
+  });
+
+  it('slow loris: a client that sends half a ClientHello is dropped after the configured handshake timeout', async () => {
+    const chain = fx.chains.ecdsa;
+    const server = await echoServer('ecdsa', { handshakeTimeout: 300 });
+    try {
+      const raw = await tcpConnect(server.port);
+      raw.write(Buffer.from([22, 3, 1, 0x02, 0x00, 1, 0, 1])); // a record header promising 512 bytes, then 3
+      const started = Date.now();
+      await within(5_000, 'server drops the client', once(raw, 'end'));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      expect(server.errors.some((e) => (e as Error & { code?: string }).code === 'ERR_TLS_HANDSHAKE_TIMEOUT')).toBe(
+        true,
+      );
+      // The server still serves others.
+      const ok = await secureConnect({
+        host: '127.0.0.1',
+        port: server.port,
+        servername: 'localhost',
+        ca: chain.pem(chain.caCert),
+      });
+      expect((await roundTrip(ok, Buffer.from('still here'))).toString()).toBe('still here');
+      ok.destroy();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('1,000 sequential connections: the heap does not grow', async () => {
+    const chain = fx.chains.ecdsa;
+    const server = await echoServer('ecdsa');
+    const gc = (globalThis as { gc?: () => void }).gc;
+    const ca = chain.pem(chain.caCert);
+    const one = async () => {
+      const s = await secureConnect({ host: '127.0.0.1', port: server.port, servername: 'localhost', ca });
+      await roundTrip(s, Buffer.from('x'));
+      s.destroy();
+      await once(s, 'close');
+    };
+    try {
+      for (let i = 0; i < 100; i++) await one(); // warm-up
+      gc?.();
+      const before = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 1000; i++) await one();
+      gc?.();
+      await new Promise((r) => setTimeout(r, 50));
+      gc?.();
+      const growth = process.memoryUsage().heapUsed - before;
+      console.log(
+        `1,000 connections: heap growth ${(growth / 1024 / 1024).toFixed(2)} MiB${gc ? '' : ' (no --expose-gc)'}`,
+      );
+      expect(growth).toBeLessThan((gc ? 8 : 64) * 1024 * 1024);
+    } finally {
+      await server.stop();
+    }
+  }, 180_000);
+});
