@@ -725,12 +725,27 @@ function onFinished(
     serverVerifyData: finished.verifyData.slice(),
     resumed: state.resumed !== null,
     session: sessionState,
-    sessionId: hs.sessionId.length > 0 ? hs.sessionId : (previous?.sessionId ?? new Uint8Array(0)),
+    sessionId: sessionIdFor(hs, state.ticket?.ticket ?? null, previous, io),
     ticket: state.ticket?.ticket ?? previous?.ticket ?? null,
     ticketLifetimeHint: state.ticket?.lifetimeHint ?? previous?.ticketLifetimeHint ?? 0,
   };
   io.enterTls12Traffic(established);
   return { kind: 'Connected', tls12: true };
+}
+
+/**
+ * The session's ID as Python shows it: the server's session ID, or — when the server sent only a ticket
+ * (an empty session ID) — SHA-256 of the ticket, as OpenSSL's client does (tls_process_new_session_ticket).
+ */
+function sessionIdFor(
+  hs: Handshake12,
+  ticket: Uint8Array | null,
+  previous: Tls12ClientSession | undefined,
+  io: Tls12Io,
+): Uint8Array {
+  if (previous !== undefined) return previous.sessionId;
+  if (hs.sessionId.length > 0) return hs.sessionId;
+  return ticket === null ? new Uint8Array(0) : io.config.provider.hash('sha256').digest(ticket);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,263 @@
+/**
+ * TLS 1.2 interop over 127.0.0.1 with the openssl CLI (3.0), both directions, for every suite (ECDHE_ECDSA,
+ * ECDHE_RSA, DHE_RSA × AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305), plus mutual TLS, ALPN, resumption with
+ * `-sess_out/-sess_in` (session ID and ticket) and RFC 5705 exporter values equal to `s_client -keymatexport`.
+ * Every peer runs under a hang guard; the file skips with a printed reason when openssl is absent.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CERT_REQUIRED, OP_NO_TICKET, type SSLContext, type SSLSession, TLSVersion } from '@sanstls/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect, listen, type PumpedConnection } from './helpers/socket-pump.js';
+import { clientContext, type KeyType, serverContext, testPki } from './helpers/tls-pair.js';
+import { freePort, hasTool, type Peer, startPeer, within } from './helpers/tls12-peers.js';
+
+const haveOpenssl = hasTool('openssl');
+if (!haveOpenssl) console.log('tls12-interop-openssl: skipped, the openssl CLI is not installed');
+
+const peers: Peer[] = [];
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const p of peers.splice(0)) p.stop();
+  for (const f of cleanups.splice(0)) f();
+});
+
+/** `key`: the s_server certificate; `ourKey`: ours when it differs (x509 cannot sign with RSA-PSS-restricted keys). */
+const SUITES: { name: string; key: KeyType; ourKey?: KeyType; dhe?: boolean }[] = [
+  { name: 'ECDHE-ECDSA-AES128-GCM-SHA256', key: 'ec256' },
+  { name: 'ECDHE-ECDSA-AES256-GCM-SHA384', key: 'ec384' },
+  { name: 'ECDHE-ECDSA-CHACHA20-POLY1305', key: 'ed25519' },
+  { name: 'ECDHE-RSA-AES128-GCM-SHA256', key: 'rsa2048' },
+  { name: 'ECDHE-RSA-AES256-GCM-SHA384', key: 'rsa2048' },
+  { name: 'ECDHE-RSA-CHACHA20-POLY1305', key: 'rsapss', ourKey: 'rsa2048' },
+  { name: 'DHE-RSA-AES128-GCM-SHA256', key: 'rsa2048', dhe: true },
+  { name: 'DHE-RSA-AES256-GCM-SHA384', key: 'rsa2048', dhe: true },
+  { name: 'DHE-RSA-CHACHA20-POLY1305', key: 'rsa2048', dhe: true },
+];
+
+let dhFile: string | undefined;
+function ffdhe2048File(): string {
+  if (dhFile === undefined) {
+    const pem = startPeerSync(['genpkey', '-genparam', '-algorithm', 'DH', '-pkeyopt', 'group:ffdhe2048']);
+    dhFile = join(testPki().dir, 'ffdhe2048.pem');
+    writeFileSync(dhFile, pem);
+  }
+  return dhFile;
+}
+
+function startPeerSync(args: string[]): string {
+  return execFileSync('openssl', args, { encoding: 'utf8' });
+}
+
+function client12(): SSLContext {
+  const ctx = clientContext();
+  ctx.maximumVersion = TLSVersion.TLSv1_2;
+  return ctx;
+}
+
+async function sServer(args: string[], keyType: KeyType = 'ec256'): Promise<number> {
+  const pki = testPki();
+  const port = await freePort();
+  const peer = startPeer('openssl', [
+    's_server',
+    '-accept',
+    String(port),
+    '-tls1_2',
+    '-cert',
+    pki.leaf[keyType].certFile,
+    '-key',
+    pki.leaf[keyType].keyFile,
+    '-www',
+    ...args,
+  ]);
+  peers.push(peer);
+  await peer.waitFor(/ACCEPT/);
+  return port;
+}
+
+async function getPage(
+  port: number,
+  ctx: SSLContext,
+  session?: SSLSession,
+): Promise<{ page: string; conn: PumpedConnection }> {
+  const conn = await connectWithSession(port, ctx, session);
+  cleanups.push(() => conn.socket.destroy());
+  await within(15_000, 'handshake with s_server', conn.handshakeDone);
+  conn.write('GET / HTTP/1.0\r\n\r\n');
+  const page = await conn.waitFor(/<\/HTML>|<\/BODY>|<\/pre>/i, 15_000);
+  return { page, conn };
+}
+
+/** connect() with an SSLSession to resume (the socket-pump helper has no session option). */
+async function connectWithSession(port: number, ctx: SSLContext, session?: SSLSession): Promise<PumpedConnection> {
+  if (session === undefined) return connect(port, ctx, 'localhost');
+  const original = ctx.wrapBio.bind(ctx);
+  ctx.wrapBio = (incoming, outgoing, options = {}) => original(incoming, outgoing, { ...options, session });
+  try {
+    return await connect(port, ctx, 'localhost');
+  } finally {
+    ctx.wrapBio = original;
+  }
+}
+
+describe.skipIf(!haveOpenssl)('TLS 1.2: our client ↔ openssl s_server -tls1_2', () => {
+  for (const suite of SUITES) {
+    it(`${suite.name} (${suite.key} certificate)`, async () => {
+      const port = await sServer(
+        ['-cipher', suite.name, ...(suite.dhe ? ['-dhparam', ffdhe2048File()] : [])],
+        suite.key,
+      );
+      const ctx = client12();
+      ctx.setCiphers(suite.name);
+      if (suite.dhe) ctx.loadDhParams('ffdhe2048');
+      const { page, conn } = await getPage(port, ctx);
+      expect(page).toContain(`New, TLSv1.2, Cipher is ${suite.name}`);
+      expect(conn.obj.cipher()).toEqual([suite.name, 'TLSv1.2', suite.name.includes('AES128') ? 128 : 256]);
+      expect(conn.obj.version()).toBe('TLSv1.2');
+      expect(page).toMatch(/Extended master secret: yes/);
+    });
+  }
+
+  for (const group of ['X25519', 'P-256', 'P-384']) {
+    it(`ECDHE over ${group}`, async () => {
+      const port = await sServer(['-groups', group]);
+      const ctx = client12();
+      const { conn } = await getPage(port, ctx);
+      expect(conn.obj.connection.negotiated.group).toBe(
+        { X25519: 'x25519', 'P-256': 'secp256r1', 'P-384': 'secp384r1' }[group],
+      );
+    });
+  }
+
+  it('a TLS 1.3 client (both versions enabled) negotiates TLS 1.2 with a TLS 1.2-only server', async () => {
+    const port = await sServer([]);
+    const { conn } = await getPage(port, clientContext());
+    expect(conn.obj.version()).toBe('TLSv1.2');
+  });
+
+  it('presents a client certificate to s_server -Verify', async () => {
+    const pki = testPki();
+    const port = await sServer(['-Verify', '1', '-CAfile', pki.caFile]);
+    const ctx = client12();
+    ctx.loadCertChain(pki.client.certPem, pki.client.keyPem);
+    const { page } = await getPage(port, ctx);
+    expect(page).toMatch(/Client certificate|CN ?= ?client/);
+  });
+
+  it('negotiates ALPN', async () => {
+    const port = await sServer(['-alpn', 'h2,http/1.1']);
+    const ctx = client12();
+    ctx.setAlpnProtocols(['http/1.1']);
+    const { conn } = await getPage(port, ctx);
+    expect(conn.obj.selectedAlpnProtocol()).toBe('http/1.1');
+  });
+
+  for (const mode of ['ticket', 'session ID'] as const) {
+    it(`resumes by ${mode}`, async () => {
+      const port = await sServer(mode === 'ticket' ? [] : ['-no_ticket']);
+      const ctx = client12();
+      const first = await getPage(port, ctx);
+      expect(first.page).toContain('New, TLSv1.2');
+      const session = first.conn.obj.session!;
+      expect(session.hasTicket).toBe(mode === 'ticket');
+      expect(session.id.length).toBe(32);
+      const second = await getPage(port, ctx, session);
+      expect(second.page).toContain('Reused, TLSv1.2');
+      expect(second.conn.obj.sessionReused).toBe(true);
+    });
+  }
+});
+
+async function sClient(port: number, args: string[], input = 'hello from s_client\n'): Promise<Peer> {
+  const pki = testPki();
+  const peer = startPeer('openssl', [
+    's_client',
+    '-connect',
+    `127.0.0.1:${port}`,
+    '-tls1_2',
+    '-nocommands',
+    '-CAfile',
+    pki.caFile,
+    '-verify_return_error',
+    '-servername',
+    'localhost',
+    ...args,
+  ]);
+  peers.push(peer);
+  peer.write(input);
+  return peer;
+}
+
+/** Our echo server: answers each chunk with `echo:` + chunk. */
+async function echoServer(ctx: SSLContext): Promise<{ port: number; connections: PumpedConnection[] }> {
+  const connections: PumpedConnection[] = [];
+  const server = await listen(ctx, (conn) => {
+    connections.push(conn);
+    let seen = 0;
+    conn.onData = () => {
+      const data = conn.received();
+      if (data.length > seen) {
+        conn.write(new Uint8Array([...new TextEncoder().encode('echo:'), ...data.subarray(seen)]));
+        seen = data.length;
+      }
+    };
+  });
+  cleanups.push(server.close);
+  return { port: server.port, connections };
+}
+
+describe.skipIf(!haveOpenssl)('TLS 1.2: openssl s_client -tls1_2 ↔ our server', () => {
+  for (const suite of SUITES) {
+    it(`${suite.name} (${suite.key} certificate)`, async () => {
+      const ctx = serverContext([suite.ourKey ?? suite.key]);
+      ctx.setCiphers('ALL');
+      if (suite.dhe) ctx.loadDhParams('ffdhe2048');
+      const { port, connections } = await echoServer(ctx);
+      const child = await sClient(port, ['-cipher', suite.name]);
+      await child.waitFor(/echo:hello from s_client/);
+      expect(child.output()).toContain(`New, TLSv1.2, Cipher is ${suite.name}`);
+      expect(child.output()).toContain('Verify return code: 0 (ok)');
+      expect(child.output()).toMatch(/Extended master secret: yes/);
+      expect(connections[0]!.obj.cipher()?.[0]).toBe(suite.name);
+    });
+  }
+
+  it('requires and verifies an s_client certificate', async () => {
+    const pki = testPki();
+    const ctx = serverContext();
+    ctx.verifyMode = CERT_REQUIRED;
+    ctx.loadVerifyLocations({ cadata: pki.caPem });
+    const { port, connections } = await echoServer(ctx);
+    const child = await sClient(port, ['-cert', pki.client.certFile, '-key', pki.client.keyFile]);
+    await child.waitFor(/echo:hello/);
+    expect(connections[0]!.obj.getPeerCert()).toMatchObject({ subject: [[['commonName', 'client']]] });
+  });
+
+  it('exports the same keying material as s_client -keymatexport (RFC 5705)', async () => {
+    const { port, connections } = await echoServer(serverContext());
+    const child = await sClient(port, ['-keymatexport', 'EXPERIMENTAL-sanstls', '-keymatexportlen', '32']);
+    await child.waitFor(/echo:hello/);
+    const hex = /Keying material: ([0-9A-F]+)/i.exec(child.output())![1]!.toLowerCase();
+    const ours = connections[0]!.obj.exportKeyingMaterial('EXPERIMENTAL-sanstls', 32);
+    expect(Buffer.from(ours).toString('hex')).toBe(hex);
+  });
+
+  for (const mode of ['ticket', 'session ID'] as const) {
+    it(`is resumed by s_client -sess_out/-sess_in (${mode})`, async () => {
+      const ctx = serverContext();
+      if (mode === 'session ID') ctx.options |= OP_NO_TICKET;
+      const { port, connections } = await echoServer(ctx);
+      const sessFile = join(testPki().dir, `sess-${mode.replace(' ', '')}-${port}.pem`);
+      let child = await sClient(port, ['-sess_out', sessFile]);
+      await child.waitFor(/echo:hello/);
+      child.endInput();
+      await within(10_000, 's_client exit', child.exited());
+      child = await sClient(port, ['-sess_in', sessFile]);
+      await child.waitFor(/echo:hello/);
+      expect(child.output()).toContain('Reused, TLSv1.2');
+      expect(connections[1]!.obj.sessionReused).toBe(true);
+      expect(ctx.sessionStats().hits).toBe(1);
+    });
+  }
+});
