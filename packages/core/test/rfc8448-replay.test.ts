@@ -1,6 +1,7 @@
 /**
- * RFC 8448 replayed byte for byte through the public API: §3 (simple 1-RTT) as client and as server, and
- * §5 (HelloRetryRequest) as client and as server. The RFC's randoms and ephemeral keys are injected
+ * RFC 8448 replayed byte for byte through the public API: §3 (simple 1-RTT), §5 (HelloRetryRequest) and
+ * §7 (middlebox compatibility mode) as client and as server, §6 (client authentication) as client. §4
+ * (resumption, 0-RTT) needs tickets (issue #7); §6 as server needs the RFC's CertificateRequest list. The RFC's randoms and ephemeral keys are injected
  * through the context's RNG (in the order the engine asks for them), the server's certificate comes
  * from the trace and its CertificateVerify signature is the RFC's — accepted only after checking it
  * verifies over the content our engine built. The peers of RFC 8448 sent extensions this engine does
@@ -256,5 +257,83 @@ describe.skipIf(!available)('RFC 8448 §5 HelloRetryRequest', () => {
     incoming.write(alert!);
     expect(() => obj.unwrap()).not.toThrow();
     expect(toHex(outgoing.read())).toBe(toHex(serverAlert!));
+  });
+});
+
+describe.skipIf(!available)('RFC 8448 §7 compatibility mode', () => {
+  const items = available ? load('compatibility-mode.json') : [];
+
+  it('client side: ClientHello with a session id, then change_cipher_spec before the Finished', () => {
+    const hello = parseClientHello(message(items, 'client', 'ClientHello').body);
+    const ctx = clientContext(
+      items,
+      [hello.random, hello.legacySessionId, find(items, 'client', 'ephemeral x25519', 'private key')],
+      false,
+    );
+    ctx.options |= OP_ENABLE_MIDDLEBOX_COMPAT;
+    const { obj, incoming, outgoing } = wrap(ctx, false);
+    const [ch, ccs, fin, alert] = records(items, 'client');
+    const [sh, serverCcs, flight] = records(items, 'server');
+    drive(obj);
+    expect(toHex(outgoing.read())).toBe(toHex(ch!));
+    incoming.write(new Uint8Array([...sh!, ...serverCcs!, ...flight!]));
+    drive(obj);
+    expect(obj.version()).toBe('TLSv1.3');
+    expect(toHex(outgoing.read())).toBe(toHex(ccs!) + toHex(fin!));
+    expect(() => obj.unwrap()).toThrow(SSLWantReadError);
+    expect(toHex(outgoing.read())).toBe(toHex(alert!));
+  });
+
+  it('server side: ServerHello, change_cipher_spec, then the encrypted flight', () => {
+    const sh = parseServerHello(message(items, 'server', 'ServerHello').body);
+    if (sh.kind !== 'server_hello') throw new Error('expected a ServerHello');
+    const ctx = serverContext(items, [find(items, 'server', 'ephemeral x25519', 'private key'), sh.random], false);
+    const { obj, incoming, outgoing } = wrap(ctx, true);
+    const [ch, ccs, fin, alert] = records(items, 'client');
+    const [shRecord, serverCcs, flight, serverAlert] = records(items, 'server');
+    incoming.write(ch!);
+    drive(obj);
+    expect(toHex(outgoing.read())).toBe(toHex(shRecord!) + toHex(serverCcs!) + toHex(flight!));
+    incoming.write(new Uint8Array([...ccs!, ...fin!]));
+    drive(obj);
+    expect(obj.version()).toBe('TLSv1.3');
+    incoming.write(alert!);
+    obj.unwrap();
+    expect(toHex(outgoing.read())).toBe(toHex(serverAlert!));
+  });
+});
+
+describe.skipIf(!available)('RFC 8448 §6 client authentication', () => {
+  const items = available ? load('client-authentication.json') : [];
+
+  it('client side: Certificate, CertificateVerify and Finished in one record equal the RFC', () => {
+    const clientRandom = parseClientHello(message(items, 'client', 'ClientHello').body).random;
+    const ctx = clientContext(items, [clientRandom, find(items, 'client', 'ephemeral x25519', 'private key')], false);
+    const clientCert = parseCertificateTls13(message(items, 'client', 'Certificate').body).certificateList[0]!.certData;
+    const rfcSignature = parseCertificateVerify(message(items, 'client', 'CertificateVerify').body);
+    const publicKey = parsePublicKey(parseCertificate(clientCert).spki.der);
+    const pem = `-----BEGIN CERTIFICATE-----\n${Buffer.from(clientCert).toString('base64')}\n-----END CERTIFICATE-----\n`;
+    ctx.loadCertChainWithSigner(pem, (scheme, content) => {
+      expect(scheme).toBe(rfcSignature.algorithm);
+      const ok = nobleSignatureProvider.verify(
+        signatureAlgorithmFromTlsScheme(scheme)!,
+        publicKey,
+        content,
+        rfcSignature.signature,
+      );
+      if (!ok) throw new Error('the RFC signature does not cover our CertificateVerify content');
+      return rfcSignature.signature;
+    });
+    const { obj, incoming, outgoing } = wrap(ctx, false);
+    const [ch, flightRecord, alert] = records(items, 'client');
+    const [sh, flight] = records(items, 'server');
+    drive(obj);
+    expect(toHex(outgoing.read())).toBe(toHex(ch!));
+    incoming.write(new Uint8Array([...sh!, ...flight!]));
+    drive(obj);
+    expect(obj.version()).toBe('TLSv1.3');
+    expect(toHex(outgoing.read())).toBe(toHex(flightRecord!));
+    expect(() => obj.unwrap()).toThrow(SSLWantReadError);
+    expect(toHex(outgoing.read())).toBe(toHex(alert!));
   });
 });
