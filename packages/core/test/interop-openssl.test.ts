@@ -265,6 +265,17 @@ describe.skipIf(!haveOpenssl)('openssl s_client ↔ our server', () => {
     expect(error.reason).toBe('PEER_DID_NOT_RETURN_A_CERTIFICATE');
   });
 
+  it('exports the same keying material as s_client -keymatexport (RFC 8446 §7.5)', async () => {
+    const { port, connections } = await echoServer(serverContext());
+    const child = await sClient(port, ['-keymatexport', 'EXPERIMENTAL sanstls', '-keymatexportlen', '32']);
+    await child.waitFor(/echo:hello/, 15_000);
+    const printed = /Keying material: ([0-9A-F]+)/.exec(child.stdout())?.[1];
+    const ours = Buffer.from(connections[0]!.obj.exportKeyingMaterial('EXPERIMENTAL sanstls', 32))
+      .toString('hex')
+      .toUpperCase();
+    expect(ours).toBe(printed);
+  });
+
   it('answers s_client KeyUpdate (-nocommands off: the K command)', async () => {
     const pki = testPki();
     const { port } = await echoServer(serverContext());
