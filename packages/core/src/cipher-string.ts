@@ -7,7 +7,8 @@
  * - a plain word appends the ciphers it selects that are not yet listed, in OpenSSL's master order;
  * - `-X` removes (X may come back later), `!X` removes for good, `+X` moves to the end;
  * - `@STRENGTH` sorts by secret bits (stable), `@SECLEVEL=n` is accepted (every suite here passes level 3);
- * - unknown words select nothing (as OpenSSL); an empty result is the caller's "No cipher can be selected.".
+ * - unknown words select nothing (as OpenSSL); an empty result is the caller's "No cipher can be selected.";
+ * - Suite B keywords (`SUITEB128`, …), which switch OpenSSL into a Suite B mode, are not supported (select nothing).
  *
  * The keyword table was checked against `openssl ciphers -s -tls1_2` (OpenSSL 3.0): e.g. `RSA` means
  * RSA key transport (kRSA) and selects none of these suites, `aRSA` selects RSA authentication, and
@@ -142,11 +143,6 @@ function keywordMatches(keyword: string, c: Tls12Suite): boolean | undefined {
     case 'TLSv1.2':
     case 'FIPS':
       return true;
-    case 'SUITEB128':
-    case 'SUITEB128ONLY':
-    case 'SUITEB128C2':
-    case 'SUITEB192':
-      return c.kx === 'ECDHE' && c.au === 'ECDSA' && c.aead !== 'CHACHA20-POLY1305';
     case 'ECDHE':
     case 'EECDH':
     case 'kEECDH':
