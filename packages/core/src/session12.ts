@@ -264,7 +264,10 @@ export class Tls12ContextState {
     provider: CryptoProvider,
     nowSeconds: number,
   ): { state: Tls12SessionState; renew: boolean } | undefined {
-    if (ticket.length < TICKET_KEY_NAME_LENGTH + TICKET_NONCE_LENGTH + 16) return undefined;
+    if (ticket.length < TICKET_KEY_NAME_LENGTH + TICKET_NONCE_LENGTH + 16) {
+      this.stats.misses++;
+      return undefined;
+    }
     const name = ticket.subarray(0, TICKET_KEY_NAME_LENGTH);
     const index = this.ticketKeys.findIndex((k) => equalBytes(k.name, name));
     const key = this.ticketKeys[index];
