@@ -186,14 +186,19 @@ async function echoServer(ctx: SSLContext): Promise<{ port: number; connections:
 
 describe.skipIf(!haveOpenssl)('openssl s_client ↔ our server', () => {
   for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']) {
-    for (const group of ['x25519', 'secp256r1', 'secp384r1']) {
+    for (const group of ['x25519', 'secp256r1', 'secp384r1', 'secp521r1']) {
       it(`${suite} over ${group}`, async () => {
-        const { port } = await echoServer(serverContext());
+        const ctx = serverContext();
+        // secp521r1 is supported only when configured (issue #4's cost-aware defaults).
+        if (group === 'secp521r1') ctx.setGroups(['x25519', 'secp256r1', 'secp384r1', 'secp521r1']);
+        const { port } = await echoServer(ctx);
         const child = await sClient(port, ['-ciphersuites', suite, '-groups', OPENSSL_GROUP[group]!]);
         await child.waitFor(/echo:hello from s_client/, 15_000);
         child.endInput();
         expect(child.stdout()).toContain(`New, TLSv1.3, Cipher is ${suite}`);
         expect(child.stdout()).toContain('Verify return code: 0 (ok)');
+        const bits = { x25519: 253, secp256r1: 256, secp384r1: 384, secp521r1: 521 }[group];
+        expect(child.stdout()).toMatch(new RegExp(`Server Temp Key: .*, ${bits} bits`));
       });
     }
   }
