@@ -130,6 +130,22 @@ export class SSLSocket {
     return this.socket;
   }
 
+  /**
+   * Sends close_notify and ends our direction of the transport (TCP FIN) without waiting for the peer's answer —
+   * what OpenSSL's `SSL_shutdown` does on its first call. Not in Python's API; `unwrap()` waits for the peer.
+   */
+  async shutdownWrite(): Promise<void> {
+    try {
+      await this.doHandshake();
+      this.sslobj.unwrap();
+    } catch {
+      // SSLWantReadError: close_notify is queued and the peer's has not arrived — which we do not wait for.
+      // Anything else: the connection already failed, and ending the transport is all that is left.
+    }
+    await this.driver.flushAndDrain().catch(() => {});
+    await this.driver.endTransport();
+  }
+
   /** Closes the transport (no close_notify, as Python's `close()`). */
   async close(): Promise<void> {
     if (this.socket.destroyed) return;

@@ -26,7 +26,12 @@ const common: OptionTable = {
   curves: { kind: 'string', arg: 'list', help: 'Alias of -groups' },
   ciphersuites: { kind: 'string', arg: 'list', help: 'TLSv1.3 cipher suites, colon-separated' },
   cipher: { kind: 'string', arg: 'list', help: 'TLSv1.2 cipher list (OpenSSL names)' },
-  sigalgs: { kind: 'string', arg: 'list', help: 'Signature algorithms, colon-separated' },
+  sigalgs: {
+    kind: 'string',
+    arg: 'list',
+    help: 'Signature algorithms',
+    unsupported: later('choosing signature algorithms'),
+  },
   keylogfile: { kind: 'string', arg: 'file', help: 'Append TLS secrets to this file (NSS key log format)' },
   quiet: { kind: 'flag', help: 'No session information, just data' },
   state: { kind: 'flag', help: 'Print handshake states' },
@@ -37,7 +42,6 @@ const common: OptionTable = {
   verify_return_error: { kind: 'flag', help: 'Abort the handshake when verification fails' },
   ign_eof: { kind: 'flag', help: 'Ignore input EOF' },
   no_ign_eof: { kind: 'flag', help: 'Do not ignore input EOF' },
-  servername: { kind: 'string', arg: 'name', help: 'Server name (SNI)' },
 };
 
 export const serverOptions: OptionTable = {
@@ -54,7 +58,12 @@ export const serverOptions: OptionTable = {
   rev: { kind: 'flag', help: 'Echo each line reversed' },
   naccept: { kind: 'int', arg: 'n', help: 'Exit after this many connections' },
   no_ticket: { kind: 'flag', help: 'Do not send session tickets' },
-  num_tickets: { kind: 'int', arg: 'n', help: 'Number of TLS 1.3 session tickets to send' },
+  num_tickets: {
+    kind: 'int',
+    arg: 'n',
+    help: 'Number of session tickets',
+    unsupported: later('session tickets (issue #7)'),
+  },
   early_data: { kind: 'flag', help: 'Accept 0-RTT data', unsupported: later('0-RTT (early data, issue #7)') },
   max_early_data: {
     kind: 'int',
@@ -64,6 +73,12 @@ export const serverOptions: OptionTable = {
   },
   idle_timeout: { kind: 'int', arg: 'ms', help: 'Drop a connection idle this long (default 30000)' },
   handshake_timeout: { kind: 'int', arg: 'ms', help: 'Drop a connection whose handshake takes longer (default 10000)' },
+  servername: {
+    kind: 'string',
+    arg: 'name',
+    help: 'SNI name for -cert2',
+    unsupported: later('a second certificate by SNI (-cert2)'),
+  },
   dhparam: { kind: 'string', arg: 'file', help: 'DH parameters', unsupported: 'sanstls uses the RFC 7919 groups only' },
 };
 
@@ -74,6 +89,7 @@ export const clientOptions: OptionTable = {
   port: { kind: 'int', arg: 'port', help: 'Port to connect to' },
   '4': { kind: 'flag', help: 'Use IPv4 only' },
   '6': { kind: 'flag', help: 'Use IPv6 only' },
+  servername: { kind: 'string', arg: 'name', help: 'Server name to send (SNI); default: the -connect host' },
   noservername: { kind: 'flag', help: 'Do not send SNI' },
   verify: { kind: 'int', arg: 'depth', help: 'Verification depth (the chain is always verified)' },
   verify_hostname: { kind: 'string', arg: 'name', help: 'Check the certificate for this name (default: -servername)' },
