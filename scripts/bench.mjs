@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+/**
+ * `pnpm bench`: one run, on the built packages, of everything issue #9 asks to measure — handshakes/s in
+ * memory and over 127.0.0.1 (next to node:tls), the primitive lower bound of each handshake and the
+ * ratio, bulk MB/s next to raw AEAD and node:tls, memory per connection, bundle sizes and CPU profiles —
+ * written to BENCHMARKS.md (tables, the targets, docs/bench-chart.svg) and BENCHMARKS.json.
+ *
+ *   pnpm bench                     (build, then this script)
+ *   node scripts/bench.mjs [--quick] [--only=handshakes,bulk,sockets,memory,primitives,bundle,profile]
+ *                          [--out=<dir>]   (default: the repository root)
+ *
+ * Every section degrades to a row saying what is missing; the script exits 0 unless it is itself broken.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hasDist } from './bench/dist.mjs';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+const outDir =
+  args.find((a) => a.startsWith('--out='))?.slice('--out='.length) ?? fileURLToPath(new URL('../', import.meta.url));
+const wants = (section) => only === undefined || only.includes(section);
+
+for (const pkg of ['x509', 'core']) {
+  if (!hasDist(pkg)) {
+    console.error(
+      `packages/${pkg}/dist is missing: run \`pnpm run build\` (or npx tsc -b packages/x509 packages/core) first`,
+    );
+    process.exit(1);
+  }
+}
+
+const { setQuick } = await import('./bench/stats.mjs');
+setQuick(quick);
+const { makePki } = await import('./bench/pki.mjs');
+const { findProviders } = await import('./bench/providers.mjs');
+const { writeReport } = await import('./bench/report.mjs');
+
+const started = Date.now();
+const section = (title) => console.log(`\n== ${title} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+/** Runs one section; a crash there becomes `{ status: 'failed', reason }` and the run goes on. */
+async function guarded(name, fn) {
+  try {
+    return await fn();
+  } catch (e) {
+    console.log(`  ${name} failed: ${e instanceof Error ? e.stack : String(e)}`);
+    return { status: 'failed', reason: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+const git = (cmd) => {
+  try {
+    return execFileSync('git', cmd, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unknown';
+  }
+};
+const cpus = os.cpus();
+const results = {
+  meta: {
+    date: new Date().toISOString(),
+    quick,
+    commit: git(['rev-parse', '--short', 'HEAD']),
+    dirty: git(['status', '--porcelain', '--untracked-files=no', 'packages']) !== '',
+    node: process.version,
+    v8: process.versions.v8,
+    openssl: process.versions.openssl,
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: os.totalmem() / 2 ** 30,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    loadAverageStart: os.loadavg(),
+  },
+};
+
+section('PKI (root → intermediate → leaf; ECDSA P-256, RSA-2048, Ed25519)');
+const pki = makePki();
+const providers = await findProviders();
+results.providers = providers.map((p) => ({ name: p.name, source: p.source }));
+results.missingProviders = providers.some((p) => p.name !== 'noble')
+  ? []
+  : [{ name: 'node:crypto', reason: 'not available yet: no package exports a node:crypto CryptoProvider' }];
+console.log(`  providers: ${providers.map((p) => `${p.name} (${p.source})`).join(', ')}`);
+
+if (wants('handshakes')) {
+  const { handshakeRows } = await import('./bench/handshakes.mjs');
+  results.handshakes = {};
+  for (const p of providers) {
+    section(`handshakes in memory, provider ${p.name} (CPU time of both sides)`);
+    results.handshakes[p.name] = await guarded('handshakes', () => handshakeRows(pki, p.provider));
+  }
+}
+if (wants('bulk')) {
+  const { bulkRows } = await import('./bench/bulk.mjs');
+  results.bulk = {};
+  for (const p of providers) {
+    section(`bulk through SSLObject, provider ${p.name} (16 KiB records, client → server)`);
+    results.bulk[p.name] = await guarded('bulk', () => bulkRows(pki, p.provider));
+  }
+}
+if (wants('sockets')) {
+  const { socketHandshakeRows, socketBulkRows } = await import('./bench/sockets.mjs');
+  section('handshakes over 127.0.0.1: node-adapter vs node:tls');
+  results.sockets = {};
+  results.sockets.handshakes = await guarded('socket handshakes', () => socketHandshakeRows(pki));
+  section('bulk over 127.0.0.1: node-adapter vs node:tls');
+  results.sockets.bulk = await guarded('socket bulk', () => socketBulkRows(pki));
+}
+if (wants('memory')) {
+  const { memoryRows } = await import('./bench/memory.mjs');
+  section('memory per connection (child processes with --expose-gc)');
+  results.memory = await guarded('memory', () =>
+    memoryRows(pki, quick ? { count: 200, socketCount: 50 } : { count: 1000, socketCount: 300 }),
+  );
+}
+if (wants('primitives')) {
+  section('primitive costs, noble vs node:crypto (scripts/bench-crypto.mjs)');
+  results.primitives = await guarded('primitives', () => {
+    const tmp = join(os.tmpdir(), `sanstls-bench-crypto-${process.pid}.json`);
+    execFileSync(
+      process.execPath,
+      [fileURLToPath(new URL('./bench-crypto.mjs', import.meta.url)), '--quick', '--json', tmp],
+      {
+        stdio: ['ignore', 'inherit', 'inherit'],
+        timeout: 180_000,
+      },
+    );
+    return { status: 'ok', ...JSON.parse(readFileSync(tmp, 'utf8')) };
+  });
+}
+if (wants('bundle')) {
+  const { bundleRows } = await import('./bench/bundle.mjs');
+  section('bundle sizes (esbuild, minified, gzip -9)');
+  results.bundle = await guarded('bundle', () => bundleRows());
+}
+if (wants('profile')) {
+  const { profileRows } = await import('./bench/profile.mjs');
+  section('CPU profiles (node --cpu-prof): handshake loop, bulk loops');
+  results.profile = await guarded('profile', () => profileRows(pki, { seconds: quick ? 1.5 : 3 }));
+}
+
+results.meta.loadAverageEnd = os.loadavg();
+results.meta.durationSeconds = (Date.now() - started) / 1000;
+section('report');
+mkdirSync(join(outDir, 'docs'), { recursive: true });
+const written = writeReport(results, outDir);
+for (const f of written) console.log(`  wrote ${f}`);
+console.log(`done in ${results.meta.durationSeconds.toFixed(0)} s`);

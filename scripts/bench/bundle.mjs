@@ -1,0 +1,133 @@
+/**
+ * Bundle sizes with esbuild (minified, ESM, tree-shaken), raw and gzip -9: the browser client
+ * (web-adapter + core + x509 + noble, resolved through the installed workspace packages), a minimal
+ * MemoryBIO client from core, and each package entry point alone with and without its dependencies;
+ * plus the client-only build of scripts/build-browser-bundle.mjs (issue #8) when that script exists.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+async function esbuildSize(label, contents, { resolveDir, platform = 'browser', external = [] }) {
+  const esbuild = await import('esbuild');
+  const result = await esbuild.build({
+    stdin: { contents, resolveDir, loader: 'js' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform,
+    target: 'es2022',
+    write: false,
+    external,
+    logLevel: 'silent',
+    metafile: true,
+  });
+  const code = result.outputFiles[0].contents;
+  // The largest inputs, to say what the bytes are.
+  const output = Object.values(result.metafile.outputs)[0];
+  const byPackage = new Map();
+  for (const [path, v] of Object.entries(output?.inputs ?? {})) {
+    // node_modules/…/@noble/curves/… → @noble/curves; packages/core/dist/… → @sanstls/core.
+    const dep = path.match(/node_modules\/(?!.*node_modules\/)(@[^/]+\/[^/]+|[^/]+)/)?.[1];
+    const own = path.match(/packages\/([^/]+)\//)?.[1];
+    const pkg = dep ?? (own === undefined ? 'other' : `@sanstls/${own}`);
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + v.bytesInOutput);
+  }
+  return {
+    label,
+    minified: code.length,
+    gzip: gzipSync(code, { level: 9 }).length,
+    byPackage: Object.fromEntries([...byPackage.entries()].sort((a, b) => b[1] - a[1])),
+  };
+}
+
+export async function bundleRows(log = console.log) {
+  const rows = [];
+  const add = async (label, contents, opts) => {
+    try {
+      const r = await esbuildSize(label, contents, opts);
+      rows.push({ status: 'ok', ...r });
+      log(`  ${label.padEnd(58)} ${(r.minified / 1024).toFixed(1)} KiB min, ${(r.gzip / 1024).toFixed(1)} KiB gzip`);
+    } catch (e) {
+      const reason = (e?.errors?.[0]?.text ?? e?.message ?? String(e)).split('\n')[0];
+      rows.push({ status: 'failed', label, reason });
+      log(`  ${label.padEnd(58)} failed: ${reason}`);
+    }
+  };
+  const pkgDir = (p) => `${root}packages/${p}`;
+  const has = (p, f = 'dist/index.js') => existsSync(`${pkgDir(p)}/${f}`);
+  if (has('web-adapter')) {
+    await add('browser client, installed dist: all of @sanstls/web-adapter', `export * from '@sanstls/web-adapter';`, {
+      resolveDir: pkgDir('web-adapter'),
+    });
+  } else rows.push({ status: 'failed', label: 'browser client', reason: 'packages/web-adapter/dist is missing' });
+  await add(
+    'minimal client: SSLContext + MemoryBIO from core',
+    `export { SSLContext, MemoryBIO, PROTOCOL_TLS_CLIENT } from '@sanstls/core';`,
+    { resolveDir: pkgDir('web-adapter') },
+  );
+  const entries = [
+    ['x509', '@sanstls/x509', 'dist/index.js'],
+    ['x509', '@sanstls/x509/generate', 'dist/generate/index.js'],
+    ['core', '@sanstls/core', 'dist/index.js'],
+    ['core', '@sanstls/core/codec', 'dist/codec/index.js'],
+    ['web-adapter', '@sanstls/web-adapter', 'dist/index.js'],
+    ['node-adapter', '@sanstls/node-adapter', 'dist/index.js'],
+  ];
+  for (const [pkg, spec, file] of entries) {
+    if (!has(pkg, file)) {
+      rows.push({ status: 'failed', label: spec, reason: `${pkg}/${file} is missing` });
+      continue;
+    }
+    const platform = pkg === 'node-adapter' ? 'node' : 'browser';
+    // Own code only: every other package (and noble) external.
+    await add(`${spec} (own code)`, `export * from './${file}';`, {
+      resolveDir: pkgDir(pkg),
+      platform,
+      external: ['@noble/*', '@sanstls/*', 'ws'],
+    });
+    await add(`${spec} (with dependencies)`, `export * from './${file}';`, {
+      resolveDir: pkgDir(pkg),
+      platform,
+      external: ['ws'],
+    });
+  }
+  // The browser bundle as issue #8's own script builds it (from sources, code-split, client-only
+  // import of connectTls + websocketTransport + httpRequest + webTransportStreams), into a temp dir.
+  const script = `${root}scripts/build-browser-bundle.mjs`;
+  if (existsSync(script)) {
+    const outdir = mkdtempSync(join(tmpdir(), 'sanstls-browser-'));
+    try {
+      execFileSync(process.execPath, [script, '--outdir', outdir, '--quiet'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        timeout: 120_000,
+      });
+      const report = JSON.parse(readFileSync(join(outdir, 'size-report.json'), 'utf8'));
+      const byPackage = {};
+      for (const [name, bytes] of report.clientByPackage ?? []) byPackage[name] = bytes;
+      rows.unshift({
+        status: 'ok',
+        label:
+          'browser client (scripts/build-browser-bundle.mjs: connectTls + websocketTransport + httpRequest + webTransportStreams)',
+        minified: report.client.minified,
+        gzip: report.client.gzip,
+        byPackage,
+      });
+      log(
+        `  browser client (build-browser-bundle.mjs): ${(report.client.minified / 1024).toFixed(1)} KiB min, ${(report.client.gzip / 1024).toFixed(1)} KiB gzip`,
+      );
+    } catch (e) {
+      const reason = (e.stderr?.toString() || e.message || String(e)).trim().split('\n').slice(-2).join(' ');
+      rows.unshift({ status: 'failed', label: 'browser client (scripts/build-browser-bundle.mjs)', reason });
+      log(`  build-browser-bundle.mjs failed: ${reason}`);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,193 @@
+/**
+ * In-memory handshakes per second (both sides' CPU in one thread) and, for the same handshakes, the
+ * primitive lower bound: the provider calls one handshake really makes (recorded through a counting
+ * wrapper around the real provider), replayed against the bare provider and timed in the same run.
+ */
+import { connectPair, handshake, makeContexts, makePair } from './pair.mjs';
+import { CATEGORIES, countByCategory, record, recordingProvider, replayer } from './recording-provider.mjs';
+import { measureInterleaved, toRate } from './stats.mjs';
+
+/** One probe handshake: the error text when it cannot complete (feature missing), else null. */
+function probe(fn) {
+  try {
+    fn();
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/**
+ * Measures one handshake kind. `connect(contexts)` performs one complete handshake pair on contexts made
+ * by `contextsFor(provider)`; the same function runs timed (bare provider) and recorded (wrapped).
+ */
+function measureKind({ provider, contextsFor, connect, prepare }) {
+  const bare = contextsFor(provider);
+  const { provider: wrapped, recorder } = recordingProvider(provider);
+  const recorded = contextsFor(wrapped);
+  const bareState = prepare?.(bare);
+  const recordedState = prepare?.(recorded);
+  const failure = probe(() => connect(bare, bareState)) ?? probe(() => connect(recorded, recordedState));
+  if (failure !== null) return { status: 'not implemented yet', reason: failure };
+  // Steady state for the recording (caches warm exactly as in the timed loop), then one handshake's log.
+  for (let i = 0; i < 3; i++) connect(recorded, recordedState);
+  const log = record(recorder, () => connect(recorded, recordedState));
+  const replay = replayer(provider, log);
+  // Handshakes and the replay of their primitives in alternating batches; the ratio is taken per round.
+  const m = measureInterleaved(
+    () => connect(bare, bareState),
+    () => replay(),
+  );
+  const handshakeMs = m.a;
+  const primitivesMs = m.b;
+  // Per-category shares: each call timed over a few replays (per-call median, robust to a preemption
+  // landing in one call), then scaled to the measured CPU total.
+  const REPS = 9;
+  const perCall = log.map(() => []);
+  for (let i = 0; i < REPS; i++) {
+    let k = 0;
+    replay((_cat, ms) => perCall[k++].push(ms));
+  }
+  const perCat = new Map(CATEGORIES.map((c) => [c, 0]));
+  log.forEach((e, k) => {
+    const sorted = perCall[k].sort((x, y) => x - y);
+    perCat.set(e.cat, perCat.get(e.cat) + sorted[sorted.length >> 1]);
+  });
+  const timedSum = [...perCat.values()].reduce((x, y) => x + y, 0);
+  const scale = primitivesMs.median / timedSum;
+  const counts = countByCategory(log);
+  const breakdown = CATEGORIES.map((cat) => {
+    const c = counts.get(cat);
+    return {
+      category: cat,
+      count: c.count,
+      details: Object.fromEntries(c.details),
+      bytes: c.bytes,
+      ms: perCat.get(cat) * scale,
+    };
+  }).filter((b) => b.count > 0);
+  return {
+    status: 'ok',
+    handshakeMs,
+    handshakesPerSecond: toRate(handshakeMs),
+    primitivesMs,
+    ratio: m.ratio.median,
+    ratioSpread: { min: m.ratio.min, max: m.ratio.max },
+    breakdown,
+    providerCalls: log.length,
+  };
+}
+
+const CERTS = ['ecdsa-p256', 'rsa-2048', 'ed25519'];
+const GROUPS = ['x25519', 'X25519MLKEM768'];
+
+/** Resumption: a session from a full handshake, then PSK-DHE handshakes with it. */
+function resumedKind(pkiEntry, group) {
+  return {
+    contextsFor: (p) => makeContexts(pkiEntry, { group, provider: p }),
+    prepare(contexts) {
+      try {
+        const first = connectPair(contexts);
+        return { session: first.client.session };
+      } catch {
+        return { session: null };
+      }
+    },
+    connect(contexts, state) {
+      const session = state?.session;
+      if (session === null || session === undefined || session.hasTicket === false) {
+        throw new Error('the client got no session ticket (resumption not implemented yet)');
+      }
+      const pair = handshake(makePair(contexts, { session }));
+      if (!pair.client.sessionReused)
+        throw new Error('session offered but not resumed (resumption not implemented yet)');
+      // A fresh ticket arrives with each resumed handshake; keep using the newest (RFC 8446 §4.6.1, C.4).
+      state.session = pair.client.session;
+      return pair;
+    },
+  };
+}
+
+/**
+ * All in-memory handshake rows for one provider. `pki` comes from makePki(); returns rows
+ * `{ id, label, version, group, cert, provider, ...measureKind }`.
+ */
+export function handshakeRows(pki, provider, log = console.log) {
+  const rows = [];
+  const push = (row) => {
+    rows.push(row);
+    const r =
+      row.status === 'ok'
+        ? `${row.handshakesPerSecond.median.toFixed(1)} pairs/s, primitives ${row.primitivesMs.median.toFixed(2)} ms, ratio ${row.ratio.toFixed(2)}`
+        : `${row.status}: ${row.reason}`;
+    log(`  ${row.label.padEnd(58)} ${r}`);
+  };
+  for (const cert of CERTS) {
+    for (const group of GROUPS) {
+      push({
+        id: `tls13-full-${group}-${cert}`,
+        label: `TLS 1.3 full, ${group}, ${pki[cert].label}`,
+        version: 'TLSv1.3',
+        kind: 'full',
+        group,
+        cert,
+        provider: provider.name,
+        ...measureKind({
+          provider,
+          contextsFor: (p) => makeContexts(pki[cert], { group, provider: p }),
+          connect: (c) => connectPair(c),
+        }),
+      });
+    }
+  }
+  // The client context caches verified (issuer, certificate) signatures; a cold cache is what a client
+  // meeting a server for the first time pays (and what OpenSSL pays on every handshake).
+  push({
+    id: 'tls13-full-x25519-ecdsa-p256-coldcache',
+    label: `TLS 1.3 full, x25519, ${pki['ecdsa-p256'].label}, chain cache cleared`,
+    version: 'TLSv1.3',
+    kind: 'full-cold',
+    group: 'x25519',
+    cert: 'ecdsa-p256',
+    provider: provider.name,
+    ...measureKind({
+      provider,
+      contextsFor: (p) => makeContexts(pki['ecdsa-p256'], { group: 'x25519', provider: p }),
+      connect: (c) => {
+        c.client.signatureCache.clear();
+        return connectPair(c);
+      },
+    }),
+  });
+  push({
+    id: 'tls13-resumed-x25519-ecdsa-p256',
+    label: `TLS 1.3 resumed (PSK-DHE), x25519, ${pki['ecdsa-p256'].label}`,
+    version: 'TLSv1.3',
+    kind: 'resumed',
+    group: 'x25519',
+    cert: 'ecdsa-p256',
+    provider: provider.name,
+    ...measureKind({ provider, ...resumedKind(pki['ecdsa-p256'], 'x25519') }),
+  });
+  for (const [kind, label] of [
+    ['full', 'TLS 1.2 full, ECDHE x25519'],
+    ['resumed', 'TLS 1.2 resumed (session ticket / id)'],
+  ]) {
+    const contextsFor = (p) => makeContexts(pki['ecdsa-p256'], { version: 'TLSv1.2', group: 'x25519', provider: p });
+    push({
+      id: `tls12-${kind}-x25519-ecdsa-p256`,
+      label: `${label}, ${pki['ecdsa-p256'].label}`,
+      version: 'TLSv1.2',
+      kind,
+      group: 'x25519',
+      cert: 'ecdsa-p256',
+      provider: provider.name,
+      ...measureKind(
+        kind === 'full'
+          ? { provider, contextsFor, connect: (c) => connectPair(c) }
+          : { provider, ...resumedKind(pki['ecdsa-p256'], 'x25519'), contextsFor },
+      ),
+    });
+  }
+  return rows;
+}
