@@ -5,8 +5,10 @@
  * the round-trip tests.
  * @module
  */
+
+import { type DeviationCollector, deviate } from './deviations.js';
 import { ExtensionType as T } from './enums.js';
-import { IllegalParameterError } from './errors.js';
+import { CodecError, IllegalParameterError } from './errors.js';
 import {
   EMPTY_EXTENSION_BODY,
   type Extension,
@@ -67,11 +69,15 @@ import { encodeCertificateStatusBody, parseCertificateStatus } from './messages.
 export interface ExtensionCodec<V = unknown> {
   /** `empty`: must be empty; `raw`: opaque bytes kept as they are; `typed`: a decoded structure. */
   kind: 'empty' | 'raw' | 'typed';
-  parse(body: Uint8Array): V;
+  /** `deviations`: lenient mode (deviations.ts), honoured by the parsers that take it. */
+  parse(body: Uint8Array, deviations?: DeviationCollector): V;
   encode(value: V): Uint8Array;
 }
 
-function typed<V>(parse: (body: Uint8Array) => V, encode: (value: V) => Uint8Array): ExtensionCodec<V> {
+function typed<V>(
+  parse: (body: Uint8Array, deviations?: DeviationCollector) => V,
+  encode: (value: V) => Uint8Array,
+): ExtensionCodec<V> {
   return { kind: 'typed', parse, encode };
 }
 
@@ -188,15 +194,31 @@ export function knownExtensionTypes(): number[] {
 export function parseExtensionBlock(
   context: ExtensionContext,
   extensions: readonly Extension[],
-  options: { tls13?: boolean } = {},
+  options: { tls13?: boolean; deviations?: DeviationCollector } = {},
 ): Map<number, unknown> {
   const out = new Map<number, unknown>();
+  const { deviations } = options;
   for (const e of extensions) {
     if (options.tls13 !== false && extensionAllowed(context, e.type) === false) {
-      throw new IllegalParameterError(`${T.nameOf(e.type)} is not allowed in ${context}`, 'BAD_EXTENSION');
+      deviate(
+        deviations,
+        'RFC 8446 §4.2',
+        new IllegalParameterError(`${T.nameOf(e.type)} is not allowed in ${context}`, 'BAD_EXTENSION'),
+      );
     }
     const codec = extensionCodec(context, e.type);
-    if (codec !== undefined) out.set(e.type, codec.parse(e.body));
+    if (codec === undefined) continue;
+    if (deviations === undefined) {
+      out.set(e.type, codec.parse(e.body));
+      continue;
+    }
+    // Lenient: an extension body that does not parse is one deviation; its siblings are still read.
+    try {
+      out.set(e.type, codec.parse(e.body, deviations));
+    } catch (err) {
+      if (!(err instanceof CodecError)) throw err;
+      deviate(deviations, 'RFC 8446 §4.2', err);
+    }
   }
   return out;
 }

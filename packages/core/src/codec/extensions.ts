@@ -8,6 +8,8 @@
  * RFC 8446 §4.2 telling which message may carry which extension.
  * @module
  */
+
+import { type DeviationCollector, deviate } from './deviations.js';
 import { ExtensionType } from './enums.js';
 import { CodecAlert, CodecError, DecodeError, IllegalParameterError } from './errors.js';
 import { Reader } from './reader.js';
@@ -36,7 +38,12 @@ export function readExtensions(r: Reader, what: string, min = 0, max = 0xffff): 
     if (out.length > 0) {
       seen ??= new Set(out.map((e) => e.type));
       if (seen.has(type)) {
-        throw new IllegalParameterError(`${what}: duplicate extension ${ExtensionType.nameOf(type)}`, 'BAD_EXTENSION');
+        // Lenient mode (the reader's collector) keeps both copies, in wire order.
+        deviate(
+          r.deviations,
+          'RFC 8446 §4.2',
+          new IllegalParameterError(`${what}: duplicate extension ${ExtensionType.nameOf(type)}`, 'BAD_EXTENSION'),
+        );
       }
       seen.add(type);
     }
@@ -59,8 +66,8 @@ export function findExtension(extensions: readonly Extension[], type: number): E
 }
 
 /** Parses `body` with `parse` and requires its exact consumption. */
-function parseWith<T>(body: Uint8Array, what: string, parse: (r: Reader) => T): T {
-  const r = new Reader(body);
+function parseWith<T>(body: Uint8Array, what: string, parse: (r: Reader) => T, deviations?: DeviationCollector): T {
+  const r = new Reader(body, 0, body.length, deviations);
   const value = parse(r);
   r.expectEnd(what);
   return value;
@@ -93,21 +100,30 @@ export interface ServerName {
  * MUST NOT contain more than one name of the same name_type" → illegal_parameter. The HostName syntax is
  * checked by {@link serverNameHost}. (In SH/EE the extension is empty: {@link parseEmptyExtension}.)
  */
-export function parseServerName(body: Uint8Array): ServerName[] {
-  return parseWith(body, 'server_name', (r) => {
-    const list = r.block16('server_name list', 1);
-    const out: ServerName[] = [];
-    while (!list.done) {
-      const nameType = list.u8('server_name type');
-      // RFC 6066 §3: HostName<1..2^16-1>; unknown name types share the same opaque<1..2^16-1> shape.
-      const name = list.vec16('server_name', 1);
-      if (out.some((n) => n.nameType === nameType)) {
-        throw new IllegalParameterError(`server_name: two names of type ${nameType}`, 'BAD_EXTENSION');
+export function parseServerName(body: Uint8Array, deviations?: DeviationCollector): ServerName[] {
+  return parseWith(
+    body,
+    'server_name',
+    (r) => {
+      const list = r.block16('server_name list', 1);
+      const out: ServerName[] = [];
+      while (!list.done) {
+        const nameType = list.u8('server_name type');
+        // RFC 6066 §3: HostName<1..2^16-1>; unknown name types share the same opaque<1..2^16-1> shape.
+        const name = list.vec16('server_name', 1);
+        if (out.some((n) => n.nameType === nameType)) {
+          deviate(
+            deviations,
+            'RFC 6066 §3',
+            new IllegalParameterError(`server_name: two names of type ${nameType}`, 'BAD_EXTENSION'),
+          );
+        }
+        out.push({ nameType, name });
       }
-      out.push({ nameType, name });
-    }
-    return out;
-  });
+      return out;
+    },
+    deviations,
+  );
 }
 
 export function encodeServerName(names: readonly ServerName[]): Uint8Array {
@@ -158,8 +174,8 @@ function asciiBytes(text: string, what: string): Uint8Array {
 // --- lists of uint16 codes -----------------------------------------------------------------------
 
 /** RFC 8446 §4.2.7: `NamedGroup named_group_list<2..2^16-1>`. */
-export function parseSupportedGroups(body: Uint8Array): number[] {
-  return parseWith(body, 'supported_groups', (r) => r.u16List('supported_groups', 2, 0xffff));
+export function parseSupportedGroups(body: Uint8Array, deviations?: DeviationCollector): number[] {
+  return parseWith(body, 'supported_groups', (r) => r.u16List('supported_groups', 2, 0xffff), deviations);
 }
 
 export function encodeSupportedGroups(groups: readonly number[]): Uint8Array {
@@ -167,8 +183,8 @@ export function encodeSupportedGroups(groups: readonly number[]): Uint8Array {
 }
 
 /** RFC 8446 §4.2.3: `SignatureScheme supported_signature_algorithms<2..2^16-2>` (also signature_algorithms_cert). */
-export function parseSignatureAlgorithms(body: Uint8Array): number[] {
-  return parseWith(body, 'signature_algorithms', (r) => r.u16List('signature_algorithms', 2, 0xfffe));
+export function parseSignatureAlgorithms(body: Uint8Array, deviations?: DeviationCollector): number[] {
+  return parseWith(body, 'signature_algorithms', (r) => r.u16List('signature_algorithms', 2, 0xfffe), deviations);
 }
 
 export function encodeSignatureAlgorithms(schemes: readonly number[]): Uint8Array {
@@ -178,14 +194,19 @@ export function encodeSignatureAlgorithms(schemes: readonly number[]): Uint8Arra
 // --- supported_versions (RFC 8446 §4.2.1) --------------------------------------------------------
 
 /** ClientHello: `ProtocolVersion versions<2..254>`. */
-export function parseSupportedVersionsClientHello(body: Uint8Array): number[] {
-  return parseWith(body, 'supported_versions', (r) => {
-    const list = r.vec8('supported_versions', 2, 254);
-    if (list.length & 1) throw new DecodeError('supported_versions: odd length', 'BAD_LENGTH');
-    const out: number[] = [];
-    for (let i = 0; i < list.length; i += 2) out.push((list[i]! << 8) | list[i + 1]!);
-    return out;
-  });
+export function parseSupportedVersionsClientHello(body: Uint8Array, deviations?: DeviationCollector): number[] {
+  return parseWith(
+    body,
+    'supported_versions',
+    (r) => {
+      const list = r.vec8('supported_versions', 2, 254);
+      if (list.length & 1) throw new DecodeError('supported_versions: odd length', 'BAD_LENGTH');
+      const out: number[] = [];
+      for (let i = 0; i < list.length; i += 2) out.push((list[i]! << 8) | list[i + 1]!);
+      return out;
+    },
+    deviations,
+  );
 }
 
 export function encodeSupportedVersionsClientHello(versions: readonly number[]): Uint8Array {
@@ -222,19 +243,28 @@ function readKeyShareEntry(r: Reader): KeyShareEntry {
  * KeyShareEntry values for the same group ... Servers MAY check for violations of these rules and abort
  * the handshake with an "illegal_parameter" alert" — we do.
  */
-export function parseKeyShareClientHello(body: Uint8Array): KeyShareEntry[] {
-  return parseWith(body, 'key_share', (r) => {
-    const list = r.block16('client_shares');
-    const out: KeyShareEntry[] = [];
-    while (!list.done) {
-      const entry = readKeyShareEntry(list);
-      if (out.some((e) => e.group === entry.group)) {
-        throw new IllegalParameterError(`key_share: two shares for group ${entry.group}`, 'BAD_KEY_SHARE');
+export function parseKeyShareClientHello(body: Uint8Array, deviations?: DeviationCollector): KeyShareEntry[] {
+  return parseWith(
+    body,
+    'key_share',
+    (r) => {
+      const list = r.block16('client_shares');
+      const out: KeyShareEntry[] = [];
+      while (!list.done) {
+        const entry = readKeyShareEntry(list);
+        if (out.some((e) => e.group === entry.group)) {
+          deviate(
+            deviations,
+            'RFC 8446 §4.2.8',
+            new IllegalParameterError(`key_share: two shares for group ${entry.group}`, 'BAD_KEY_SHARE'),
+          );
+        }
+        out.push(entry);
       }
-      out.push(entry);
-    }
-    return out;
-  });
+      return out;
+    },
+    deviations,
+  );
 }
 
 export function encodeKeyShareClientHello(shares: readonly KeyShareEntry[]): Uint8Array {

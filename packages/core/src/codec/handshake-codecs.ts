@@ -5,6 +5,7 @@
  * (transcript printers, vector runners, the prober of #11); the engine calls the typed functions.
  * @module
  */
+import type { DeviationCollector } from './deviations.js';
 import { HandshakeType as HT } from './enums.js';
 import type { HandshakeMessage } from './handshake-buffer.js';
 import {
@@ -67,6 +68,8 @@ export interface HandshakeDecodeContext {
   keyExchange?: KeyExchangeKind;
   /** Finished verify_data length: the suite's hash length in TLS 1.3, 12 in TLS 1.2. */
   finishedLength?: number;
+  /** Lenient mode (deviations.ts): rule violations are reported here and parsing continues. */
+  deviations?: DeviationCollector;
 }
 
 export type DecodedHandshake =
@@ -105,9 +108,9 @@ export function decodeHandshake(
   const tls13 = context.version === 'TLSv1.3';
   switch (type) {
     case HT.client_hello:
-      return { kind: 'client_hello', message: parseClientHello(body, msg.raw) };
+      return { kind: 'client_hello', message: parseClientHello(body, msg.raw, context.deviations) };
     case HT.server_hello: {
-      const sh = parseServerHello(body);
+      const sh = parseServerHello(body, context.deviations);
       return sh.kind === 'hello_retry_request' ? { kind: sh.kind, message: sh } : { kind: sh.kind, message: sh };
     }
     case HT.encrypted_extensions:

@@ -56,19 +56,23 @@
  * Parsed byte fields are views of the input: copy what you keep beyond the input buffer's lifetime.
  *
  * ## Strictness
- * Strict mode is the only mode today: the first violation throws. Violations come in two classes that
- * a deviation-reporting lenient mode (issue #11) will treat differently: *structural* ones raised by
- * {@link Reader} (overrun, trailing bytes — parsing cannot go on) and *rule* checks raised at named
- * sites in the parse functions (vector `<min..max>` bounds that the data still satisfies, duplicate
- * extensions, pre_shared_key not last, record_size_limit < 64, …). The lenient mode will thread an
- * optional deviation sink through the parse functions (a trailing optional parameter, so today's
- * signatures stay valid) and let rule checks report to it and continue.
+ * Strict mode is the default: the first violation throws. Violations come in two classes:
+ * *structural* ones raised by {@link Reader} (overrun, trailing bytes — parsing cannot go on) and *rule*
+ * checks raised at named sites in the parse functions (vector `<min..max>` bounds that the data still
+ * satisfies, duplicate extensions, pre_shared_key not last, duplicate key shares or server names, an
+ * extension not allowed in its message, a record above the length limit). Lenient mode (issue #11,
+ * deviations.ts): pass a {@link DeviationCollector} as the trailing optional parameter
+ * (`parseClientHello(body, raw, collect)`, `parseServerHello(body, collect)`, `new Reader(buf, 0, n,
+ * collect)`, `parseRecordHeader(buf, 0, max, collect)`, `decodeHandshake(msg, { …, deviations })`,
+ * `parseExtensionBlock(ctx, exts, { deviations })`) and rule violations are reported to it with their
+ * RFC section while parsing continues; structural failures still throw.
  *
  * Encoders do not validate semantics: they write what they are given (useful to build malformed test
  * input), refusing only what the wire cannot represent ({@link EncodeError}: a vector longer than its
  * length field, an integer outside its width, a Random that is not 32 bytes).
  * @module
  */
+export * from './deviations.js';
 export * from './enums.js';
 export * from './errors.js';
 export * from './extension-codecs.js';

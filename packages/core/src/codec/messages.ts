@@ -6,6 +6,7 @@
  * layer. Byte fields of parsed messages are views of the input.
  * @module
  */
+import { type DeviationCollector, deviate } from './deviations.js';
 import { ExtensionType, HandshakeType } from './enums.js';
 import { CodecAlert, CodecError, DecodeError, EncodeError, IllegalParameterError } from './errors.js';
 import { type Extension, findExtension, readExtensions, writeExtensions } from './extensions.js';
@@ -43,8 +44,8 @@ export function splitHandshake(raw: Uint8Array): HandshakeMessage {
   return { type, body, raw };
 }
 
-function parseBody<T>(body: Uint8Array, what: string, parse: (r: Reader) => T): T {
-  const r = new Reader(body);
+function parseBody<T>(body: Uint8Array, what: string, parse: (r: Reader) => T, deviations?: DeviationCollector): T {
+  const r = new Reader(body, 0, body.length, deviations);
   const value = parse(r);
   r.expectEnd(what);
   return value;
@@ -92,38 +93,48 @@ export interface ParsedClientHello extends ClientHello {
 export function parseClientHello(
   body: Uint8Array,
   raw: Uint8Array = encodeHandshake(HandshakeType.client_hello, body),
+  deviations?: DeviationCollector,
 ): ParsedClientHello {
-  return parseBody(body, 'ClientHello', (r) => {
-    const legacyVersion = r.u16('ClientHello legacy_version');
-    const random = r.bytes(RANDOM_LENGTH, 'ClientHello random');
-    const legacySessionId = r.vec8('ClientHello legacy_session_id', 0, 32);
-    const cipherSuites = r.u16List('ClientHello cipher_suites', 2, 0xfffe);
-    const legacyCompressionMethods = r.u8List('ClientHello legacy_compression_methods', 1, 255);
-    const noExtensionsBlock = r.done;
-    const extensions = noExtensionsBlock ? [] : readExtensions(r, 'ClientHello');
-    let pskBindersOffset: number | undefined;
-    const psk = findExtension(extensions, ExtensionType.pre_shared_key);
-    if (psk !== undefined) {
-      if (extensions[extensions.length - 1] !== psk) {
-        throw new IllegalParameterError('ClientHello: pre_shared_key is not the last extension', 'BAD_EXTENSION');
+  return parseBody(
+    body,
+    'ClientHello',
+    (r) => {
+      const legacyVersion = r.u16('ClientHello legacy_version');
+      const random = r.bytes(RANDOM_LENGTH, 'ClientHello random');
+      const legacySessionId = r.vec8('ClientHello legacy_session_id', 0, 32);
+      const cipherSuites = r.u16List('ClientHello cipher_suites', 2, 0xfffe);
+      const legacyCompressionMethods = r.u8List('ClientHello legacy_compression_methods', 1, 255);
+      const noExtensionsBlock = r.done;
+      const extensions = noExtensionsBlock ? [] : readExtensions(r, 'ClientHello');
+      let pskBindersOffset: number | undefined;
+      const psk = findExtension(extensions, ExtensionType.pre_shared_key);
+      if (psk !== undefined) {
+        if (extensions[extensions.length - 1] !== psk) {
+          deviate(
+            deviations,
+            'RFC 8446 §4.2.11',
+            new IllegalParameterError('ClientHello: pre_shared_key is not the last extension', 'BAD_EXTENSION'),
+          );
+        }
+        // Identities block length, then the binders list.
+        const identitiesLength = psk.body.length >= 2 ? (psk.body[0]! << 8) | psk.body[1]! : 0;
+        pskBindersOffset = 4 + psk.body.byteOffset - body.byteOffset + 2 + identitiesLength;
       }
-      // Identities block length, then the binders list.
-      const identitiesLength = psk.body.length >= 2 ? (psk.body[0]! << 8) | psk.body[1]! : 0;
-      pskBindersOffset = 4 + psk.body.byteOffset - body.byteOffset + 2 + identitiesLength;
-    }
-    const hello: ParsedClientHello = {
-      legacyVersion,
-      random,
-      legacySessionId,
-      cipherSuites,
-      legacyCompressionMethods,
-      extensions,
-      raw,
-      pskBindersOffset,
-    };
-    if (noExtensionsBlock) hello.noExtensionsBlock = true;
-    return hello;
-  });
+      const hello: ParsedClientHello = {
+        legacyVersion,
+        random,
+        legacySessionId,
+        cipherSuites,
+        legacyCompressionMethods,
+        extensions,
+        raw,
+        pskBindersOffset,
+      };
+      if (noExtensionsBlock) hello.noExtensionsBlock = true;
+      return hello;
+    },
+    deviations,
+  );
 }
 
 export function encodeClientHello(hello: ClientHello): Uint8Array {
@@ -226,20 +237,25 @@ export interface HelloRetryRequest extends ServerHelloFields {
   kind: 'hello_retry_request';
 }
 
-export function parseServerHello(body: Uint8Array): ServerHello | HelloRetryRequest {
-  return parseBody(body, 'ServerHello', (r) => {
-    const legacyVersion = r.u16('ServerHello legacy_version');
-    const random = r.bytes(RANDOM_LENGTH, 'ServerHello random');
-    const legacySessionIdEcho = r.vec8('ServerHello legacy_session_id_echo', 0, 32);
-    const cipherSuite = r.u16('ServerHello cipher_suite');
-    const legacyCompressionMethod = r.u8('ServerHello legacy_compression_method');
-    const fields = { legacyVersion, legacySessionIdEcho, cipherSuite, legacyCompressionMethod };
-    if (isHelloRetryRandom(random)) {
-      return { kind: 'hello_retry_request', ...fields, extensions: readExtensions(r, 'HelloRetryRequest') };
-    }
-    if (r.done) return { kind: 'server_hello', random, ...fields, extensions: [], noExtensionsBlock: true };
-    return { kind: 'server_hello', random, ...fields, extensions: readExtensions(r, 'ServerHello') };
-  });
+export function parseServerHello(body: Uint8Array, deviations?: DeviationCollector): ServerHello | HelloRetryRequest {
+  return parseBody(
+    body,
+    'ServerHello',
+    (r) => {
+      const legacyVersion = r.u16('ServerHello legacy_version');
+      const random = r.bytes(RANDOM_LENGTH, 'ServerHello random');
+      const legacySessionIdEcho = r.vec8('ServerHello legacy_session_id_echo', 0, 32);
+      const cipherSuite = r.u16('ServerHello cipher_suite');
+      const legacyCompressionMethod = r.u8('ServerHello legacy_compression_method');
+      const fields = { legacyVersion, legacySessionIdEcho, cipherSuite, legacyCompressionMethod };
+      if (isHelloRetryRandom(random)) {
+        return { kind: 'hello_retry_request', ...fields, extensions: readExtensions(r, 'HelloRetryRequest') };
+      }
+      if (r.done) return { kind: 'server_hello', random, ...fields, extensions: [], noExtensionsBlock: true };
+      return { kind: 'server_hello', random, ...fields, extensions: readExtensions(r, 'ServerHello') };
+    },
+    deviations,
+  );
 }
 
 export function encodeServerHello(hello: ServerHello | HelloRetryRequest): Uint8Array {

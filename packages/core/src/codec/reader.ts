@@ -8,6 +8,7 @@
  * lifetime of the input buffer must copy it.
  * @module
  */
+import { type DeviationCollector, deviate } from './deviations.js';
 import { DecodeError } from './errors.js';
 
 export class Reader {
@@ -16,14 +17,20 @@ export class Reader {
   /** End of this reader's window (exclusive). */
   private readonly end: number;
   private readonly buf: Uint8Array;
+  /**
+   * Lenient mode (deviations.ts): vector lengths outside their RFC bounds are reported here instead of
+   * thrown, as long as the bytes are there. Sub-readers inherit it.
+   */
+  readonly deviations: DeviationCollector | undefined;
 
-  constructor(buf: Uint8Array, start = 0, end = buf.length) {
+  constructor(buf: Uint8Array, start = 0, end = buf.length, deviations?: DeviationCollector) {
     if (!(start >= 0 && start <= end && end <= buf.length)) {
       throw new DecodeError(`reader window [${start}, ${end}) outside a buffer of ${buf.length} bytes`, 'BAD_LENGTH');
     }
     this.buf = buf;
     this.pos = start;
     this.end = end;
+    this.deviations = deviations;
   }
 
   /** Bytes left in this reader's window. */
@@ -96,38 +103,38 @@ export class Reader {
    * (RFC 8446 §3.4); a length outside them is a decode_error.
    */
   vec8(what: string, min = 0, max = 0xff): Uint8Array {
-    return this.bytes(checkBounds(this.u8(what), min, max, what), what);
+    return this.bytes(checkBounds(this.u8(what), min, max, what, this.deviations), what);
   }
 
   /** `opaque x<min..max>` with a 2-byte length. */
   vec16(what: string, min = 0, max = 0xffff): Uint8Array {
-    return this.bytes(checkBounds(this.u16(what), min, max, what), what);
+    return this.bytes(checkBounds(this.u16(what), min, max, what, this.deviations), what);
   }
 
   /** `opaque x<min..max>` with a 3-byte length. */
   vec24(what: string, min = 0, max = 0xffffff): Uint8Array {
-    return this.bytes(checkBounds(this.u24(what), min, max, what), what);
+    return this.bytes(checkBounds(this.u24(what), min, max, what, this.deviations), what);
   }
 
   /** A sub-reader over a 1-byte-length-prefixed block (same buffer, narrower window). */
   block8(what: string, min = 0, max = 0xff): Reader {
-    const len = checkBounds(this.u8(what), min, max, what);
+    const len = checkBounds(this.u8(what), min, max, what, this.deviations);
     const at = this.need(len, what);
-    return new Reader(this.buf, at, at + len);
+    return new Reader(this.buf, at, at + len, this.deviations);
   }
 
   /** A sub-reader over a 2-byte-length-prefixed block. */
   block16(what: string, min = 0, max = 0xffff): Reader {
-    const len = checkBounds(this.u16(what), min, max, what);
+    const len = checkBounds(this.u16(what), min, max, what, this.deviations);
     const at = this.need(len, what);
-    return new Reader(this.buf, at, at + len);
+    return new Reader(this.buf, at, at + len, this.deviations);
   }
 
   /** A sub-reader over a 3-byte-length-prefixed block. */
   block24(what: string, min = 0, max = 0xffffff): Reader {
-    const len = checkBounds(this.u24(what), min, max, what);
+    const len = checkBounds(this.u24(what), min, max, what, this.deviations);
     const at = this.need(len, what);
-    return new Reader(this.buf, at, at + len);
+    return new Reader(this.buf, at, at + len, this.deviations);
   }
 
   /** Rejects trailing bytes: every structure must be consumed exactly. */
@@ -139,7 +146,7 @@ export class Reader {
 
   /** A list of fixed-width `uint16` items in a 2-byte-length block, e.g. `CipherSuite cipher_suites<2..2^16-2>`. */
   u16List(what: string, min: number, max: number): number[] {
-    const len = checkBounds(this.u16(what), min, max, what);
+    const len = checkBounds(this.u16(what), min, max, what, this.deviations);
     if (len & 1) throw new DecodeError(`${what}: odd length ${len}`, 'BAD_LENGTH');
     const at = this.need(len, what);
     const b = this.buf;
@@ -154,9 +161,21 @@ export class Reader {
   }
 }
 
-function checkBounds(len: number, min: number, max: number, what: string): number {
+function checkBounds(
+  len: number,
+  min: number,
+  max: number,
+  what: string,
+  deviations: DeviationCollector | undefined,
+): number {
   if (len < min || len > max) {
-    throw new DecodeError(`${what}: length ${len} outside <${min}..${max}>`, 'BAD_LENGTH');
+    // RFC 8446 §3.4: the length of a vector with a <floor..ceiling> range must lie in it. In lenient mode
+    // parsing continues with the bytes the length names (a structural overrun still throws in `need`).
+    deviate(
+      deviations,
+      'RFC 8446 §3.4',
+      new DecodeError(`${what}: length ${len} outside <${min}..${max}>`, 'BAD_LENGTH'),
+    );
   }
   return len;
 }

@@ -5,6 +5,7 @@
  * write into caller buffers and return views, never copying payloads.
  * @module
  */
+import { type DeviationCollector, deviate } from './deviations.js';
 import { CodecAlert, CodecError, DecodeError } from './errors.js';
 
 export const RECORD_HEADER_LENGTH = 5;
@@ -41,11 +42,12 @@ export function parseRecordHeader(
   buf: Uint8Array,
   offset = 0,
   maxLength: number = MAX_TLS12_CIPHERTEXT_LENGTH,
+  deviations?: DeviationCollector,
 ): RecordHeader | undefined {
   if (buf.length - offset < RECORD_HEADER_LENGTH) return undefined;
   const length = (buf[offset + 3]! << 8) | buf[offset + 4]!;
   if (length > maxLength) {
-    throw recordOverflow(`record length ${length} exceeds ${maxLength}`);
+    deviate(deviations, 'RFC 8446 §5.1', recordOverflow(`record length ${length} exceeds ${maxLength}`));
   }
   return { type: buf[offset]!, version: (buf[offset + 1]! << 8) | buf[offset + 2]!, length };
 }
