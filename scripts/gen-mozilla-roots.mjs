@@ -3,15 +3,20 @@
 // ca-certificates: Mozilla's roots with the server-authentication trust bit). Reproducible: the output
 // depends only on the bundle's bytes and its package version (or mtime when dpkg is absent), never on
 // the clock. Usage: node scripts/gen-mozilla-roots.mjs [bundle.pem] (default /etc/ssl/certs/ca-certificates.crt,
-// or $SANSTLS_CA_BUNDLE). Without a bundle it writes an empty module whose mozillaRoots() throws.
+// or $SANSTLS_CA_BUNDLE) [--out FILE]. Without a bundle it writes an empty module whose mozillaRoots() throws.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const bundlePath = process.argv[2] ?? process.env.SANSTLS_CA_BUNDLE ?? '/etc/ssl/certs/ca-certificates.crt';
-const outFile = fileURLToPath(new URL('../packages/web-adapter/src/generated/mozilla-roots-data.ts', import.meta.url));
+const args = process.argv.slice(2);
+const outAt = args.indexOf('--out');
+const outFile =
+  outAt >= 0
+    ? args.splice(outAt, 2)[1]
+    : fileURLToPath(new URL('../packages/web-adapter/src/generated/mozilla-roots-data.ts', import.meta.url));
+const bundlePath = args[0] ?? process.env.SANSTLS_CA_BUNDLE ?? '/etc/ssl/certs/ca-certificates.crt';
 
 /** Debian's package version (20230311+deb12u1) names the Mozilla snapshot date. */
 function packageVersion() {
@@ -25,18 +30,35 @@ function bundleDate(version, path) {
   return statSync(path).mtime.toISOString().slice(0, 10);
 }
 
+const MOZILLA_DIR = '/usr/share/ca-certificates/mozilla';
+
+function pemBase64(text) {
+  return [...text.matchAll(/-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+?)-----END CERTIFICATE-----/g)].map((m) =>
+    m[1].replace(/\s+/g, ''),
+  );
+}
+
 const roots = [];
 let source = { path: bundlePath, package: null, date: '', sha256: '', count: 0 };
 if (existsSync(bundlePath)) {
-  const text = readFileSync(bundlePath, 'latin1');
   const seen = new Set();
-  for (const m of text.matchAll(/-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+?)-----END CERTIFICATE-----/g)) {
-    const b64 = m[1].replace(/\s+/g, '');
-    if (!seen.has(b64)) {
-      seen.add(b64);
-      roots.push(b64);
-    }
+  // Certificates an administrator added (update-ca-certificates merges /usr/local/share/ca-certificates into
+  // the bundle: corporate or interception CAs) are not Mozilla's: keep only those Debian ships from Mozilla.
+  const mozilla = existsSync(MOZILLA_DIR)
+    ? new Set(
+        readdirSync(MOZILLA_DIR)
+          .filter((f) => f.endsWith('.crt'))
+          .flatMap((f) => pemBase64(readFileSync(join(MOZILLA_DIR, f), 'latin1'))),
+      )
+    : null;
+  let local = 0;
+  for (const b64 of pemBase64(readFileSync(bundlePath, 'latin1'))) {
+    if (seen.has(b64)) continue;
+    seen.add(b64);
+    if (mozilla !== null && !mozilla.has(b64)) local++;
+    else roots.push(b64);
   }
+  if (local > 0) console.log(`gen-mozilla-roots: left out ${local} locally added certificate(s) not in ${MOZILLA_DIR}`);
   const version = packageVersion();
   source = {
     path: bundlePath,
@@ -57,9 +79,7 @@ ${Object.entries(source)
 };
 
 /** Base64 DER, one root per entry, in bundle order. */
-export const ROOTS_BASE64: readonly string[] = [
-${roots.map((r) => `  '${r}',`).join('\n')}
-];
+export const ROOTS_BASE64: readonly string[] = [${roots.map((r) => `\n  '${r}',`).join('')}${roots.length > 0 ? '\n' : ''}];
 `;
 mkdirSync(dirname(outFile), { recursive: true });
 const previous = existsSync(outFile) ? readFileSync(outFile, 'utf8') : null;

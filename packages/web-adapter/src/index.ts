@@ -17,6 +17,7 @@ export {
   SSLZeroReturnError,
   TLSVersion,
 } from '@sanstls/core';
+export { DER_cert_to_PEM_cert, decodeCertificate, PEM_cert_to_DER_cert, type PeerCertDict } from '@sanstls/x509';
 export { RelayCloseCode, relayCloseCodeName, relayUrl } from './close-codes.js';
 export { type HttpRequest, type HttpResponse, httpRequest } from './http.js';
 export { memoryStreamPair, type StreamPair } from './stream-pair.js';
