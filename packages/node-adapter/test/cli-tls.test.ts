@@ -1,0 +1,234 @@
+// `sanstls s_server` and `sanstls s_client` as executables, against each other and against openssl.
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli, type CliHarness } from './helpers/cli.js';
+import { type Fixtures, makeFixtures } from './helpers/fixtures.js';
+import { peerAvailability, skipUnless, startOpenSslClient, startOpenSslServer } from './helpers/peers.js';
+import { type Child, freePort, start } from './helpers/processes.js';
+
+let cli: CliHarness;
+let fx: Fixtures;
+const children: Child[] = [];
+beforeAll(async () => {
+  cli = await buildCli();
+  fx = makeFixtures(['ecdsa', 'rsa']);
+});
+afterAll(async () => {
+  for (const child of children) await child.stop();
+  cli?.cleanup();
+  fx?.cleanup();
+});
+
+/** Starts `sanstls s_server` on a kernel-chosen port; resolves it once it printed ACCEPT. */
+async function sServer(args: string[]): Promise<{ child: Child; port: number }> {
+  const child = cli.start(['s_server', '-accept', '127.0.0.1:0', ...args]);
+  children.push(child);
+  const match = await child.waitFor(/ACCEPT 127\.0\.0\.1:(\d+)/, 15_000, 'stdout');
+  return { child, port: Number(match[1]) };
+}
+
+const ecdsa = () => fx.chains.ecdsa;
+const serverArgs = () => ['-cert', ecdsa().serverCert, '-key', ecdsa().serverKey];
+
+describe.skipIf(skipUnless(peerAvailability.openssl(), 'openssl'))('sanstls s_server', () => {
+  it('-www answers an HTTP GET with a page describing the session, then closes; keeps accepting', async () => {
+    const { child, port } = await sServer([...serverArgs(), '-www']);
+    for (let i = 0; i < 2; i++) {
+      const client = startOpenSslClient(port, ['-CAfile', ecdsa().caCert, '-servername', 'localhost', '-quiet']);
+      client.write('GET / HTTP/1.0\r\n\r\n');
+      expect(await client.exited(15_000)).toBe(0); // the server's close_notify ends the client
+      expect(client.stdout()).toMatch(/^HTTP\/1\.0 200 ok\r\n/);
+      expect(client.stdout()).toMatch(/Protocol: TLSv1\.3/);
+    }
+    expect(child.proc.exitCode).toBeNull();
+  });
+
+  it('-www buffers a request split across records and a KeyUpdate', async () => {
+    const { port } = await sServer([...serverArgs(), '-www']);
+    // Without -nocommands, a line "K" makes openssl s_client send a KeyUpdate instead of data.
+    const client = start('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-CAfile', ecdsa().caCert]);
+    children.push(client);
+    const pause = () => new Promise((r) => setTimeout(r, 200));
+    await client.waitFor(/Verify return code/, 15_000, 'stdout');
+    client.write('GET / HTTP/1.0\r\n');
+    await pause();
+    client.write('K\n');
+    await client.waitFor(/KEYUPDATE/, 5_000);
+    await pause();
+    expect(client.stdout()).not.toContain('200 ok'); // nothing answered before the empty line
+    client.write('\r\n');
+    await client.exited(15_000);
+    const text = client.stdout();
+    expect(text).toMatch(/HTTP\/1\.0 200 ok/);
+  });
+
+  it('echoes without -www; survives garbage, silent and vanished clients', async () => {
+    const { child, port } = await sServer([...serverArgs(), '-quiet']);
+    const garbage = net.connect(port, '127.0.0.1');
+    garbage.on('error', () => {});
+    garbage.write('this is not TLS\r\n\r\n');
+    const silent = net.connect(port, '127.0.0.1');
+    silent.on('error', () => {});
+    const vanished = net.connect(port, '127.0.0.1', () => vanished.destroy());
+    vanished.on('error', () => {});
+    const client = startOpenSslClient(port, ['-CAfile', ecdsa().caCert, '-servername', 'localhost', '-quiet']);
+    client.write('echo me\n');
+    await client.waitFor(/^echo me$/m, 15_000, 'stdout');
+    await client.stop();
+    garbage.destroy();
+    silent.destroy();
+    expect(child.proc.exitCode).toBeNull();
+  });
+
+  it('-naccept 1 exits with status 0 after one connection', async () => {
+    const { child, port } = await sServer([...serverArgs(), '-naccept', '1', '-www']);
+    const client = startOpenSslClient(port, ['-CAfile', ecdsa().caCert, '-quiet']);
+    client.write('GET / HTTP/1.0\r\n\r\n');
+    await client.exited(15_000);
+    expect(await child.exited(10_000)).toBe(0);
+  });
+
+  it('-Verify 1 requires a client certificate', async () => {
+    const { port } = await sServer([...serverArgs(), '-Verify', '1', '-CAfile', ecdsa().caCert, '-www']);
+    const without = startOpenSslClient(port, ['-CAfile', ecdsa().caCert, '-quiet']);
+    without.write('GET / HTTP/1.0\r\n\r\n');
+    await without.exited(15_000);
+    expect(without.stdout()).not.toContain('200 ok');
+    const withCert = startOpenSslClient(port, [
+      '-CAfile',
+      ecdsa().caCert,
+      '-cert',
+      ecdsa().clientCert,
+      '-key',
+      ecdsa().clientKey,
+      '-quiet',
+    ]);
+    withCert.write('GET / HTTP/1.0\r\n\r\n');
+    await withCert.exited(15_000);
+    expect(withCert.stdout()).toContain('Client certificate: sent');
+  });
+
+  it('an unreadable -cert file: status 1 and a clear message', async () => {
+    const r = await cli.run(['s_server', '-accept', '0', '-cert', join(fx.dir, 'nope.pem')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/cannot read certfile '.*nope\.pem'/);
+  });
+});
+
+describe('sanstls s_client', () => {
+  it('talks to sanstls s_server: stdin → echo → stdout, session lines on stderr, exit 0 after stdin ends', async () => {
+    const { port } = await sServer([...serverArgs(), '-alpn', 'h2,http/1.1', '-quiet']);
+    const r = await cli.run(
+      [
+        's_client',
+        '-connect',
+        `127.0.0.1:${port}`,
+        '-CAfile',
+        ecdsa().caCert,
+        '-servername',
+        'localhost',
+        '-alpn',
+        'http/1.1',
+      ],
+      { input: 'one line\nand another\n', timeoutMs: 20_000 },
+    );
+    expect(r.stdout).toBe('one line\nand another\n');
+    expect(r.stderr).toMatch(/^Protocol: TLSv1\.3$/m);
+    expect(r.stderr).toMatch(/^Cipher: TLS_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)$/m);
+    expect(r.stderr).toMatch(/^ALPN: http\/1\.1$/m);
+    expect(r.stderr).not.toContain('verify error');
+    expect(r.status).toBe(0);
+  });
+
+  it('ALPN: none when nothing was agreed', async () => {
+    const { port } = await sServer([...serverArgs(), '-quiet']);
+    const r = await cli.run(['s_client', '-connect', `127.0.0.1:${port}`, '-CAfile', ecdsa().caCert], { input: '' });
+    expect(r.stderr).toMatch(/^ALPN: none$/m);
+  });
+
+  it.skipIf(!peerAvailability.openssl())(
+    'an untrusted server: the same first verify error as openssl s_client; goes on without -verify_return_error, exit 1 with it',
+    async () => {
+      const { port } = await sServer(['-cert', fx.chains.rsa.serverCert, '-key', fx.chains.rsa.serverKey, '-quiet']);
+      const openssl = startOpenSslClient(port, ['-CAfile', fx.otherCaCert, '-servername', 'localhost']);
+      openssl.endInput();
+      await openssl.exited(15_000);
+      const theirs = /verify error:num=\d+:[^\n]*/.exec(openssl.stderr())?.[0];
+      expect(theirs).toBeDefined();
+      const goesOn = await cli.run(['s_client', '-connect', `127.0.0.1:${port}`, '-CAfile', fx.otherCaCert], {
+        input: 'still echoed\n',
+      });
+      expect(goesOn.stderr).toContain(theirs);
+      expect(goesOn.stdout).toBe('still echoed\n');
+      expect(goesOn.status).toBe(0);
+      const aborts = await cli.run(
+        ['s_client', '-connect', `127.0.0.1:${port}`, '-CAfile', fx.otherCaCert, '-verify_return_error'],
+        { input: 'never sent\n' },
+      );
+      expect(aborts.stderr).toContain(theirs);
+      expect(aborts.stdout).toBe('');
+      expect(aborts.status).toBe(1);
+    },
+  );
+
+  it('-verify_hostname (else -servername) names the identity checked: error 62 on a mismatch', async () => {
+    const { port } = await sServer([...serverArgs(), '-quiet']);
+    const base = ['s_client', '-connect', `127.0.0.1:${port}`, '-CAfile', ecdsa().caCert];
+    const wrong = await cli.run([...base, '-verify_hostname', 'wrong.example', '-verify_return_error'], { input: '' });
+    expect(wrong.stderr).toMatch(/^verify error:num=62:hostname mismatch$/m);
+    expect(wrong.status).toBe(1);
+    const viaSni = await cli.run([...base, '-servername', 'other.example'], { input: '' });
+    expect(viaSni.stderr).toMatch(/^verify error:num=62:/m);
+    expect(viaSni.status).toBe(0);
+    const right = await cli.run([...base, '-servername', 'localhost', '-verify_return_error'], { input: '' });
+    expect(right.stderr).not.toContain('verify error');
+    expect(right.status).toBe(0);
+  });
+
+  it.skipIf(!peerAvailability.openssl())(
+    '-groups P-256:X25519 against a server that wants X25519: HelloRetryRequest, then success',
+    async () => {
+      const server = await startOpenSslServer([...serverArgs(), '-groups', 'X25519', '-www', '-msg']);
+      try {
+        const r = await cli.run(
+          ['s_client', '-connect', `127.0.0.1:${server.port}`, '-CAfile', ecdsa().caCert, '-groups', 'P-256:X25519'],
+          { input: 'GET / HTTP/1.0\r\n\r\n' },
+        );
+        expect(r.stdout).toMatch(/^HTTP\/1\.0 200 ok/);
+        // The server's -msg trace shows it had to ask again: our first ClientHello offered a P-256 share only.
+        await server.child.waitFor(/ServerHello/, 5_000);
+        expect(server.child.stdout()).toMatch(/ServerHello[\s\S]*ServerHello/);
+      } finally {
+        await server.stop();
+      }
+    },
+  );
+
+  it('-keylogfile writes NSS key-log lines for every secret', async () => {
+    const { port } = await sServer([...serverArgs(), '-quiet']);
+    const keylog = join(fx.dir, 'keys.log');
+    await cli.run(['s_client', '-connect', `127.0.0.1:${port}`, '-CAfile', ecdsa().caCert, '-keylogfile', keylog], {
+      input: 'x\n',
+    });
+    const lines = readFileSync(keylog, 'utf8').trim().split('\n');
+    const labels = lines.map((l) => l.split(' ')[0]);
+    for (const label of [
+      'CLIENT_HANDSHAKE_TRAFFIC_SECRET',
+      'SERVER_HANDSHAKE_TRAFFIC_SECRET',
+      'CLIENT_TRAFFIC_SECRET_0',
+      'SERVER_TRAFFIC_SECRET_0',
+    ]) {
+      expect(labels).toContain(label);
+    }
+    for (const line of lines) expect(line).toMatch(/^[A-Z_0-9]+ [0-9a-f]{64} [0-9a-f]{64,96}$/);
+  });
+
+  it('a refused connection is status 1', async () => {
+    const port = await freePort();
+    const r = await cli.run(['s_client', '-connect', `127.0.0.1:${port}`], { input: '' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/ECONNREFUSED/);
+  });
+});
