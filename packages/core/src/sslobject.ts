@@ -248,7 +248,8 @@ export class SSLObject {
       // RFC 9266 §2: 32 bytes of the exporter with label "EXPORTER-Channel-Binding" and no context; §3:
       // TLS 1.2 only with the extended master secret.
       if (!this.connection.handshakeComplete) return null;
-      if (tls12 !== null && !tls12.extendedMasterSecret) throw valueError('tls-exporter needs the extended master secret');
+      if (tls12 !== null && !tls12.extendedMasterSecret)
+        throw valueError('tls-exporter needs the extended master secret');
       return this.connection.exportKeyingMaterial('EXPORTER-Channel-Binding', 32);
     }
     if (!CHANNEL_BINDING_TYPES.includes(cbType)) throw valueError(`${cbType} channel binding type not implemented`);
@@ -269,7 +270,12 @@ export class SSLObject {
         timeout: tls12.session.timeout,
         ticketLifetimeHint: tls12.ticketLifetimeHint,
         hasTicket: tls12.ticket !== null,
-        tls12: { state: tls12.session, sessionId: tls12.sessionId, ticket: tls12.ticket, ticketLifetimeHint: tls12.ticketLifetimeHint },
+        tls12: {
+          state: tls12.session,
+          sessionId: tls12.sessionId,
+          ticket: tls12.ticket,
+          ticketLifetimeHint: tls12.ticketLifetimeHint,
+        },
       });
     }
     this.sessionObject ??= new SSLSession({

@@ -7,6 +7,7 @@
  */
 import type { SignatureCacheLike } from '@sanstls/x509';
 import { tlsFailure } from '../alerts.js';
+import type { ClientHello } from '../codec/messages.js';
 import {
   type ApplicationTrafficSecret,
   type ExporterSecret,
@@ -17,7 +18,6 @@ import {
   Tls13KeySchedule,
 } from '../crypto/keyschedule.js';
 import type { GroupName } from '../crypto/provider.js';
-import type { ClientHello } from '../codec/messages.js';
 import type { TranscriptHash } from '../crypto/transcript.js';
 import type { Awaitable, EngineConfig } from './config.js';
 import type { PeerCertificate } from './peer-certificate.js';
