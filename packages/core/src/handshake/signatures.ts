@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { PrivateKey, PublicKey } from '@sanstls/x509';
+import type { PublicKey } from '@sanstls/x509';
 import { signatureAlgorithmFromTlsScheme, tlsSchemeFitsKey } from '@sanstls/x509';
 import { tlsFailure } from '../alerts.js';
 import { SignatureScheme } from '../codec/enums.js';
