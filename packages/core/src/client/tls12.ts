@@ -71,6 +71,7 @@ import {
   deriveRecordProtection,
   keyFitsSuite,
   nowSeconds,
+  restoredPeer,
   serverKeyExchangeContent,
   TLS12_ONLY_SIGNATURE_SCHEMES,
   type Tls12Established,
@@ -477,9 +478,12 @@ function resume(hs: Handshake12, session: Tls12ClientSession, io: Tls12Io): Tls1
   };
   const resumed: ResumedFrom = { session, write: protection.client };
   io.keylog('CLIENT_RANDOM', state.masterSecret);
+  // Python's getpeercert() after resumption: the certificate of the original handshake.
+  const peer = restoredPeer(state, io, 'server');
+  if (peer !== null) io.negotiated.peerCertificate = peer;
   return hs.expectTicket
-    ? { kind: 'Tls12ExpectNewSessionTicket', hs, keys, resumed, peer: null }
-    : { kind: 'Tls12ExpectChangeCipherSpec', hs, keys, resumed, peer: null, ticket: null };
+    ? { kind: 'Tls12ExpectNewSessionTicket', hs, keys, resumed, peer }
+    : { kind: 'Tls12ExpectChangeCipherSpec', hs, keys, resumed, peer, ticket: null };
 }
 
 // ---------------------------------------------------------------------------------------------

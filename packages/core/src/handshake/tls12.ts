@@ -11,6 +11,7 @@ import { signatureAlgorithmFromTlsScheme, tlsSchemeFitsKey } from '@sanstls/x509
 import { tlsFailure } from '../alerts.js';
 import type { Tls12Suite } from '../cipher-string.js';
 import { SignatureScheme } from '../codec/enums.js';
+import { CERT_NONE } from '../constants.js';
 import {
   tls12ExtendedMasterSecret,
   tls12FinishedVerifyData,
@@ -24,6 +25,7 @@ import type { SSLSession } from '../session.js';
 import type { Tls12SessionState } from '../session12.js';
 import type { HandshakeIo } from './common.js';
 import type { EngineConfig } from './config.js';
+import { authenticatePeer, type PeerCertificate } from './peer-certificate.js';
 
 const S = SignatureScheme;
 
@@ -199,6 +201,24 @@ export function checkTls12Finished(expected: Uint8Array, received: Uint8Array): 
   let diff = expected.length ^ received.length;
   for (let i = 0; i < expected.length && i < received.length; i++) diff |= expected[i]! ^ received[i]!;
   if (diff !== 0) throw tlsFailure('DIGEST_CHECK_FAILED', 'digest check failed');
+}
+
+/** A resumed session's peer certificate, with the verdict of the full handshake (no re-validation). */
+export function restoredPeer(
+  state: Tls12SessionState,
+  io: Tls12Io,
+  peerRole: 'client' | 'server',
+): PeerCertificate | null {
+  if (state.peerChain.length === 0) return null;
+  // Re-parse only (no re-validation: the session carries the original verdict).
+  const verified = authenticatePeer({
+    config: { ...io.config, verifyMode: CERT_NONE, verifyCallback: null },
+    chain: state.peerChain,
+    peerRole,
+    serverHostname: null,
+    signatureCache: io.signatureCache,
+  }) as PeerCertificate;
+  return { ...verified, verified: state.peerVerified } as PeerCertificate;
 }
 
 /** Seconds since the epoch from the injected clock. */

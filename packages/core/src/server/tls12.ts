@@ -71,6 +71,7 @@ import {
   deriveRecordProtection,
   keyFitsSuite,
   nowSeconds,
+  restoredPeer,
   serverKeyExchangeContent,
   type Tls12Established,
   type Tls12Io,
@@ -437,23 +438,9 @@ function resumeSession(
   io.installTls12WriteProtection(keys.write);
   const serverVerifyData = tls12VerifyData(io, suite, keys.masterSecret, 'server', transcript);
   send(hs, encodeFinished({ verifyData: serverVerifyData }), io);
-  const peer = restoredPeer(state, io);
+  const peer = restoredPeer(state, io, 'client');
   if (peer !== null) io.negotiated.peerCertificate = peer;
   return { kind: 'Tls12ExpectChangeCipherSpec', hs, keys, peer, resumed: state, serverVerifyData };
-}
-
-/** A resumed session's client certificate, as it was validated in the full handshake. */
-function restoredPeer(state: Tls12SessionState, io: Tls12Io): PeerCertificate | null {
-  if (state.peerChain.length === 0) return null;
-  // Re-parse only (no re-validation: the session carries the original verdict).
-  const verified = authenticatePeer({
-    config: { ...io.config, verifyMode: CERT_NONE, verifyCallback: null },
-    chain: state.peerChain,
-    peerRole: 'client',
-    serverHostname: null,
-    signatureCache: io.signatureCache,
-  }) as PeerCertificate;
-  return { ...verified, verified: state.peerVerified } as PeerCertificate;
 }
 
 /** Suite, certificate and group (RFC 5246 §7.4.1.2; RFC 8422 §5.1; RFC 7919 §4). */
