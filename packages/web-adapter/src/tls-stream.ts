@@ -83,7 +83,7 @@ export interface AcceptTlsOptions extends WebContextOptions {
 }
 
 /** TLS client over `transport`; resolves once the handshake completed. Errors are SSLError family. */
-export function connectTls(transport: StreamPair, options: ConnectTlsOptions = {}): Promise<TlsStream> {
+export async function connectTls(transport: StreamPair, options: ConnectTlsOptions = {}): Promise<TlsStream> {
   const context = options.context ?? createWebContext(options);
   const sslObject = context.wrapBio(new MemoryBIO(), new MemoryBIO(), {
     serverSide: false,
@@ -104,7 +104,7 @@ export function connectTls(transport: StreamPair, options: ConnectTlsOptions = {
 }
 
 /** TLS server over `transport` (a worker or test answering TLS over a stream pair). */
-export function acceptTls(transport: StreamPair, options: AcceptTlsOptions = {}): Promise<TlsStream> {
+export async function acceptTls(transport: StreamPair, options: AcceptTlsOptions = {}): Promise<TlsStream> {
   const context = options.context ?? createWebContext(options, true);
   const sslObject = context.wrapBio(new MemoryBIO(), new MemoryBIO(), { serverSide: true });
   return new TlsStreamDriver(transport, sslObject, options, null).start();

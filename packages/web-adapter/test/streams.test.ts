@@ -234,6 +234,12 @@ describe('certificate errors', () => {
     }
   });
 
+  it('settings errors reject the promise (check_hostname without a server name)', async () => {
+    const error = await connectTls(memoryStreamPair()[0], { trustAnchors: testPki().caPem }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SSLError);
+    expect(String((error as Error).message)).toMatch(/check_hostname requires server_hostname/);
+  });
+
   it('without trust anchors nothing verifies', async () => {
     const { client } = await connectPair({ serverHostname: 'localhost' });
     expect((client as PromiseRejectedResult).reason).toBeInstanceOf(SSLCertVerificationError);
