@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^@sanstls\/x509\/generate$/, replacement: src('x509', 'generate/index.ts') },
       { find: /^@sanstls\/x509$/, replacement: src('x509') },
       { find: /^@sanstls\/core\/codec$/, replacement: src('core', 'codec/index.ts') },
+      { find: /^@sanstls\/core\/conformance$/, replacement: src('core', 'conformance/index.ts') },
       { find: /^@sanstls\/core$/, replacement: src('core') },
       { find: /^@sanstls\/node-adapter$/, replacement: src('node-adapter') },
       { find: /^@sanstls\/web-adapter\/relay$/, replacement: src('web-adapter', 'relay/index.ts') },
