@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { bundleEntry } from './helpers/cli.js';
-import { run } from './helpers/processes.js';
+import { hasTool, run } from './helpers/processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sanstls-demo-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,5 +18,7 @@ it('the demo exits 0 within seconds and reports every step ok', async () => {
   expect(Date.now() - started).toBeLessThan(15_000);
   expect(r.stdout).not.toContain('FAIL');
   expect(r.stdout).toMatch(/rejected for "example\.com": X509_V_ERR 62/);
-  expect(r.stdout).toMatch(/sanstls demo: \d+ things shown in \d+ ms\./);
+  expect(r.stdout).toMatch(/sanstls demo: \d+ things shown in \d+ ms, no network used\./);
+  if (hasTool('openssl')) expect(r.stdout).toContain('openssl s_client: verified and connected');
+  expect(r.stdout).toMatch(/https\.get over a sanstls client socket against the sanstls server: 200/);
 });
