@@ -5,7 +5,7 @@
  * Every peer runs under a hang guard; the file skips with a printed reason when openssl is absent.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CERT_REQUIRED, OP_NO_TICKET, type SSLContext, type SSLSession, TLSVersion } from '@sanstls/core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -153,6 +153,20 @@ describe.skipIf(!haveOpenssl)('TLS 1.2: our client ↔ openssl s_server -tls1_2'
     expect(conn.obj.selectedAlpnProtocol()).toBe('http/1.1');
   });
 
+  it('derives the same (extended) master secret as OpenSSL: key-log lines agree', async () => {
+    const keylog = join(testPki().dir, `s_server-keylog-${Date.now()}.txt`);
+    const port = await sServer(['-keylogfile', keylog]);
+    const ctx = client12();
+    const ours: string[] = [];
+    ctx.keylogCallback = (line) => ours.push(line);
+    await getPage(port, ctx);
+    const theirs = readFileSync(keylog, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('CLIENT_RANDOM'));
+    expect(ours).toHaveLength(1);
+    expect(theirs.map((l) => l.toLowerCase())).toContain(ours[0]!.toLowerCase());
+  });
+
   for (const mode of ['ticket', 'session ID'] as const) {
     it(`resumes by ${mode}`, async () => {
       const port = await sServer(mode === 'ticket' ? [] : ['-no_ticket']);
@@ -241,6 +255,48 @@ describe.skipIf(!haveOpenssl)('TLS 1.2: openssl s_client -tls1_2 ↔ our server'
     const hex = /Keying material: ([0-9A-F]+)/i.exec(child.output())![1]!.toLowerCase();
     const ours = connections[0]!.obj.exportKeyingMaterial('EXPERIMENTAL-sanstls', 32);
     expect(Buffer.from(ours).toString('hex')).toBe(hex);
+  });
+
+  it('TLS 1.3 exporter (RFC 8446 §7.5) equals s_client -tls1_3 -keymatexport', async () => {
+    const { port, connections } = await echoServer(serverContext());
+    const pki = testPki();
+    const child = startPeer('openssl', [
+      's_client',
+      '-connect',
+      `127.0.0.1:${port}`,
+      '-tls1_3',
+      '-nocommands',
+      '-CAfile',
+      pki.caFile,
+      '-servername',
+      'localhost',
+      '-keymatexport',
+      'EXPERIMENTAL-sanstls13',
+      '-keymatexportlen',
+      '32',
+    ]);
+    peers.push(child);
+    child.write('hello from s_client\n');
+    await child.waitFor(/echo:hello/);
+    const hex = /Keying material: ([0-9A-F]+)/i.exec(child.output())![1]!.toLowerCase();
+    expect(connections[0]!.obj.version()).toBe('TLSv1.3');
+    const ours = connections[0]!.obj.exportKeyingMaterial('EXPERIMENTAL-sanstls13', 32);
+    expect(Buffer.from(ours).toString('hex')).toBe(hex);
+  });
+
+  it('refuses s_client -tls1_1 with protocol_version', async () => {
+    const { port } = await echoServer(serverContext());
+    const child = startPeer('openssl', [
+      's_client',
+      '-connect',
+      `127.0.0.1:${port}`,
+      '-tls1_1',
+      '-cipher',
+      'ALL:@SECLEVEL=0',
+    ]);
+    peers.push(child);
+    await within(10_000, 's_client exit', child.exited());
+    expect(child.output()).toMatch(/alert protocol version|wrong version|unsupported protocol|no protocols available/i);
   });
 
   for (const mode of ['ticket', 'session ID'] as const) {
