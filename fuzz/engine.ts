@@ -8,6 +8,9 @@
  *
  * Budgets: `execs` (CI: fixed, seeded, reproducible) or `seconds` (`pnpm fuzz`). With `save`, new corpus
  * entries and failures are written under test-vectors/fuzz/<target>/ and the corpus is minimised.
+ *
+ * Layout of test-vectors/fuzz/<target>/: `seeds/` hand-picked inputs (kept), `corpus/` what the fuzzer
+ * found (rewritten, minimised, by `pnpm fuzz`), `crashes/<kind>-<hash>.bin` failures (regressions).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -94,6 +97,11 @@ function readDir(dir: string): Uint8Array[] {
 /** The saved corpus of a target (sorted by file name: deterministic). */
 export function savedCorpus(target: string): Uint8Array[] {
   return readDir(corpusDir(target));
+}
+
+/** Hand-picked starting inputs (openssl-made files): kept as they are, never minimised away. */
+export function savedSeeds(target: string): Uint8Array[] {
+  return readDir(join(FUZZ_DIR, target, 'seeds'));
 }
 
 /** Saved crash regressions: `<kind>-<hash>.bin`. */
@@ -234,7 +242,7 @@ export async function fuzz(target: FuzzTarget, options: FuzzOptions): Promise<Fu
   // Initial corpus: seeds, then saved entries; keep those that reach something new.
   coverage.take(); // drop counts left by whatever ran before
   const corpus: { data: Uint8Array; features: Set<string> }[] = [];
-  const initial = [...target.seeds(), ...savedCorpus(target.name)];
+  const initial = [...target.seeds(), ...savedSeeds(target.name), ...savedCorpus(target.name)];
   for (const data of initial) {
     runOne(data);
     const features = coverage.take();

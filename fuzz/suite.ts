@@ -3,7 +3,16 @@
  * bounded, seeded fuzz run (`pnpm fuzz` sets FUZZ_SECONDS for a longer, randomly seeded, saving run).
  */
 import { describe, expect, it } from 'vitest';
-import { budget, type FuzzTarget, formatFailures, fuzz, replay, savedCorpus, savedCrashes } from './engine.js';
+import {
+  budget,
+  type FuzzTarget,
+  formatFailures,
+  fuzz,
+  replay,
+  savedCorpus,
+  savedCrashes,
+  savedSeeds,
+} from './engine.js';
 
 export interface SuiteOptions {
   /** CI executions for this target. */
@@ -16,8 +25,8 @@ export interface SuiteOptions {
 
 export function fuzzSuite(target: FuzzTarget, options: SuiteOptions): void {
   describe(`fuzz ${target.name}`, () => {
-    it('replays the saved corpus through the oracle', () => {
-      const failures = replay(target, savedCorpus(target.name));
+    it('replays the saved seeds and corpus through the oracle', () => {
+      const failures = replay(target, [...savedSeeds(target.name), ...savedCorpus(target.name)]);
       expect(failures, formatFailures(target.name, failures)).toEqual([]);
     });
 
