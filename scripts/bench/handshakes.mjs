@@ -40,9 +40,9 @@ function measureKind({ provider, contextsFor, connect, prepare }) {
   );
   const handshakeMs = m.a;
   const primitivesMs = m.b;
-  // Per-category shares: each call timed over a few replays (per-call median, robust to a preemption
-  // landing in one call), then scaled to the measured CPU total.
-  const REPS = 9;
+  // Per-category shares: each call timed over several replays, keeping its fastest time (a preemption or
+  // a GC pause landing in one call would otherwise be charged to it), then scaled to the measured total.
+  const REPS = 15;
   const perCall = log.map(() => []);
   for (let i = 0; i < REPS; i++) {
     let k = 0;
@@ -50,8 +50,7 @@ function measureKind({ provider, contextsFor, connect, prepare }) {
   }
   const perCat = new Map(CATEGORIES.map((c) => [c, 0]));
   log.forEach((e, k) => {
-    const sorted = perCall[k].sort((x, y) => x - y);
-    perCat.set(e.cat, perCat.get(e.cat) + sorted[sorted.length >> 1]);
+    perCat.set(e.cat, perCat.get(e.cat) + Math.min(...perCall[k]));
   });
   const timedSum = [...perCat.values()].reduce((x, y) => x + y, 0);
   const scale = primitivesMs.median / timedSum;

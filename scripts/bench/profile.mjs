@@ -16,7 +16,7 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 if (process.argv[1] === self) {
   const [, , pkiPath, what, secondsArg] = process.argv;
   const pki = JSON.parse(readFileSync(pkiPath, 'utf8'));
-  const { connectPair, makeContexts } = await import('./pair.mjs');
+  const { connectPair, makeContexts, makePair, handshake } = await import('./pair.mjs');
   let n = 0;
   // Set-up (module loading, the first handshake) is excluded from the summary: only samples taken after
   // `loopStartUs` (the profiler's monotonic clock, as process.hrtime) are counted.
@@ -32,6 +32,20 @@ if (process.argv[1] === self) {
     startLoop();
     while (performance.now() < end) {
       connectPair(contexts);
+      n++;
+    }
+  } else if (what === 'resumed-tls12') {
+    const contexts = makeContexts(pki['ecdsa-p256'], { group: 'x25519', version: 'TLSv1.2' });
+    let session = connectPair(contexts).client.session;
+    const resume = () => {
+      const pair = handshake(makePair(contexts, { session }));
+      if (!pair.client.sessionReused) throw new Error('TLS 1.2 session not resumed');
+      session = pair.client.session;
+    };
+    for (let i = 0; i < 20; i++) resume();
+    startLoop();
+    while (performance.now() < end) {
+      resume();
       n++;
     }
   } else {
@@ -96,7 +110,12 @@ export function profileRows(pki, { seconds = 3 } = {}, log = console.log) {
   const pkiPath = join(dir, 'pki.json');
   writeFileSync(pkiPath, JSON.stringify(pki));
   const out = {};
-  for (const target of ['handshake', 'bulk-TLS_CHACHA20_POLY1305_SHA256', 'bulk-TLS_AES_128_GCM_SHA256']) {
+  for (const target of [
+    'handshake',
+    'resumed-tls12',
+    'bulk-TLS_CHACHA20_POLY1305_SHA256',
+    'bulk-TLS_AES_128_GCM_SHA256',
+  ]) {
     const profDir = join(dir, target);
     try {
       const stdout = execFileSync(
@@ -115,7 +134,11 @@ export function profileRows(pki, { seconds = 3 } = {}, log = console.log) {
           .join(', ')}`,
       );
     } catch (e) {
-      out[target] = { status: 'failed', reason: e instanceof Error ? e.message.split('\n')[0] : String(e) };
+      const stderr = e?.stderr?.toString().trim().split('\n') ?? [];
+      out[target] = {
+        status: 'failed',
+        reason: stderr.find((l) => /Error/.test(l)) ?? (e instanceof Error ? e.message.split('\n')[0] : String(e)),
+      };
       log(`  ${target}: ${out[target].reason}`);
     }
   }

@@ -51,7 +51,10 @@ function targets(results) {
     const met = rows.length > 0 && rows.every((r) => r.ratioToRaw >= 0.85);
     out.push({
       target: 'Bulk through SSLObject ≥ 85% of raw AEAD seal+open',
-      measured: rows.map((r) => `${r.aead} ${pct(r.ratioToRaw)}`).join(', ') || 'not measured',
+      measured:
+        rows
+          .map((r) => `${r.aead} ${pct(r.ratioToRaw)} (rounds ${pct(r.ratioSpread.min)}–${pct(r.ratioSpread.max)})`)
+          .join(', ') || 'not measured',
       status: rows.length === 0 ? 'not measured' : met ? 'met' : 'not met',
       bound: rows.length
         ? `Raw AEAD itself (noble, pure JS): ${rows.map((r) => `${r.aead} ${fmt(r.rawMBps.median)} MB/s`).join(', ')}; the record layer adds the MemoryBIO copy, record framing and per-record allocations (see the profile).`
@@ -150,28 +153,24 @@ function targets(results) {
 
 function chart(results) {
   const noble = rowsOf(results.handshakes?.noble);
-  const hsRows = noble
-    .filter((r) => r.kind === 'full' || r.kind === 'resumed')
-    .map((r) => ({
-      label: r.label
-        .replace('TLS 1.3 ', '1.3 ')
-        .replace('TLS 1.2 ', '1.2 ')
-        .replace(', ECDSA P-256', ', P-256')
-        .replace(' (PSK-DHE)', '')
-        .replace(' (session ticket / id)', ''),
-      bars: [
-        { series: 'sanstls (noble)', value: ok(r) ? r.handshakesPerSecond.median : NaN, note: r.status },
-        {
-          series: 'primitive floor (same provider)',
-          value: ok(r) ? 1000 / r.primitivesMs.median : NaN,
-          note: r.status,
-        },
-      ],
-    }));
+  const hsRow = (r) => ({
+    label: r.label
+      .replace('TLS 1.3 ', '1.3 ')
+      .replace('TLS 1.2 ', '1.2 ')
+      .replace(', ECDSA P-256', ', P-256')
+      .replace(' (PSK-DHE)', ' PSK-DHE')
+      .replace(' (session ticket / id)', ''),
+    bars: [
+      { series: 'sanstls (noble)', value: ok(r) ? r.handshakesPerSecond.median : NaN, note: r.status },
+      { series: 'primitive floor (same provider)', value: ok(r) ? 1000 / r.primitivesMs.median : NaN, note: r.status },
+    ],
+  });
+  const hsRows = noble.filter((r) => r.kind === 'full').map(hsRow);
+  const resumedRows = noble.filter((r) => r.kind === 'resumed').map(hsRow);
   const sock = rowsOf(results.sockets?.handshakes);
   const certs = [...new Set(sock.map((r) => r.cert))];
   const sockRows = certs.map((cert) => ({
-    label: `127.0.0.1, TLS 1.3, x25519, ${cert}`,
+    label: `TLS 1.3, x25519, ${{ 'ecdsa-p256': 'ECDSA P-256', 'rsa-2048': 'RSA-2048', ed25519: 'Ed25519' }[cert] ?? cert}`,
     bars: [
       {
         series: 'sanstls (noble)',
@@ -205,7 +204,8 @@ function chart(results) {
     subtitle: `${results.meta.date.slice(0, 10)}, ${results.meta.cpu}, ${results.meta.cores} cores, Node ${results.meta.node}; CPU-time medians; floor = primitives only (for bulk: raw AEAD seal+open)`,
     series: ['sanstls (noble)', 'primitive floor (same provider)', 'sanstls over sockets', 'node:tls (OpenSSL)'],
     panels: [
-      { title: 'Handshake pairs per second, in memory (both sides)', unit: '/s', rows: hsRows },
+      { title: 'Full handshake pairs per second, in memory (both sides)', unit: '/s', rows: hsRows },
+      { title: 'Resumed handshake pairs per second, in memory (both sides)', unit: '/s', rows: resumedRows },
       { title: 'Handshakes per second over 127.0.0.1 (both sides in one process)', unit: '/s', rows: sockRows },
       { title: 'Bulk MB/s, 16 KiB records (SSLObject, raw AEAD, sockets, node:tls)', unit: 'MB/s', rows: bulkRows },
     ],
@@ -432,7 +432,12 @@ function profileSection(results) {
       out.push(`**${target}**: ${s.reason}\n`);
       continue;
     }
-    const unit = target === 'handshake' ? 'handshake pairs' : '16 KiB records';
+    const unit =
+      target === 'handshake'
+        ? 'TLS 1.3 full handshake pairs (x25519, ECDSA P-256)'
+        : target === 'resumed-tls12'
+          ? 'TLS 1.2 resumed handshake pairs'
+          : '16 KiB records';
     out.push(`**${target}** — ${s.iterations} ${unit} in ${fmt(s.totalMs / 1000)} s of samples (set-up excluded)\n`);
     out.push(
       table(
@@ -452,11 +457,126 @@ function profileSection(results) {
   return out.join('\n');
 }
 
+/** Self-time share of the first profiled function whose name matches `re` (summed over matches). */
+function profileShare(results, target, re) {
+  const prof = results.profile?.[target];
+  if (!ok(prof)) return undefined;
+  return prof.functions.filter((f) => re.test(f.name)).reduce((a, f) => a + f.share, 0);
+}
+function moduleShare(results, target, re) {
+  const prof = results.profile?.[target];
+  if (!ok(prof)) return undefined;
+  return prof.modules.filter((m) => re.test(m.name)).reduce((a, m) => a + m.share, 0);
+}
+
+/** The per-package own-code gzip sizes, as a phrase. */
+function ownCode(results) {
+  const rows = rowsOf(results.bundle).filter(ok);
+  const size = (label) => rows.find((r) => r.label === label);
+  const core = size('@sanstls/core (own code)');
+  const x509 = size('@sanstls/x509 (own code)');
+  if (!core || !x509) return 'own-code sizes not measured';
+  return `core's own code is ${kib(core.gzip)} and x509's ${kib(x509.gzip)} gzip on their own (${kib(core.gzip + x509.gzip)} together, before noble)`;
+}
+
+/** "X25519 ×N, ECDSA P-256 verify ×M faster on node:crypto" from the bench-crypto rows of this run. */
+function nodeAdvantage(results) {
+  const rows = rowsOf(results.primitives?.rows);
+  const parts = [];
+  for (const [re, label] of [
+    [/^X25519 keygen/, 'X25519'],
+    [/^ECDSA P-256 SHA-256 sign/, 'ECDSA P-256 sign'],
+    [/^ECDSA P-256 SHA-256 verify/, 'verify'],
+  ]) {
+    const r = rows.find((x) => re.test(x.name));
+    if (r?.noble && r?.node) parts.push(`${label} ×${fmt(r.noble / r.node)}`);
+  }
+  return parts.length > 0
+    ? `bench-crypto in this run: ${parts.join(', ')} faster on node:crypto`
+    : 'not measured in this run';
+}
+
+/**
+ * Where the time goes and what would move it, each point with the numbers of this run behind it.
+ * (Suggestions only: the engine's files belong to their owners.)
+ */
+function findings(results) {
+  const out = [];
+  const noble = rowsOf(results.handshakes?.noble);
+  const head = noble.find((r) => r.id === HEADLINE);
+  const cold = noble.find((r) => r.id === 'tls13-full-x25519-ecdsa-p256-coldcache');
+  const r12 = noble.find((r) => r.id === 'tls12-resumed-x25519-ecdsa-p256');
+  if (ok(head)) {
+    const kx = head.breakdown.filter((b) => b.category.startsWith('key share')).reduce((a, b) => a + b.ms, 0);
+    out.push(
+      `1. **Handshakes are bounded by BigInt elliptic-curve arithmetic in @noble/curves.** In the handshake profile @noble/curves has ${pct(moduleShare(results, 'handshake', /@noble\/curves/))} of self time, its \`mod\` (BigInt reduction) alone ${pct(profileShare(results, 'handshake', /^mod @noble/))}. On the headline row X25519 (client generate + complete, server respond) costs ${fmt(kx)} ms of the ${fmt(head.primitivesMs.median)} ms floor and the ECDSA P-256 CertificateVerify sign + verify most of the rest. The engine cannot reduce this; the levers are in the provider: (a) the node:crypto provider for Node (${nodeAdvantage(results)}), (b) WebCrypto X25519/ECDSA behind an async-capable signer in browsers, (c) a fixed-limb field implementation (Curve25519 in 16-bit limbs over Float64Array as ref10/TweetNaCl do, no per-operation BigInt allocation) if pure JS must get faster.`,
+    );
+    out.push(
+      `2. **Protocol work on top of the primitives is ${fmt(head.handshakeMs.median - head.primitivesMs.median)} ms per full pair (ratio ${fmt(head.ratio)}).** Outside crypto the profile shows the garbage collector (${pct(profileShare(results, 'handshake', /garbage collector/))}), @noble/hashes called outside the provider (${pct(moduleShare(results, 'handshake', /@noble\/hashes/))} of self time vs ${pct((head.breakdown.find((b) => b.category.startsWith('hash'))?.ms ?? 0) / head.handshakeMs.median)} for the provider's own transcript hashing: x509's \`derFingerprint\`, a SHA-256 of every certificate for pool de-duplication and of issuer SPKI + certificate for each verified-signature cache key, on every handshake), DER parsing and chain building in x509 (${pct(moduleShare(results, 'handshake', /x509\//))}) and the state machines/codec in core (${pct(moduleShare(results, 'handshake', /core\//))}). Suggestions: cache the parsed peer chain per context keyed by the DER bytes (the client re-parses the same leaf + intermediate in \`authenticatePeer\` and again in \`verifyChain\` on every handshake), and key the signature cache by the (issuer DER, certificate DER) pair's identity before hashing.`,
+    );
+    if (ok(cold)) {
+      out.push(
+        `3. **A first contact costs ${fmt(cold.handshakeMs.median)} ms per pair vs ${fmt(head.handshakeMs.median)} ms with a warm chain cache**: the cold-cache row verifies ${cold.breakdown.find((b) => b.category === 'verify')?.count ?? '?'} signatures instead of ${head.breakdown.find((b) => b.category === 'verify')?.count ?? '?'} (the context's \`VerifiedSignatureCache\` skips the intermediate's and the leaf's certificate signatures after the first handshake). Keep client contexts long-lived.`,
+      );
+    }
+  }
+  if (ok(r12)) {
+    const prof = results.profile?.['resumed-tls12'];
+    const top = ok(prof)
+      ? prof.functions
+          .filter((f) => !/garbage collector|\(program\)|\(idle\)/.test(f.name))
+          .slice(0, 6)
+          .map(
+            (f) =>
+              `\`${f.name.split(' ')[0]}\` (${f.name.split(' ')[1]?.replace(/^.*?(packages\/|@noble\/)/, '$1') ?? 'native'}, ${pct(f.share)})`,
+          )
+          .join(', ')
+      : 'not profiled';
+    out.push(
+      `4. **TLS 1.2 resumption is mostly protocol**: ${fmt(r12.handshakeMs.median)} ms per pair against a ${fmt(r12.primitivesMs.median)} ms primitive floor (ratio ${fmt(r12.ratio)}): no key exchange or signature is left, so per-connection set-up, message coding and record work dominate. Its profile's top self-time functions: ${top}; garbage collection ${pct(profileShare(results, 'resumed-tls12', /garbage collector/))}. Concrete costs in it: (a) x509 DER/certificate parsing is ${pct(moduleShare(results, 'resumed-tls12', /^x509\/dist\/(der|parse)/))} of a resumption that validates nothing — \`restoredPeer\` (handshake/tls12.ts) re-parses the session's peer chain through \`authenticatePeer\` on every resumption; the parsed \`PeerCertificate\` could travel with the in-process session (or be parsed lazily by \`getPeerCert\`); (b) exceptions: constructing SSLErrors (\`SSLWantReadError\` from every \`doHandshake()\` step that waits for the peer) is ${pct(moduleShare(results, 'resumed-tls12', /x509\/dist\/errors/))} — each captures a stack trace; (c) every \`wrapBio\` calls \`SSLContext.engineConfig()\`, which builds a new configuration snapshot (suites, groups and signature-scheme arrays copied) that could be cached until a setter changes the context; (d) with the noble provider TLS 1.2 negotiates ${noble.find((r) => r.id === 'tls12-full-x25519-ecdsa-p256')?.status === 'ok' ? 'ECDHE-ECDSA-AES256-GCM-SHA384' : 'an AES-GCM suite'} first (TLS 1.3 prefers ChaCha20-Poly1305 when \`fastAesGcm\` is false), so 1.2 pays a GCM table per key (\`ghashTable\` ${pct(profileShare(results, 'resumed-tls12', /^ghashTable /))}) and bulk runs at the AES-256-GCM speed (${fmt(rowsOf(results.bulk?.noble).find((b) => b.aead === 'AES-256-GCM')?.rawMBps?.median)} MB/s raw) instead of ChaCha20's (${fmt(rowsOf(results.bulk?.noble).find((b) => b.aead === 'CHACHA20-POLY1305')?.rawMBps?.median)} MB/s): ordering the 1.2 list by \`fastAesGcm\` too would fix both.`,
+    );
+  }
+  const bulk = rowsOf(results.bulk?.noble).filter(ok);
+  if (bulk.length > 0) {
+    out.push(
+      `5. **Bulk is bounded by noble's AEADs.** ChaCha20-Poly1305: \`chachaCore\` + Poly1305 \`process\` are ${pct(profileShare(results, 'bulk-TLS_CHACHA20_POLY1305_SHA256', /^(chachaCore|process @noble\/ciphers)/))} of self time; AES-128-GCM: noble's AES block \`encrypt\` ${pct(profileShare(results, 'bulk-TLS_AES_128_GCM_SHA256', /^encrypt @noble/))} and core's GHASH (\`absorb\`, per-connection Shoup table, already kept per key) ${pct(profileShare(results, 'bulk-TLS_AES_128_GCM_SHA256', /^absorb /))}. What the record path adds is small and listed here because it is cheap to remove: \`SSLWantReadError\` constructed (with a stack trace) every time a read drains the buffer (${pct(profileShare(results, 'bulk-TLS_CHACHA20_POLY1305_SHA256', /^SSLError /))} in the ChaCha loop; construct it without capturing a stack, or let adapters use \`pending()\`/the event API), \`takeOutgoing\` concatenating the 5-byte header and the ciphertext into a new buffer (${pct(profileShare(results, 'bulk-TLS_CHACHA20_POLY1305_SHA256', /^takeOutgoing /))}; sealing into one buffer with the header in front, via an output-offset AEAD call, removes a 16 KiB copy per record), and \`MemoryBIO.write\` copying every incoming chunk (${pct(profileShare(results, 'bulk-TLS_CHACHA20_POLY1305_SHA256', /^write .*memorybio/))}; Python semantics require it for user buffers, but adapters that hand over fresh socket buffers can use \`writeOwned\`).`,
+    );
+  }
+  const mem = results.memory?.inMemory;
+  if (ok(mem)) {
+    const idle = mem.perPairIdleAgain.heapKiB + mem.perPairIdleAgain.externalKiB;
+    const after = mem.perPairAfterBulk.heapKiB + mem.perPairAfterBulk.externalKiB;
+    out.push(
+      `6. **Buffers stay at their peak size after bulk transfer**: a pair holds ${fmt(idle)} KiB when idle after the handshake but ${fmt(after)} KiB (+${fmt(after - idle)} KiB, almost all ArrayBuffers) once 16 KiB records have passed, and keeps it while idle: the writer's TLSInnerPlaintext scratch (grown to 16 KiB + 1) and the reader's record input buffer are grown once and never released. Per idle connection that is still ≈ ${fmt(after / 2)} KiB, under the 32 KiB target but with little room; releasing the input buffer when it empties and sharing one scratch per thread (sealing is synchronous, so a module-level scratch is safe) would bring an idle connection back to ≈ ${fmt(idle / 2)} KiB.`,
+    );
+  }
+  const sockMem = rowsOf(results.memory?.sockets).filter(ok);
+  const ours = sockMem.find((r) => r.impl.startsWith('sanstls'));
+  const native = sockMem.find((r) => r.impl.startsWith('node:tls'));
+  if (ours && native) {
+    out.push(
+      `7. **Over sockets an idle pair costs ${fmt(ours.perPairIdle.heapKiB + ours.perPairIdle.externalKiB)} KiB of JS memory with the Node adapter vs ${fmt(native.perPairIdle.heapKiB + native.perPairIdle.externalKiB)} KiB for node:tls** (whose TLS state lives in OpenSSL's C heap: RSS ${fmt(native.perPairIdle.rssKiB)} vs ${fmt(ours.perPairIdle.rssKiB)} KiB per pair). The adapter's own share (the stream and driver objects around each engine) is about ${fmt(ours.perPairIdle.heapKiB + ours.perPairIdle.externalKiB - (mem?.perPairIdle ? mem.perPairIdle.heapKiB + mem.perPairIdle.externalKiB : 0))} KiB per pair above the in-memory engine pair.`,
+    );
+  }
+  const bundle = rowsOf(results.bundle).find((r) => r.label.startsWith('browser client') && ok(r));
+  if (bundle) {
+    const bp = bundle.byPackage;
+    const sum = (re) =>
+      Object.entries(bp)
+        .filter(([k]) => re.test(k))
+        .reduce((a, [, v]) => a + v, 0);
+    out.push(
+      `8. **The browser client is ${(bundle.gzip / 1000).toFixed(1)} KB gzip (${kib(bundle.gzip)}), ${fmt(bundle.gzip / 60000)}× the 60 KB target.** Minified: sanstls core ${kib(sum(/^core/))} (of which the server state machines ${kib(sum(/^core\/server/))}), x509 ${kib(sum(/^x509/))}, noble ${kib(sum(/^@noble/))}, web-adapter ${kib(sum(/^web-adapter/))}. A client never runs the server side, never decrypts PKCS#8/PKCS#12 keys (scrypt ${kib(sum(/scrypt/))}) and rarely needs CRLs or name constraints; splitting those behind entry points the client does not import (the context would take the server handshake as a plug-in), and making x509's OID table and verify tree-shakable, are the largest cuts. Even without the server half the target is out of reach of the current code size: ${ownCode(results)}, so it needs core and x509 themselves to shrink (a client-only x509 subset: parse what TLS needs, verify without CRLs/name constraints) as well as the split.`,
+    );
+  }
+  return out.join('\n');
+}
+
 export function writeReport(results, outDir) {
   const files = [];
   results.targets = targets(results);
   const jsonPath = join(outDir, 'BENCHMARKS.json');
-  writeFileSync(jsonPath, `${JSON.stringify(results, (k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+  writeFileSync(jsonPath, `${JSON.stringify(results, (_key, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
   files.push(jsonPath);
   const svgPath = join(outDir, 'docs', 'bench-chart.svg');
   writeFileSync(svgPath, chart(results));
@@ -482,7 +602,7 @@ The machine is shared (other builds and test suites run beside the benchmark): f
 
 - Each figure is the median of ${m.quick ? 5 : 7} timed batches (about ${m.quick ? 60 : 150} ms each) after a warm-up; the spread (fastest–slowest batch) is given beside it.
 - **Handshakes in memory**: a fresh client and server \`SSLObject\` over \`MemoryBIO\`s per handshake, both driven in one thread until both finished (including the client reading the NewSessionTicket), so both sides' CPU is counted. Certificates: root → intermediate → leaf made with \`@sanstls/x509/generate\`; the server sends leaf + intermediate, the client verifies the chain and the hostname. Contexts are reused, as an application would: the client context's verified-signature cache then skips the chain signatures after the first contact (the *chain cache cleared* row shows a first contact).
-- **Primitive floor**: the handshake runs once through a counting wrapper around the real provider (wrap, don't mock), which logs every provider call with its inputs (key shares, signatures, verifications, hashes, HMAC/HKDF, AEAD key setups and records, RNG). Replaying that log against the bare provider, in batches alternated with real handshakes, gives the summed cost of exactly the primitive operations one handshake performs; *ratio* = handshake / floor. Per-category costs are per-call medians scaled to the floor.
+- **Primitive floor**: the handshake runs once through a counting wrapper around the real provider (wrap, don't mock), which logs every provider call with its inputs (key shares, signatures, verifications, hashes, HMAC/HKDF, AEAD key setups and records, RNG). Replaying that log against the bare provider, in batches alternated with real handshakes, gives the summed cost of exactly the primitive operations one handshake performs; *ratio* = handshake / floor. Per-category costs: each call's fastest time over 15 replays, scaled to the floor.
 - **Sockets**: the Node adapter's \`createServer\`/\`connect\` and Node's \`tls\` with the same PEM files, group (X25519) and suite, one connection at a time over 127.0.0.1, client and server in the same process (CPU of both sides and of the loopback charged to it).
 - **Bulk**: 16 KiB application writes (one full record each) client → server through \`SSLObject\` and \`MemoryBIO\`s, alternated with the provider's raw seal+open of 16 KiB; over sockets, 16 KiB writes with back-pressure, about 50 ms per transfer.
 - **Memory**: child processes with \`--expose-gc\`, figures after full collections: ${results.memory?.inMemory?.count ?? 1000} established idle in-memory pairs (server share measured by dropping the clients), and idle socket pairs.
@@ -524,6 +644,10 @@ ${bundleSection(results)}
 ## Primitive costs: noble vs node:crypto
 
 ${primitivesSection(results)}
+
+## Where the time goes and what would move it
+
+${findings(results)}
 
 ## CPU profile (\`node --cpu-prof\`, built dist)
 
