@@ -401,6 +401,8 @@ export interface ConnectOptions extends SecureContextOptions {
   handshakeTimeout?: number;
   idleTimeout?: number;
   allowHalfOpen?: boolean;
+  /** TCP_NODELAY on the connection (default true). */
+  noDelay?: boolean;
 }
 
 export interface ServerOptions extends SecureContextOptions {
@@ -411,6 +413,8 @@ export interface ServerOptions extends SecureContextOptions {
   /** Milliseconds a connection may sit without input while we wait for it (0: never). */
   idleTimeout?: number;
   allowHalfOpen?: boolean;
+  /** TCP_NODELAY on accepted connections (default true). */
+  noDelay?: boolean;
   /** Node's SNI hook: answer with a sanstls context (or nothing to keep the default). */
   SNICallback?: (servername: string, callback: (err: Error | null, context?: SSLContextLike) => void) => void;
 }
@@ -540,7 +544,9 @@ export function connect(options: ConnectOptions, secureConnectListener?: () => v
     transport =
       options.path !== undefined
         ? net.connect({ path: options.path, allowHalfOpen: true })
-        : net.connect({ host, port: options.port ?? 443, allowHalfOpen: true });
+        : // TLS writes small records back to back (Finished, then data): Nagle's algorithm would hold them for
+          // the peer's delayed ACK (~40 ms a round trip), so turn it off as Node's http does.
+          net.connect({ host, port: options.port ?? 443, allowHalfOpen: true, noDelay: options.noDelay ?? true });
     waitForConnect = true;
   }
   const servername = options.servername ?? (isIpAddress(host) ? null : host);
@@ -596,6 +602,7 @@ export class Server extends net.Server {
   }
 
   private accept(raw: net.Socket): void {
+    raw.setNoDelay(this.tlsOptions.noDelay ?? true);
     const socket = new TLSSocket(raw, {
       isServer: true,
       context: this.context,

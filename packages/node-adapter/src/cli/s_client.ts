@@ -83,7 +83,7 @@ export async function sClientCommand(argv: readonly string[], io: CliIo): Promis
     }
   };
 
-  const raw = net.connect({ host, port, allowHalfOpen: true });
+  const raw = net.connect({ host, port, allowHalfOpen: true, noDelay: true });
   try {
     await new Promise<void>((resolve, reject) => {
       raw.once('connect', resolve);

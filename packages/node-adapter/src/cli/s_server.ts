@@ -100,6 +100,7 @@ export async function sServerCommand(argv: readonly string[], io: CliIo): Promis
       active++;
       if (naccept !== undefined && served >= naccept) server.close(); // stop accepting; finish this one
       raw.on('error', () => {});
+      raw.setNoDelay(true);
       serveConnection(raw).finally(() => {
         active--;
         if (!raw.destroyed) raw.destroy();
