@@ -215,6 +215,65 @@ describe('relay policy and limits', () => {
     }
   });
 
+  it('pushes back on a TCP target that sends faster than the WebSocket client reads', async () => {
+    let written = 0;
+    const targetSockets = new Set<Socket>();
+    const flood = createServer((s) => {
+      targetSockets.add(s);
+      s.on('error', () => {});
+      const chunk = Buffer.alloc(64 * 1024);
+      const pump = () => {
+        while (written < 64 * 1024 * 1024) {
+          written += chunk.length;
+          if (!s.write(chunk)) {
+            s.once('drain', pump);
+            return;
+          }
+        }
+      };
+      s.once('data', pump); // starts after the client's first bytes
+    });
+    await new Promise<void>((r) => flood.listen(0, '127.0.0.1', () => r()));
+    const port = (flood.address() as { port: number }).port;
+    const floodRelay = await startRelay({ allow: [`127.0.0.1:${port}`], maxBytesPerConnection: 1 << 30 });
+    try {
+      const ws = new WebSocket(relayUrl(floodRelay.url, '127.0.0.1', port));
+      await new Promise((r) => ws.on('open', r));
+      ws.pause(); // a client that does not read
+      ws.send(CLIENT_HELLO_START);
+      await new Promise((r) => setTimeout(r, 700));
+      // Without backpressure the relay would have read all 64 MiB into memory by now.
+      expect(written).toBeLessThan(24 * 1024 * 1024);
+      let received = 0;
+      ws.on('message', (d: Buffer) => {
+        received += d.length;
+      });
+      ws.resume();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(received).toBeGreaterThan(0);
+      ws.terminate();
+      // websocketTransport cannot pause a WebSocket: it bounds what it queues for a reader that does not read.
+      written = 0;
+      const transport = await websocketTransport(relayUrl(floodRelay.url, '127.0.0.1', port), {
+        WebSocket: WS,
+        maxQueuedBytes: 1024 * 1024,
+      });
+      const writer = transport.writable.getWriter();
+      await writer.write(CLIENT_HELLO_START);
+      await new Promise((r) => setTimeout(r, 500));
+      const error = await transport.readable
+        .getReader()
+        .read()
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TunnelClosedError);
+      expect((error as TunnelClosedError).closeCode).toBe(RelayCloseCode.MESSAGE_TOO_BIG);
+    } finally {
+      for (const s of targetSockets) s.destroy();
+      await floodRelay.close();
+      await new Promise<void>((r) => flood.close(() => r()));
+    }
+  });
+
   it('logs open and close events with byte counts', () => {
     const closes = events.filter((e): e is Extract<RelayEvent, { type: 'close' }> => e.type === 'close');
     expect(events.some((e) => e.type === 'open')).toBe(true);
