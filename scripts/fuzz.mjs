@@ -37,7 +37,7 @@ for (const pkg of readdirSync(`${root}/packages`)) {
 
 console.log(`fuzz: ${seconds} s per target, seed ${seed}${target ? `, target ${target}` : ''}, save ${save}`);
 const vitestArgs = ['run', ...files, '--reporter=verbose', '--no-file-parallelism'];
-if (target !== undefined) vitestArgs.push('-t', `fuzz ${target} `);
+if (target !== undefined) vitestArgs.push('-t', `fuzz ${target}`);
 const result = spawnSync(`${root}/node_modules/.bin/vitest`, vitestArgs, {
   cwd: root,
   stdio: 'inherit',

@@ -659,3 +659,57 @@ describe('exporters and channel bindings', () => {
     expect(() => pair.client.exportKeyingMaterial('key expansion', 16)).toThrow(/reserved/);
   });
 });
+
+describe('TLS 1.2 suspension points and record policy', () => {
+  it('an async verify callback (client) and an async SNI callback (server) park and resume the handshake', async () => {
+    const client = client12();
+    client.verifyCallback = (info) => Promise.resolve(info.preverified);
+    const server = serverContext();
+    server.sniCallback = () => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 5));
+    const pair = makePair(client, server);
+    for (
+      let round = 0;
+      round < 50 && !(pair.client.connection.handshakeComplete && pair.server.connection.handshakeComplete);
+      round++
+    ) {
+      for (const side of [pair.client, pair.server]) {
+        try {
+          side.doHandshake();
+        } catch (e) {
+          if ((e as Error).name !== 'SSLWantReadError') throw e;
+        }
+      }
+      transfer(pair);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(pair.client.version()).toBe('TLSv1.2');
+    exchange(pair);
+  });
+
+  it('TLS_FALLBACK_SCSV from a client that could do better → inappropriate_fallback', () => {
+    const pair = makePair(client12(), serverContext());
+    editClientHello(pair, (hello) => {
+      hello.cipherSuites.push(0x5600);
+    });
+    const errors = handshakeUntilError(pair);
+    expect(reasons(errors).server).toBe('INAPPROPRIATE_FALLBACK');
+    expect((errors.server as SSLError).alert).toBe(86);
+  });
+
+  it('application data before the handshake completes → unexpected_message', () => {
+    const pair = makePair(client12(), serverContext());
+    editServerFlight(pair, (messages) => messages);
+    pair.serverOut.write(record(23, new Uint8Array(30)));
+    const errors = handshakeUntilError(pair);
+    expect(reasons(errors).client).toBe('UNEXPECTED_RECORD');
+  });
+
+  it('a ChangeCipherSpec before the keys exist → unexpected_message', () => {
+    const pair = makePair(client12(), serverContext());
+    editServerFlight(pair, (messages) => messages.slice(0, 2));
+    pair.serverOut.write(record(20, Uint8Array.of(1)));
+    const errors = handshakeUntilError(pair);
+    expect(reasons(errors).client).toBe('UNEXPECTED_CCS_MESSAGE');
+    expect((errors.client as SSLError).alert).toBe(10);
+  });
+});

@@ -1,10 +1,11 @@
 /**
  * A minimal HTTP/1.1 client over a TLS stream (the example page and tests): one request with
  * `Connection: close`, the response read to the end of the stream, chunked transfer coding undone
- * (RFC 9112 §7.1). Not a general HTTP stack: no keep-alive, redirects or compression.
+ * (RFC 9112 §7.1). A server that closes without close_notify is accepted only when the response is
+ * length-delimited (Content-Length or chunked), so truncation cannot go unnoticed. Not a general HTTP stack: no keep-alive, redirects or compression.
  * @module
  */
-import { SSLError } from '@sanstls/core';
+import { SSLEOFError, SSLError } from '@sanstls/core';
 import type { StreamPair } from './stream-pair.js';
 
 export interface HttpRequest {
@@ -109,9 +110,20 @@ export async function httpRequest(tls: StreamPair, request: HttpRequest): Promis
   const parts: Uint8Array[] = [];
   let length = 0;
   const reader = tls.readable.getReader();
+  let truncation: SSLEOFError | null = null;
   try {
     for (;;) {
-      const { value, done } = await reader.read();
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (e) {
+        // Many servers close TCP without close_notify. A length-delimited response (Content-Length or a
+        // complete chunked body) cannot be cut short unnoticed, so it is accepted; anything else is not.
+        if (!(e instanceof SSLEOFError)) throw e;
+        truncation = e;
+        break;
+      }
+      const { value, done } = chunk;
       if (done) break;
       length += value.length;
       if (length > max) throw httpError(`response larger than ${max} bytes`);
@@ -125,7 +137,7 @@ export async function httpRequest(tls: StreamPair, request: HttpRequest): Promis
   }
   const all = concat(parts, length);
   const end = indexOfCrlfCrlf(all);
-  if (end < 0) throw httpError('no complete response header');
+  if (end < 0) throw truncation ?? httpError('no complete response header');
   const lines = new TextDecoder('latin1').decode(all.subarray(0, end)).split('\r\n');
   const status = /^(HTTP\/1\.[01]) (\d{3})(?: (.*))?$/.exec(lines[0]!);
   if (status === null) throw httpError(`bad status line '${lines[0]!.slice(0, 80)}'`);
@@ -138,7 +150,9 @@ export async function httpRequest(tls: StreamPair, request: HttpRequest): Promis
     responseHeaders[name] = name in responseHeaders ? `${responseHeaders[name]}, ${value}` : value;
   }
   let responseBody = all.subarray(end + 4);
-  if (/\bchunked\b/i.test(responseHeaders['transfer-encoding'] ?? '')) responseBody = dechunk(responseBody);
+  const chunked = /\bchunked\b/i.test(responseHeaders['transfer-encoding'] ?? '');
+  if (truncation !== null && !chunked && responseHeaders['content-length'] === undefined) throw truncation;
+  if (chunked) responseBody = dechunk(responseBody);
   else if (responseHeaders['content-length'] !== undefined) {
     const declared = Number(responseHeaders['content-length']);
     if (!Number.isSafeInteger(declared) || declared < 0 || declared > responseBody.length) {

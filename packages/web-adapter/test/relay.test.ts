@@ -12,6 +12,7 @@ import {
   RelayCloseCode,
   relayUrl,
   SSLCertVerificationError,
+  SSLEOFError,
   TLSVersion,
   TunnelClosedError,
   type WebSocketConstructor,
@@ -91,6 +92,28 @@ describe('TLS through the WebSocket relay', () => {
     const { tls, response } = await fetchThroughRelay(sanstls.port, { alpnProtocols: ['http/1.1'] });
     expect(response.text()).toContain(`Cipher: ${tls.info.cipher}`);
     expect(response.text()).toContain('Request: GET / HTTP/1.1');
+  });
+
+  it('accepts a length-delimited response without close_notify, and refuses an undelimited one (truncation)', async () => {
+    const pki = testPki();
+    const certChain = { cert: pki.ec.chainPem, key: pki.ec.keyPem };
+    const [delimited, undelimited] = await Promise.all([
+      sanstlsServer({ certChain }, { contentLength: true, closeNotify: false }),
+      sanstlsServer({ certChain }, { contentLength: false, closeNotify: false }),
+    ]);
+    const local = await startRelay({ allow: [`127.0.0.1:${delimited.port}`, `127.0.0.1:${undelimited.port}`] });
+    try {
+      const get = async (port: number) => {
+        const transport = await websocketTransport(relayUrl(local.url, '127.0.0.1', port), { WebSocket: WS });
+        const tls = await connectTls(transport, { serverHostname: 'localhost', trustAnchors: pki.caPem });
+        return httpRequest(tls, { host: 'localhost' });
+      };
+      expect((await get(delimited.port)).text()).toContain('sanstls server');
+      await expect(get(undelimited.port)).rejects.toBeInstanceOf(SSLEOFError);
+    } finally {
+      await local.close();
+      await Promise.all([delimited.stop(), undelimited.stop()]);
+    }
   });
 
   it('a certificate for another name fails as SSLCertVerificationError through the tunnel', async () => {

@@ -54,7 +54,10 @@ export function socketStreams(socket: Socket): StreamPair {
 }
 
 /** A sanstls TLS server on TCP answering each request like `s_server -www` (a small page, then close). */
-export async function sanstlsServer(options: Parameters<typeof acceptTls>[1]): Promise<RunningServer> {
+export async function sanstlsServer(
+  options: Parameters<typeof acceptTls>[1],
+  behaviour: { contentLength?: boolean; closeNotify?: boolean } = {},
+): Promise<RunningServer> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
@@ -72,7 +75,12 @@ export async function sanstlsServer(options: Parameters<typeof acceptTls>[1]): P
       reader.releaseLock();
       const page = `<html><body><pre>sanstls server\nProtocol: ${tls.info.protocol}\nCipher: ${tls.info.cipher}\nRequest: ${request.split('\r\n')[0]}\n</pre></body></html>\n`;
       const writer = tls.writable.getWriter();
-      await writer.write(new TextEncoder().encode(`HTTP/1.0 200 ok\r\nContent-Type: text/html\r\n\r\n${page}`));
+      const length = behaviour.contentLength === true ? `Content-Length: ${page.length}\r\n` : '';
+      await writer.write(new TextEncoder().encode(`HTTP/1.0 200 ok\r\nContent-Type: text/html\r\n${length}\r\n${page}`));
+      if (behaviour.closeNotify === false) {
+        socket.end(); // TCP FIN without close_notify, as many servers do
+        return;
+      }
       await writer.close();
       await tls.close();
     })().catch(() => socket.destroy());
