@@ -81,10 +81,12 @@ describe('recording provider', () => {
       fork.update(bytes(3, 6));
       fork.digest();
       t.digest();
-      provider.group('secp256r1')!.respond(
-        defaultProvider.group('secp256r1')!.generate((n) => defaultProvider.randomBytes(n)).publicKey,
-        (n: number) => defaultProvider.randomBytes(n),
-      );
+      provider
+        .group('secp256r1')!
+        .respond(
+          defaultProvider.group('secp256r1')!.generate((n) => defaultProvider.randomBytes(n)).publicKey,
+          (n: number) => defaultProvider.randomBytes(n),
+        );
       const k = provider.aead('CHACHA20-POLY1305').create(bytes(32, 7));
       k.open(bytes(12, 8), k.seal(bytes(12, 8), bytes(50, 9), bytes(5, 1)), bytes(5, 1));
     });
