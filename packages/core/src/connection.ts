@@ -29,7 +29,13 @@
  * KeyUpdates; post-handshake messages (KeyUpdate, NewSessionTicket) are handled after Connected.
  * @module
  */
-import { type SignatureCacheLike, SSLEOFError, type SSLError, VerifiedSignatureCache } from '@sanstls/x509';
+import {
+  concatBytes,
+  type SignatureCacheLike,
+  SSLEOFError,
+  type SSLError,
+  VerifiedSignatureCache,
+} from '@sanstls/x509';
 import { alertForError, asTlsError, receivedAlertError, tlsFailure } from './alerts.js';
 // TLS 1.2 hooks (issue #6)
 import {
@@ -442,7 +448,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
     const pending = this.pendingHandshake;
     if (pending.length === 0) return;
     this.pendingHandshake = [];
-    const content = pending.length === 1 ? pending[0]! : concat(pending);
+    const content = pending.length === 1 ? pending[0]! : concatBytes(pending);
     this.record.send(ContentType.handshake, content, this.pendingHandshakeVersion);
   }
 
@@ -670,16 +676,4 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
   enterTls12Traffic(established: Tls12Established): void {
     this.tls12 = established;
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -92,9 +92,6 @@ function notSupported(text: string): SSLError {
   return new SSLError(text, { library: 'SSL', reason: 'NOT_SUPPORTED' });
 }
 
-// TLS 1.2 cipher strings live in cipher-string.ts (issue #6); re-exported for compatibility.
-export { evaluateCipherString } from './cipher-string.js';
-
 function suiteInfo(suite: Tls13Suite): CipherInfo {
   return {
     id: 0x03000000 | suite.code,
@@ -371,8 +368,8 @@ export class SSLContext {
   // Ciphers, groups, ALPN
 
   /**
-   * OpenSSL cipher string for TLS 1.2 suites (kept for issue #6; like Python, it does not affect
-   * TLS 1.3 suites). Raises "No cipher can be selected." when it selects nothing.
+   * OpenSSL cipher string for the TLS 1.2 suites (grammar in cipher-string.ts; like Python, it does not
+   * affect TLS 1.3 suites). Raises "No cipher can be selected." when it selects nothing.
    */
   setCiphers(ciphers: string): void {
     const selected = evaluateCipherSuites(ciphers);
@@ -381,7 +378,7 @@ export class SSLContext {
     this.tls12.suites = selected;
   }
 
-  /** The TLS 1.2 cipher list selected by setCiphers (used once issue #6 lands). */
+  /** The TLS 1.2 cipher list selected by setCiphers, in preference order. */
   get tls12Ciphers(): readonly string[] {
     return this.tls12.suites.map((s) => s.name);
   }

@@ -34,12 +34,12 @@ export {
   VerifyFlags,
 } from '@sanstls/x509';
 export { type FailureReason, LOCAL_FAILURE_ALERT, receivedAlertReason } from './alerts.js';
+export { evaluateCipherString } from './cipher-string.js';
 export { type ConnectionState, TlsConnection, type TlsConnectionOptions } from './connection.js';
 export * from './constants.js';
 export {
   type CipherInfo,
   createDefaultContext,
-  evaluateCipherString,
   type SniCallback,
   SSLContext,
   type SSLContextOptions,

@@ -186,7 +186,10 @@ export function createDefaultContext(
 }
 
 // connect()/createServer() build their contexts with this class.
-registerContextFactory((isServer) => new SSLContext(isServer ? PROTOCOL_TLS_SERVER : PROTOCOL_TLS_CLIENT));
+registerContextFactory(
+  (isServer, cryptoProvider) =>
+    new SSLContext(isServer ? PROTOCOL_TLS_SERVER : PROTOCOL_TLS_CLIENT, cryptoProvider ? { cryptoProvider } : {}),
+);
 
 /**
  * Python's `ssl.get_server_certificate((host, port), ca_certs=None)`: connects, completes a handshake and resolves

@@ -8,6 +8,7 @@ export { createDefaultContext, getServerCertificate, SSLContext } from './contex
 export { TransportTimeoutError } from './driver.js';
 export { type CapathContents, certificatesInPem, loadCapath, resolvePemOrPath } from './files.js';
 export { type NodePeerCertificate, nodePeerCertificate, nodePeerCertificateChain } from './node-cert.js';
+export { createNodeCryptoProvider, type NodeCryptoProviderOptions, nodeCryptoProvider } from './node-crypto.js';
 export { SSLSocket, type WrapSocketOptions } from './sslsocket.js';
 export {
   type ConnectOptions,

@@ -13,6 +13,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { Duplex } from 'node:stream';
 import { checkServerIdentity as nodeCheckServerIdentity, type PeerCertificate } from 'node:tls';
+import type { CryptoProvider } from '@sanstls/core';
 import {
   SSLCertVerificationError,
   SSLEOFError,
@@ -384,6 +385,11 @@ export interface SecureContextOptions {
   ecdhCurve?: string;
   /** A ready sanstls context: the other context options are then ignored. */
   context?: SSLContextLike;
+  /**
+   * The crypto provider of the context built from these options (default: core's pure-JS noble provider;
+   * `nodeCryptoProvider` runs the primitives on node:crypto).
+   */
+  cryptoProvider?: CryptoProvider;
   pfx?: unknown;
 }
 
@@ -437,8 +443,10 @@ export interface SSLContextLike extends NodeEngineContext {
 }
 
 /** Set by context.ts (breaks the import cycle between the context and the socket classes). */
-let contextFactory: ((isServer: boolean) => SSLContextLike) | undefined;
-export function registerContextFactory(factory: (isServer: boolean) => SSLContextLike): void {
+let contextFactory: ((isServer: boolean, cryptoProvider?: CryptoProvider) => SSLContextLike) | undefined;
+export function registerContextFactory(
+  factory: (isServer: boolean, cryptoProvider?: CryptoProvider) => SSLContextLike,
+): void {
   contextFactory = factory;
 }
 
@@ -492,7 +500,7 @@ export function contextFromOptions(
     });
   }
   if (contextFactory === undefined) throw new Error('sanstls: context factory not registered');
-  const ctx = contextFactory(isServer);
+  const ctx = contextFactory(isServer, options.cryptoProvider);
   if (!isServer) {
     ctx.checkHostname = false;
     ctx.verifyMode = 0; // CERT_NONE: checked after the handshake

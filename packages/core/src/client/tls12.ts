@@ -16,7 +16,7 @@
  * resumption, §5.3), RFC 7919 groups only for DHE, and every signature and Finished check.
  * @module
  */
-import type { SSLError } from '@sanstls/x509';
+import { concatBytes, type SSLError } from '@sanstls/x509';
 import { tlsFailure } from '../alerts.js';
 import { type Tls12Suite, tls12SuiteByCode } from '../cipher-string.js';
 import { ClientCertificateType, ExtensionType, HandshakeType, NamedGroup } from '../codec/enums.js';
@@ -662,7 +662,7 @@ function onServerHelloDone(
   io.negotiated.localChain = choice.key.chain;
   io.negotiated.signatureScheme = choice.scheme;
   // CertificateVerify (RFC 5246 §7.4.8): a signature over all handshake messages so far.
-  return whenReady(choice.key.sign(choice.scheme, concatAll(hs.messages)), 'signCertificateVerify', (signature) => {
+  return whenReady(choice.key.sign(choice.scheme, concatBytes(hs.messages)), 'signCertificateVerify', (signature) => {
     const cv = encodeCertificateVerify({ algorithm: choice.scheme, signature });
     record(hs, cv);
     io.sendHandshake(cv);
@@ -754,18 +754,6 @@ function sessionIdFor(
 
 // ---------------------------------------------------------------------------------------------
 
-function concatAll(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 export function stripZeros(bytes: Uint8Array): Uint8Array {
   let i = 0;
   while (i < bytes.length - 1 && bytes[i] === 0) i++;
@@ -777,5 +765,3 @@ function toHex(bytes: Uint8Array): string {
   for (const b of bytes) s += b.toString(16).padStart(2, '0');
   return s;
 }
-
-export { concatAll as concatHandshakeMessages };

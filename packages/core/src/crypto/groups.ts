@@ -19,7 +19,7 @@
 import { x25519 } from '@noble/curves/ed25519.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
-import { SSLError } from '@sanstls/x509';
+import { concatBytes, SSLError } from '@sanstls/x509';
 import type { GroupName, KeyExchangeGroup, KeyShareOffer } from './provider.js';
 
 /** illegal_parameter (RFC 8446 §6.2): the alert for an invalid key share (§4.2.8, §7.4.2). */
@@ -40,13 +40,6 @@ function draw(randomBytes: (n: number) => Uint8Array, n: number): Uint8Array {
     });
   }
   return bytes;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 function isAllZero(bytes: Uint8Array): boolean {
@@ -168,7 +161,7 @@ export const x25519MlKem768Group: KeyExchangeGroup = {
     const kem = ml_kem768.keygen(draw(randomBytes, 64));
     const ecdh = x25519KeyPair(randomBytes);
     return {
-      publicKey: concat(kem.publicKey, ecdh.publicKey),
+      publicKey: concatBytes([kem.publicKey, ecdh.publicKey]),
       complete(peer) {
         if (peer.length !== MLKEM768_CIPHERTEXT_LENGTH + 32) {
           throw badKeyShare(
@@ -177,7 +170,7 @@ export const x25519MlKem768Group: KeyExchangeGroup = {
         }
         // ML-KEM decapsulation never fails on a well-sized ciphertext (implicit rejection, FIPS 203 §6.3).
         const kemSecret = ml_kem768.decapsulate(peer.subarray(0, MLKEM768_CIPHERTEXT_LENGTH), kem.secretKey);
-        return concat(kemSecret, x25519Shared(ecdh.scalar, peer.subarray(MLKEM768_CIPHERTEXT_LENGTH)));
+        return concatBytes([kemSecret, x25519Shared(ecdh.scalar, peer.subarray(MLKEM768_CIPHERTEXT_LENGTH))]);
       },
     };
   },
@@ -197,6 +190,9 @@ export const x25519MlKem768Group: KeyExchangeGroup = {
     }
     const ecdh = x25519KeyPair(randomBytes);
     const ecdhSecret = x25519Shared(ecdh.scalar, clientShare.subarray(MLKEM768_ENCAPSULATION_KEY_LENGTH));
-    return { share: concat(kem.cipherText, ecdh.publicKey), sharedSecret: concat(kem.sharedSecret, ecdhSecret) };
+    return {
+      share: concatBytes([kem.cipherText, ecdh.publicKey]),
+      sharedSecret: concatBytes([kem.sharedSecret, ecdhSecret]),
+    };
   },
 };

@@ -5,22 +5,10 @@
  * RFC 7905).
  * @module
  */
-import { SSLError } from '@sanstls/x509';
+import { concatBytes, SSLError } from '@sanstls/x509';
 import type { HashAlgorithm } from './provider.js';
 
 const encoder = /* @__PURE__ */ new TextEncoder();
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
 
 function checkRandom(random: Uint8Array, which: string): void {
   if (random.length !== 32) {
@@ -63,7 +51,7 @@ export function tls12Prf(
   seed: Uint8Array,
   length: number,
 ): Uint8Array {
-  return pHash(hash, secret, concat(encoder.encode(label), seed), length);
+  return pHash(hash, secret, concatBytes([encoder.encode(label), seed]), length);
 }
 
 /** master_secret = PRF(pre_master_secret, "master secret", ClientHello.random + ServerHello.random)[0..47] (§8.1). */
@@ -75,7 +63,7 @@ export function tls12MasterSecret(
 ): Uint8Array {
   checkRandom(clientRandom, 'client');
   checkRandom(serverRandom, 'server');
-  return tls12Prf(hash, preMasterSecret, 'master secret', concat(clientRandom, serverRandom), 48);
+  return tls12Prf(hash, preMasterSecret, 'master secret', concatBytes([clientRandom, serverRandom]), 48);
 }
 
 /**
@@ -114,7 +102,13 @@ export function tls12KeyBlock(
   checkRandom(clientRandom, 'client');
   checkRandom(serverRandom, 'server');
   const { macKeyLength: m, keyLength: k, ivLength: v } = sizes;
-  const block = tls12Prf(hash, masterSecret, 'key expansion', concat(serverRandom, clientRandom), 2 * (m + k + v));
+  const block = tls12Prf(
+    hash,
+    masterSecret,
+    'key expansion',
+    concatBytes([serverRandom, clientRandom]),
+    2 * (m + k + v),
+  );
   let offset = 0;
   const take = (n: number) => {
     const part = block.slice(offset, offset + n);
@@ -175,12 +169,12 @@ export function tls12Exporter(
       reason: 'EXPORTER_LABEL_RESERVED',
     });
   }
-  let seed = concat(clientRandom, serverRandom);
+  let seed = concatBytes([clientRandom, serverRandom]);
   if (context !== undefined) {
     if (context.length > 0xffff) {
       throw new SSLError('exporter context longer than 65535 bytes', { library: 'SSL', reason: 'INTERNAL_ERROR' });
     }
-    seed = concat(seed, Uint8Array.of(context.length >>> 8, context.length & 0xff), context);
+    seed = concatBytes([seed, Uint8Array.of(context.length >>> 8, context.length & 0xff), context]);
   }
   return tls12Prf(hash, masterSecret, label, seed, length);
 }

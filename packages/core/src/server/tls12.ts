@@ -17,10 +17,10 @@
  * client's groups and signature_algorithms can serve; DHE only with an enabled RFC 7919 group.
  * @module
  */
-import { SSLError } from '@sanstls/x509';
+import { concatBytes, SSLError } from '@sanstls/x509';
 import { tlsFailure } from '../alerts.js';
 import type { Tls12Suite } from '../cipher-string.js';
-import { concatHandshakeMessages, stripZeros } from '../client/tls12.js';
+import { stripZeros } from '../client/tls12.js';
 import { CipherSuite, ClientCertificateType, ExtensionType, HandshakeType, NamedGroup } from '../codec/enums.js';
 import {
   EMPTY_EXTENSION_BODY,
@@ -635,7 +635,7 @@ function onCertificateVerify(
     state.peer.publicKey,
     cv.algorithm,
     cv.signature,
-    concatHandshakeMessages(state.hs.messages),
+    concatBytes(state.hs.messages),
   );
   io.negotiated.peerSignatureScheme = cv.algorithm;
   state.hs.transcript.update(message.raw);
