@@ -6,7 +6,7 @@
 // or $SANSTLS_CA_BUNDLE) [--out FILE]. Without a bundle it writes an empty module whose mozillaRoots() throws.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -83,5 +83,11 @@ export const ROOTS_BASE64: readonly string[] = [${roots.map((r) => `\n  '${r}',`
 `;
 mkdirSync(dirname(outFile), { recursive: true });
 const previous = existsSync(outFile) ? readFileSync(outFile, 'utf8') : null;
-if (previous !== body) writeFileSync(outFile, body);
+// Written to a temporary file and renamed: test files run this script in parallel, and a reader must never
+// see a half-written module.
+if (previous !== body) {
+  const tmp = `${outFile}.${process.pid}.tmp`;
+  writeFileSync(tmp, body);
+  renameSync(tmp, outFile);
+}
 console.log(`gen-mozilla-roots: ${roots.length} roots (${source.date}) -> ${outFile}`);

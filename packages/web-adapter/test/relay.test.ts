@@ -5,15 +5,12 @@
  */
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import {
-  acceptTls,
   connectTls,
   httpRequest,
-  memoryStreamPair,
   RelayCloseCode,
   relayUrl,
   SSLCertVerificationError,
   SSLEOFError,
-  TLSVersion,
   TunnelClosedError,
   type WebSocketConstructor,
   websocketTransport,
@@ -25,19 +22,6 @@ import { testPki } from './helpers/pki.js';
 import { opensslServer, type RunningServer, sanstlsServer } from './helpers/servers.js';
 
 const WS = WebSocket as unknown as WebSocketConstructor;
-
-/** Whether the engine speaks TLS 1.2 yet (issue #6): an in-memory 1.2-only handshake between two sanstls ends. */
-async function tls12Available(): Promise<boolean> {
-  const [a, b] = memoryStreamPair();
-  const pki = testPki();
-  const only12 = { minimumVersion: TLSVersion.TLSv1_2, maximumVersion: TLSVersion.TLSv1_2 };
-  const server = acceptTls(b, { ...only12, certChain: { cert: pki.ec.chainPem, key: pki.ec.keyPem } });
-  const client = connectTls(a, { ...only12, serverHostname: 'localhost', trustAnchors: pki.caPem });
-  const [c] = await Promise.allSettled([client, server]);
-  return c.status === 'fulfilled' && c.value.info.protocol === 'TLSv1.2';
-}
-const TLS12 = await tls12Available();
-if (!TLS12) console.log('relay.test: TLS 1.2 cases skip: the engine does not negotiate TLS 1.2 yet (issue #6)');
 
 let relay: Relay;
 const events: RelayEvent[] = [];
@@ -81,7 +65,7 @@ describe('TLS through the WebSocket relay', () => {
     await expect(tls.closed).resolves.toBeUndefined();
   });
 
-  it.skipIf(!TLS12)('fetches from openssl s_server -www over TLS 1.2 (RSA certificate)', async () => {
+  it('fetches from openssl s_server -www over TLS 1.2 (RSA certificate)', async () => {
     const { tls, response } = await fetchThroughRelay(openssl12.port);
     expect(tls.info.protocol).toBe('TLSv1.2');
     expect(response.status).toBe(200);
