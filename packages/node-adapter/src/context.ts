@@ -131,19 +131,38 @@ export class SSLContext extends CoreSSLContext implements NodeEngineContext {
   }
 
   /** @internal A fresh engine on two MemoryBIOs (used by the socket classes). */
-  createEngine(options: { serverSide: boolean; serverHostname: string | null; session?: unknown }): {
+  createEngine(options: {
+    serverSide: boolean;
+    serverHostname: string | null;
+    session?: unknown;
+    keylog?: (line: string) => void;
+  }): {
     sslobj: EngineSSLObject;
     incoming: MemoryBIO;
     outgoing: MemoryBIO;
   } {
     const incoming = new MemoryBIO();
     const outgoing = new MemoryBIO();
-    const core = this.wrapBio(incoming, outgoing, {
-      serverSide: options.serverSide,
-      serverHostname: options.serverHostname,
-      ...(options.session !== undefined ? { session: options.session as never } : {}),
-    });
-    return { sslobj: new EngineObject(core), incoming, outgoing };
+    // The engine takes its key-log hook from the context when the connection starts (wrapBio), so a per-connection
+    // hook (node:tls's 'keylog' event) is installed for exactly that call.
+    const contextKeylog = this.keylogCallback;
+    const connectionKeylog = options.keylog;
+    if (connectionKeylog !== undefined) {
+      this.keylogCallback = (line) => {
+        contextKeylog?.(line);
+        connectionKeylog(line);
+      };
+    }
+    try {
+      const core = this.wrapBio(incoming, outgoing, {
+        serverSide: options.serverSide,
+        serverHostname: options.serverHostname,
+        ...(options.session !== undefined ? { session: options.session as never } : {}),
+      });
+      return { sslobj: new EngineObject(core), incoming, outgoing };
+    } finally {
+      this.keylogCallback = contextKeylog;
+    }
   }
 
   /** @internal Node's verification model: validates a peer chain against this context's trust anchors. */

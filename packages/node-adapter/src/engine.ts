@@ -30,7 +30,13 @@ export interface EngineSSLObject extends SuspensionSource {
 
 /** What a socket needs from a context: a fresh engine on two byte queues. */
 export interface EngineContext {
-  createEngine(options: { serverSide: boolean; serverHostname: string | null; session?: unknown }): {
+  createEngine(options: {
+    serverSide: boolean;
+    serverHostname: string | null;
+    session?: unknown;
+    /** Also receives this connection's NSS key-log lines (besides the context's keylogCallback). */
+    keylog?: (line: string) => void;
+  }): {
     sslobj: EngineSSLObject;
     incoming: ByteQueue;
     outgoing: ByteQueue;

@@ -28,7 +28,13 @@ import { type NodePeerCertificate, nodePeerCertificateChain } from './node-cert.
 
 /** What a TLSSocket needs from its context besides an engine: chain validation for Node's verification model. */
 export interface NodeEngineContext {
-  createEngine(options: { serverSide: boolean; serverHostname: string | null; session?: unknown }): {
+  createEngine(options: {
+    serverSide: boolean;
+    serverHostname: string | null;
+    session?: unknown;
+    /** Also receives this connection's NSS key-log lines (besides the context's keylogCallback). */
+    keylog?: (line: string) => void;
+  }): {
     sslobj: EngineSSLObject;
     incoming: {
       write(b: Uint8Array): number;
@@ -120,6 +126,10 @@ export class TLSSocket extends Duplex {
       serverSide: this.isServer,
       serverHostname: this.isServer ? null : this.servername,
       session: options.session,
+      // node:tls's 'keylog' event: one NSS key-log line (with its newline) per secret, for Wireshark.
+      keylog: (line) => {
+        if (this.listenerCount('keylog') > 0) this.emit('keylog', Buffer.from(`${line}\n`, 'latin1'));
+      },
     });
     this.sslobj = engine.sslobj;
     this.driver = new TransportDriver(transport, engine.incoming, engine.outgoing, engine.sslobj, {
@@ -390,6 +400,11 @@ export interface SecureContextOptions {
    * `nodeCryptoProvider` runs the primitives on node:crypto).
    */
   cryptoProvider?: CryptoProvider;
+  /**
+   * Append this connection's TLS secrets to this file in NSS key-log format (Wireshark); default: the
+   * `SSLKEYLOGFILE` environment variable. The 'keylog' event gives the same lines without a file.
+   */
+  keylogFile?: string;
   pfx?: unknown;
 }
 
@@ -440,6 +455,7 @@ export interface SSLContextLike extends NodeEngineContext {
   setCiphers(ciphers: string): void;
   setCiphersuites(suites: string): void;
   setGroups(groups: readonly string[]): void;
+  keylogFilename: string | null;
 }
 
 /** Set by context.ts (breaks the import cycle between the context and the socket classes). */
@@ -534,6 +550,9 @@ export function contextFromOptions(
     if (tls12.length > 0) ctx.setCiphers(tls12.join(':'));
   }
   if (options.ecdhCurve !== undefined && options.ecdhCurve !== 'auto') ctx.setGroups(options.ecdhCurve.split(':'));
+  // As Python's create_default_context, curl and browsers: SSLKEYLOGFILE turns the key log on (Wireshark).
+  const keylogFile = options.keylogFile ?? process.env.SSLKEYLOGFILE;
+  if (keylogFile) ctx.keylogFilename = keylogFile;
   return ctx;
 }
 
@@ -625,6 +644,10 @@ export class Server extends net.Server {
       this.emit('tlsClientError', err, socket);
     };
     socket.on('error', early);
+    // node:tls's server 'keylog' event (line, socket).
+    socket.on('keylog', (line: Buffer) => {
+      this.emit('keylog', line, socket);
+    });
     socket.once('secure', () => {
       socket.off('error', early);
       this.emit('secureConnection', socket);
