@@ -72,6 +72,7 @@ import {
 import type { Awaitable, EngineConfig } from './handshake/config.js';
 import type { Tls13Suite } from './handshake/suites.js';
 import type { Tls12Established, Tls12Io } from './handshake/tls12.js';
+import { resolveLimits, type TlsLimits } from './limits.js';
 import { HalfConnection, SOFT_SEQUENCE_LIMIT } from './record/protection.js';
 import type { Tls12RecordProtection } from './record/protection12.js';
 import { RecordLayer } from './record/record-layer.js';
@@ -100,6 +101,8 @@ export interface TlsConnectionOptions {
   readonly signatureCache?: SignatureCacheLike;
   /** Client: a session to resume (TLS 1.2 session ID or ticket, issue #6). */
   readonly session?: SSLSession | null;
+  /** Overrides of the configuration's resource limits for this connection (limits.ts). */
+  readonly limits?: Partial<TlsLimits>;
 }
 
 /** Consecutive empty application-data records, and KeyUpdates without data, we tolerate (DoS bounds). */
@@ -128,11 +131,10 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
   /** Called when a suspended handshake's Promise settles: call {@link process} again. */
   onResume: (() => void) | null = null;
 
+  /** Resource bounds (limits.ts), fixed when the connection is created. */
+  readonly limits: TlsLimits;
   private readonly record = new RecordLayer();
-  private readonly handshakeMessages = new HandshakeDefragmenter({
-    maxMessageSize: MAX_HANDSHAKE_MESSAGE,
-    maxCertificateMessageSize: MAX_CERTIFICATE_MESSAGE,
-  });
+  private readonly handshakeMessages: HandshakeDefragmenter;
   private handshake: HandshakeState | null = null;
   private suspension: { settled: boolean; value?: unknown; error?: unknown } | null = null;
   private failure: SSLError | null = null;
@@ -156,14 +158,23 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
   eofReceived = false;
   /** NewSessionTicket messages received (resumption comes with issue #7). */
   ticketsReceived = 0;
+  /** Tickets received past `limits.maxTicketsPerConnection`, dropped. */
+  ticketsDropped = 0;
   /** TLS 1.2 (issue #6): the session offered for resumption, and the facts of an established 1.2 connection. */
   readonly offeredSession: SSLSession | null;
   tls12: Tls12Established | null = null;
   private tls12Mode = false;
   private warningAlerts = 0;
+  /** Records are left undecrypted while this much plaintext waits for the application (limits.ts). */
+  private readPaused = false;
 
   constructor(config: EngineConfig, options: TlsConnectionOptions) {
     this.config = config;
+    this.limits = resolveLimits(config.limits, options.limits);
+    this.handshakeMessages = new HandshakeDefragmenter({
+      maxMessageSize: this.limits.maxHandshakeMessageSize,
+      maxCertificateMessageSize: this.limits.maxCertificateMessageSize,
+    });
     this.serverSide = options.serverSide;
     this.offeredSession = options.session ?? null;
     this.serverHostname = options.serverHostname ?? null;
@@ -175,9 +186,27 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
   // -------------------------------------------------------------------------------------------
   // Transport side
 
-  /** Bytes from the transport. */
+  /**
+   * Bytes from the transport. At most {@link receiveRoom} bytes may wait unconsumed (a stalled engine:
+   * suspended handshake, full plaintext buffer); more fails the connection instead of growing the buffer.
+   */
   receive(bytes: Uint8Array): void {
-    if (this.failure === null) this.record.feed(bytes);
+    if (this.failure !== null) return;
+    if (bytes.length > this.receiveRoom) {
+      this.fail(
+        tlsFailure(
+          'INTERNAL_ERROR',
+          `${this.record.bufferedInput + bytes.length} received bytes wait unprocessed (limit ${this.limits.maxBufferedInput})`,
+        ),
+      );
+      return;
+    }
+    this.record.feed(bytes);
+  }
+
+  /** How many more bytes {@link receive} accepts now (limits.ts `maxBufferedInput`). */
+  get receiveRoom(): number {
+    return Math.max(0, this.limits.maxBufferedInput - this.record.bufferedInput);
   }
 
   /** The transport reached end of stream. */
@@ -245,6 +274,11 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
       }
       if (this.handshake!.kind === 'Suspended') continue;
       if (this.peerClosed) return; // RFC 8446 §6.1: data after close_notify is ignored.
+      // Backpressure: leave records encrypted while the application has this much unread.
+      if (this.applicationDataLength >= this.limits.maxBufferedPlaintext) {
+        this.readPaused = true;
+        return;
+      }
       const record = this.record.nextRecord();
       if (record === undefined) return;
       this.onRecord(record.type, record.content, record.protected);
@@ -335,7 +369,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
           throw tlsFailure('UNEXPECTED_RECORD', 'application data inside a fragmented handshake message');
         }
         if (content.length === 0) {
-          if (++this.emptyRecords > MAX_EMPTY_RECORDS)
+          if (++this.emptyRecords > this.limits.maxEmptyRecords)
             throw tlsFailure('TOO_MANY_EMPTY_RECORDS', 'too many empty records');
           return;
         }
@@ -367,11 +401,10 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
       this.peerClosed = true;
       return;
     }
-    // §6.1: user_canceled is followed by close_notify; it is not fatal on its own.
-    if (alert.description === AlertDescription.user_canceled) return;
-    // TLS 1.2 (RFC 5246 §7.2): warning alerts (no_renegotiation, unrecognized_name, …) are not fatal.
-    if (this.tls12Mode && alert.level === 1) {
-      if (++this.warningAlerts > MAX_TLS12_WARNING_ALERTS)
+    // §6.1: user_canceled is followed by close_notify; it is not fatal on its own. TLS 1.2 (RFC 5246
+    // §7.2): warning alerts (no_renegotiation, unrecognized_name, …) are not fatal. Both are bounded.
+    if (alert.description === AlertDescription.user_canceled || (this.tls12Mode && alert.level === 1)) {
+      if (++this.warningAlerts > this.limits.maxWarningAlerts)
         throw tlsFailure('TOO_MANY_WARN_ALERTS', 'too many warning alerts');
       return;
     }
@@ -389,6 +422,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
       else this.onPostHandshakeMessage(message);
       return;
     }
+    if (this.serverSide && message.type === HandshakeType.client_hello) this.checkExtensionCount(message);
     // TLS 1.2 hook (issue #6): version negotiation may hand the handshake to the TLS 1.2 state machines.
     if (this.tls12Mode || this.selectsTls12(hs, message)) {
       this.tls12Mode = true;
@@ -400,12 +434,23 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
       : clientHandle(hs as ClientState, message, this);
   }
 
+  /** limits.ts `maxExtensions`: the server bounds what an unauthenticated ClientHello makes it examine. */
+  private checkExtensionCount(message: HandshakeMessage): void {
+    const count = parseClientHello(message.body, message.raw).extensions.length;
+    if (count > this.limits.maxExtensions) {
+      throw tlsFailure(
+        'EXCESSIVE_MESSAGE_SIZE',
+        `ClientHello with ${count} extensions exceeds the limit of ${this.limits.maxExtensions}`,
+      );
+    }
+  }
+
   /** §4.6: messages after the handshake. */
   private onPostHandshakeMessage(message: HandshakeMessage): void {
     switch (message.type) {
       case HandshakeType.key_update: {
         const { requestUpdate } = parseKeyUpdate(message.body);
-        if (++this.keyUpdatesWithoutData > MAX_KEY_UPDATES_WITHOUT_DATA) {
+        if (++this.keyUpdatesWithoutData > this.limits.maxKeyUpdatesWithoutData) {
           throw tlsFailure('TOO_MANY_KEY_UPDATES', 'too many KeyUpdate messages without application data');
         }
         const traffic = this.traffic!;
@@ -420,6 +465,11 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
         // Validated, then dropped: resumption arrives with issue #7.
         parseNewSessionTicketTls13(message.body);
         this.ticketsReceived++;
+        // Past the limit tickets are dropped (limits.ts): a server cannot make a client store without bound.
+        if (this.ticketsReceived > this.limits.maxTicketsPerConnection) {
+          this.ticketsDropped++;
+          return;
+        }
         return;
       default:
         break;
@@ -517,6 +567,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
     if (available <= max && this.applicationData.length === 1 && this.applicationDataHead === 0) {
       this.applicationData.length = 0;
       this.applicationDataLength = 0;
+      this.resumeReading();
       return first;
     }
     const want = Math.min(max, this.applicationDataLength);
@@ -534,7 +585,15 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
       }
     }
     this.applicationDataLength -= want;
+    this.resumeReading();
     return out;
+  }
+
+  /** Records left encrypted by backpressure are opened once the application made room. */
+  private resumeReading(): void {
+    if (!this.readPaused || this.applicationDataLength >= this.limits.maxBufferedPlaintext) return;
+    this.readPaused = false;
+    this.process();
   }
 
   /**
@@ -659,7 +718,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
     }
     if (this.config.tls12.renegotiationFatal) throw tlsFailure('NO_RENEGOTIATION', 'renegotiation refused');
     if (this.serverSide) this.config.tls12.store.stats.accept_renegotiate++;
-    if (++this.warningAlerts > MAX_TLS12_WARNING_ALERTS)
+    if (++this.warningAlerts > this.limits.maxWarningAlerts)
       throw tlsFailure('TOO_MANY_WARN_ALERTS', 'too many renegotiation attempts');
     this.record.send(ContentType.alert, encodeAlert(1, AlertDescription.no_renegotiation));
   }

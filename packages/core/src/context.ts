@@ -49,6 +49,7 @@ import { DEFAULT_GROUPS, DEFAULT_KEY_SHARE_GROUPS, parseGroupName } from './hand
 import { spkiSha256 } from './handshake/peer-certificate.js';
 import { certificateSignatureSchemes, DEFAULT_SIGNATURE_SCHEMES, P521_SCHEME } from './handshake/signatures.js';
 import { defaultSuiteOrder, type Tls13Suite, tls13SuiteByName } from './handshake/suites.js';
+import type { TlsLimits } from './limits.js';
 import type { MemoryBIO } from './memorybio.js';
 import { dheGroupsFrom, Tls12ContextState } from './session12.js';
 import { SSLObject, type WrapBioOptions } from './sslobject.js';
@@ -163,6 +164,11 @@ export class SSLContext {
   recordPaddingBlock = 0;
   /** @internal Byte-exact replay of published traces (tests only). */
   replayHooks: ReplayHooks | null = null;
+  /**
+   * Resource limits of this context's connections (limits.ts `TlsLimits`: handshake message and chain
+   * sizes, floods, buffered data); unset ones keep their safe defaults. Read when a connection is created.
+   */
+  limits: Partial<TlsLimits> = {};
 
   private readonly trust = new TrustStore();
   private certified: CertifiedKey[] = [];
@@ -515,6 +521,7 @@ export class SSLContext {
       : [...DEFAULT_SIGNATURE_SCHEMES];
     return {
       provider: this.provider,
+      limits: { ...this.limits },
       randomBytes: this.randomBytes,
       now: this.now,
       tls13Enabled: versionEnabled(TLSVersion.TLSv1_3, OP_NO_TLSv1_3),

@@ -85,12 +85,19 @@ export class SSLObject {
   // -------------------------------------------------------------------------------------------
   // I/O
 
-  /** Moves incoming bytes into the engine, runs it, and moves produced records out. */
+  /**
+   * Moves incoming bytes into the engine, runs it, and moves produced records out. The engine takes at
+   * most `receiveRoom` bytes at a time (limits.ts); what a stalled engine cannot take stays in the BIO.
+   */
   private pump(): void {
-    if (this.incoming.pending > 0) this.connection.receive(this.incoming.read());
-    if (this.incoming.eof) this.connection.receiveEof();
-    this.connection.process();
-    this.flush();
+    for (;;) {
+      const n = Math.min(this.incoming.pending, this.connection.receiveRoom);
+      if (n > 0) this.connection.receive(this.incoming.read(n));
+      if (this.incoming.eof) this.connection.receiveEof();
+      this.connection.process();
+      this.flush();
+      if (n === 0 || this.incoming.pending === 0 || this.connection.error !== null) return;
+    }
   }
 
   private flush(): void {

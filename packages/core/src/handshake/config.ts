@@ -7,6 +7,7 @@
 import type { Certificate, PublicKey, SSLCertVerificationError, TrustStore } from '@sanstls/x509';
 import type { Extension } from '../codec/extensions.js';
 import type { CryptoProvider, GroupName } from '../crypto/provider.js';
+import type { TlsLimits } from '../limits.js';
 import type { Tls12EngineConfig } from '../session12.js';
 import type { Tls13Suite } from './suites.js';
 
@@ -63,6 +64,8 @@ export interface ReplayHooks {
 
 export interface EngineConfig {
   readonly provider: CryptoProvider;
+  /** Resource limits (limits.ts); absent ones take their defaults. */
+  readonly limits?: Partial<TlsLimits>;
   readonly randomBytes: (n: number) => Uint8Array;
   /** Milliseconds since the epoch (certificate validity). */
   readonly now: () => number;

@@ -19,6 +19,7 @@ import {
 } from '@sanstls/x509';
 import { tlsFailure } from '../alerts.js';
 import { CERT_NONE } from '../constants.js';
+import { DEFAULT_LIMITS } from '../limits.js';
 import type { Awaitable, EngineConfig } from './config.js';
 
 declare const certificateBrand: unique symbol;
@@ -68,6 +69,14 @@ export interface AuthenticateOptions {
  */
 export function authenticatePeer(options: AuthenticateOptions): Awaitable<PeerCertificate> {
   const { config, chain, peerRole, serverHostname } = options;
+  // Bounds the path builder's pool (limits.ts); the chain's total size is bounded by the message size.
+  const maxChainLength = config.limits?.maxChainLength ?? DEFAULT_LIMITS.maxChainLength;
+  if (chain.length > maxChainLength) {
+    throw tlsFailure(
+      'EXCESSIVE_MESSAGE_SIZE',
+      `certificate chain of ${chain.length} certificates exceeds the limit of ${maxChainLength}`,
+    );
+  }
   const leafDer = chain[0]!;
   const leaf = parseCertificate(leafDer);
   const publicKey = parsePublicKey(leaf.spki.der);
