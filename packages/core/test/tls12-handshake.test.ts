@@ -290,6 +290,20 @@ describe('version negotiation with TLS 1.3', () => {
     expect(reasons(errors).client).toBe('UNSUPPORTED_PROTOCOL');
   });
 
+  it('minimumVersion TLSv1_3 on either side refuses a TLS 1.2-only peer with protocol_version', () => {
+    const server13 = serverContext();
+    server13.minimumVersion = TLSVersion.TLSv1_3;
+    let errors = handshakeUntilError(makePair(client12(), server13));
+    expect(reasons(errors)).toEqual({ client: 'TLSV1_ALERT_PROTOCOL_VERSION', server: 'UNSUPPORTED_PROTOCOL' });
+    const client13 = clientContext();
+    client13.minimumVersion = TLSVersion.TLSv1_3;
+    const server12 = serverContext();
+    server12.maximumVersion = TLSVersion.TLSv1_2;
+    errors = handshakeUntilError(makePair(client13, server12));
+    expect(reasons(errors)).toEqual({ client: 'TLSV1_ALERT_PROTOCOL_VERSION', server: 'UNSUPPORTED_PROTOCOL' });
+    expect((errors.server as SSLError).alert).toBe(70);
+  });
+
   it('OP_NO_TLSv1_2 on the server refuses a TLS 1.2-only client', () => {
     const server = serverContext();
     server.options |= OP_NO_TLSv1_2;

@@ -7,7 +7,15 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CERT_REQUIRED, OP_NO_TICKET, type SSLContext, type SSLSession, TLSVersion } from '@sanstls/core';
+import {
+  CERT_REQUIRED,
+  OP_CIPHER_SERVER_PREFERENCE,
+  OP_NO_RENEGOTIATION,
+  OP_NO_TICKET,
+  type SSLContext,
+  type SSLSession,
+  TLSVersion,
+} from '@sanstls/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, listen, type PumpedConnection } from './helpers/socket-pump.js';
 import { clientContext, type KeyType, serverContext, testPki } from './helpers/tls-pair.js';
@@ -317,3 +325,106 @@ describe.skipIf(!haveOpenssl)('TLS 1.2: openssl s_client -tls1_2 ↔ our server'
     });
   }
 });
+
+describe.skipIf(!haveOpenssl)(
+  'TLS 1.2 signature schemes, cipher preference and refused renegotiation with openssl',
+  () => {
+    // RFC 5246 §7.4.1.4.1 / RFC 8446 §4.2.3 code points, OpenSSL's -sigalgs spelling and a key that can use them.
+    const SCHEMES: { name: string; code: number; sigalgs: string; key: KeyType }[] = [
+      { name: 'rsa_pkcs1_sha256', code: 0x0401, sigalgs: 'RSA+SHA256', key: 'rsa2048' },
+      { name: 'rsa_pkcs1_sha384', code: 0x0501, sigalgs: 'RSA+SHA384', key: 'rsa2048' },
+      { name: 'rsa_pkcs1_sha512', code: 0x0601, sigalgs: 'RSA+SHA512', key: 'rsa2048' },
+      { name: 'rsa_pss_rsae_sha256', code: 0x0804, sigalgs: 'rsa_pss_rsae_sha256', key: 'rsa2048' },
+      { name: 'rsa_pss_rsae_sha384', code: 0x0805, sigalgs: 'rsa_pss_rsae_sha384', key: 'rsa2048' },
+      { name: 'rsa_pss_rsae_sha512', code: 0x0806, sigalgs: 'rsa_pss_rsae_sha512', key: 'rsa2048' },
+      { name: 'ecdsa_secp256r1_sha256', code: 0x0403, sigalgs: 'ECDSA+SHA256', key: 'ec256' },
+      { name: 'ecdsa_secp384r1_sha384', code: 0x0503, sigalgs: 'ECDSA+SHA384', key: 'ec384' },
+      { name: 'ed25519', code: 0x0807, sigalgs: 'ed25519', key: 'ed25519' },
+    ];
+
+    for (const scheme of SCHEMES) {
+      it(`${scheme.name}: ServerKeyExchange signed by s_server -sigalgs and by us for s_client -sigalgs`, async () => {
+        const port = await sServer(['-sigalgs', scheme.sigalgs], scheme.key);
+        const { conn } = await getPage(port, client12());
+        expect(conn.obj.connection.negotiated.peerSignatureScheme).toBe(scheme.code);
+
+        const { port: ourPort, connections } = await echoServer(serverContext([scheme.key]));
+        const child = await sClient(ourPort, ['-sigalgs', scheme.sigalgs]);
+        await child.waitFor(/echo:hello/);
+        expect(connections[0]!.obj.connection.negotiated.signatureScheme).toBe(scheme.code);
+      });
+    }
+
+    it('OP_CIPHER_SERVER_PREFERENCE: our order by default, the client’s when cleared', async () => {
+      const clientOrder = 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384';
+      const ctx = serverContext();
+      const { port, connections } = await echoServer(ctx);
+      let child = await sClient(port, ['-cipher', clientOrder]);
+      await child.waitFor(/echo:hello/);
+      expect(connections[0]!.obj.cipher()?.[0]).toBe('ECDHE-ECDSA-AES256-GCM-SHA384');
+      child.stop();
+      ctx.options &= ~OP_CIPHER_SERVER_PREFERENCE;
+      child = await sClient(port, ['-cipher', clientOrder]);
+      await child.waitFor(/echo:hello/);
+      expect(connections[1]!.obj.cipher()?.[0]).toBe('ECDHE-ECDSA-AES128-GCM-SHA256');
+    });
+
+    // We never renegotiate (RFC 5746 §4.2/§4.4: a no_renegotiation warning instead), so the behaviour Python
+    // documents for OP_NO_RENEGOTIATION — no HelloRequest sent, a renegotiating ClientHello refused — holds
+    // with the option set and cleared. OpenSSL, whose renegotiation was refused, then aborts with
+    // handshake_failure (rec_layer_s3.c: "the application presumably had a good reason").
+    for (const noRenegotiation of [true, false]) {
+      it(`s_client "R" (renegotiate) gets no_renegotiation from our server (OP_NO_RENEGOTIATION ${noRenegotiation ? 'set' : 'cleared'})`, async () => {
+        const ctx = serverContext();
+        if (noRenegotiation) ctx.options |= OP_NO_RENEGOTIATION;
+        else ctx.options &= ~OP_NO_RENEGOTIATION;
+        const { port, connections } = await echoServer(ctx);
+        const pki = testPki();
+        const child = startPeer('openssl', [
+          's_client',
+          '-connect',
+          `127.0.0.1:${port}`,
+          '-tls1_2',
+          '-CAfile',
+          pki.caFile,
+          '-servername',
+          'localhost',
+        ]);
+        peers.push(child);
+        child.write('hello\n');
+        await child.waitFor(/echo:hello/);
+        child.write('R\n');
+        await child.waitFor(/no renegotiation/i);
+        expect(ctx.sessionStats().accept_renegotiate).toBe(1);
+        await within(10_000, 'connection end', connections[0]!.closed);
+        expect(connections[0]!.obj.sessionReused).toBe(false);
+      });
+    }
+
+    it('a HelloRequest from s_server ("r") gets no_renegotiation from our client', async () => {
+      const pki = testPki();
+      const port = await freePort();
+      const server = startPeer('openssl', [
+        's_server',
+        '-accept',
+        String(port),
+        '-tls1_2',
+        '-cert',
+        pki.leaf.ec256.certFile,
+        '-key',
+        pki.leaf.ec256.keyFile,
+        '-msg',
+      ]);
+      peers.push(server);
+      await server.waitFor(/ACCEPT/);
+      const conn = await connect(port, client12(), 'localhost');
+      cleanups.push(() => conn.socket.destroy());
+      await within(15_000, 'handshake with s_server', conn.handshakeDone);
+      conn.write('before\n');
+      await server.waitFor(/before/);
+      server.write('r\n');
+      // s_server -msg traces the HelloRequest it sends and the alert it reads back: warning no_renegotiation.
+      await server.waitFor(/<<< TLS 1\.2, Alert \[length 0002\], warning no_renegotiation|no renegotiation/i);
+    });
+  },
+);
