@@ -46,8 +46,10 @@ async function findRuntime(bin: string, npmSpec: string): Promise<{ path: string
       ['--yes', '--prefer-offline', `--package=${npmSpec}`, '-c', `command -v ${bin} && ${bin} --version`],
       { timeout: 240_000, cwd: tmpdir() },
     );
-    const [path] = stdout.trim().split('\n');
-    return path !== undefined && existsSync(path) ? { path } : { reason: `npx gave no ${bin}` };
+    const [path, version] = stdout.trim().split('\n');
+    if (path === undefined || !existsSync(path)) return { reason: `npx gave no ${bin}` };
+    console.log(`runtimes.test: ${bin} ${version ?? ''} from npm (${npmSpec})`);
+    return { path };
   } catch (e) {
     return { reason: `not on PATH and npx could not fetch ${npmSpec} (${String(e).split('\n')[0]})` };
   }
