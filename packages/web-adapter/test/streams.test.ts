@@ -3,7 +3,11 @@
  * backpressure both ways, close_notify, truncation, certificate errors, the WebCrypto-assisted verifier and
  * signer, and the WebTransport binding over a stand-in session.
  */
+import { execFileSync } from 'node:child_process';
 import { createPrivateKey, webcrypto } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   acceptTls,
   CERT_REQUIRED,
@@ -362,7 +366,92 @@ describe('WebCrypto-assisted path', () => {
     );
     const sign = webCryptoSigner(rsa.privateKey as CryptoKey);
     await expect(sign(0x0403, new Uint8Array(10))).rejects.toThrow(/no WebCrypto key can sign with scheme 0x0403/);
-    expect(pki.caPem).toContain('BEGIN CERTIFICATE');
+    // In a handshake: the client certificate is P-256, the only WebCrypto key RSA-PSS.
+    const clientContext = createWebContext({ trustAnchors: pki.caPem });
+    clientContext.loadCertChainWithSigner(pki.client.certPem, sign);
+    const serverContext = createWebContext(serverOptions(), true);
+    serverContext.verifyMode = CERT_REQUIRED;
+    serverContext.loadVerifyLocations({ cadata: pki.caPem });
+    const { client } = await connectPair({ context: clientContext, serverHostname: 'localhost' }, {
+      context: serverContext,
+    } as never);
+    expect(client.status).toBe('rejected');
+    expect((client as PromiseRejectedResult).reason).toBeInstanceOf(SSLError);
+  });
+
+  it('falls back to noble for chain signatures WebCrypto has no algorithm for (ECDSA with SHA-224, Ed448)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sanstls-web-fallback-'));
+    const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+    const ext = 'subjectAltName=DNS:localhost\nbasicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\n';
+    writeFileSync(join(dir, 'leaf.ext'), ext);
+    openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'leaf.key');
+    openssl('req', '-new', '-key', 'leaf.key', '-subj', '/CN=localhost', '-out', 'leaf.csr');
+    const cases = [
+      {
+        name: 'ecdsa-with-SHA224',
+        caKey: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'],
+        digest: ['-sha224'],
+      },
+      { name: 'Ed448', caKey: ['-algorithm', 'Ed448'], digest: [] },
+    ];
+    for (const c of cases) {
+      openssl('genpkey', ...c.caKey, '-out', `${c.name}.key`);
+      openssl(
+        'req',
+        '-x509',
+        '-new',
+        '-key',
+        `${c.name}.key`,
+        '-subj',
+        `/CN=${c.name} CA`,
+        '-days',
+        '2',
+        '-out',
+        `${c.name}.pem`,
+      );
+      openssl(
+        'x509',
+        '-req',
+        '-in',
+        'leaf.csr',
+        '-CA',
+        `${c.name}.pem`,
+        '-CAkey',
+        `${c.name}.key`,
+        '-CAcreateserial',
+        ...c.digest,
+        '-days',
+        '2',
+        '-extfile',
+        'leaf.ext',
+        '-out',
+        `${c.name}.leaf.pem`,
+      );
+      const leaf = PEM_cert_to_DER_cert(readFileSync(join(dir, `${c.name}.leaf.pem`), 'utf8'));
+      const caPem = readFileSync(join(dir, `${c.name}.pem`), 'utf8');
+      const stats = { webCrypto: 0, noble: 0 };
+      const options = { leaf, trustAnchors: [PEM_cert_to_DER_cert(caPem)], hostname: 'localhost' };
+      const chain = await verifyChainWithWebCrypto(
+        webcrypto.subtle as SubtleCrypto,
+        nobleSignatureProvider,
+        options,
+        stats,
+      );
+      expect({ name: c.name, chain: chain.length, stats }).toEqual({
+        name: c.name,
+        chain: 2,
+        stats: { webCrypto: 0, noble: 1 },
+      });
+      // The same through a handshake: WebCrypto's path runs (and hands this signature to noble).
+      const leafPem = readFileSync(join(dir, `${c.name}.leaf.pem`), 'utf8');
+      const { client } = await connected(
+        { trustAnchors: caPem, webCrypto: true },
+        { certChain: { cert: leafPem, key: readFileSync(join(dir, 'leaf.key'), 'utf8') }, alpnProtocols: [] },
+      );
+      expect(client.info.webCryptoVerified).toBe(true);
+      expect(client.info.verifiedChain).toHaveLength(2);
+      await client.close();
+    }
   });
 });
 
