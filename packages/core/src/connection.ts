@@ -214,6 +214,14 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
     this.eofReceived = true;
   }
 
+  /**
+   * True when the transport ended inside a record: truncation (data lost), as opposed to an end at a record
+   * boundary without close_notify (RFC 8446 §6.1's ragged close). Socket adapters report the first as an error.
+   */
+  get eofInsideRecord(): boolean {
+    return this.eofReceived && this.record.hasPartialRecord;
+  }
+
   /** Records to send, or null. */
   takeOutgoing(): Uint8Array | null {
     return this.record.takeOutgoing();

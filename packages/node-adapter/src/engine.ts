@@ -4,7 +4,20 @@
  * for a parked handshake (async SNI callback, verifier or signer) and the peer's chain as sent.
  * @module
  */
+import { SSLEOFError } from '@sanstls/core';
 import type { ByteQueue, SuspensionSource } from './driver.js';
+
+/**
+ * The error for a transport that ended inside a record: bytes the peer sent (or claimed to) are missing. Unlike
+ * an end at a record boundary without close_notify (a ragged EOF, which Python's suppressRaggedEofs and node:tls
+ * treat as the end of the stream), this is never reported as a clean end.
+ */
+export function truncatedRecordError(): SSLEOFError {
+  return new SSLEOFError('the peer closed the connection inside a TLS record: the stream was truncated', {
+    library: 'SSL',
+    reason: 'UNEXPECTED_EOF_WHILE_READING',
+  });
+}
 
 /** `getPeerCert()`'s dict (Python's shape), or `{}` when the certificate was not validated, or null before it. */
 export type PeerCertResult = Record<string, unknown> | null;
@@ -24,6 +37,8 @@ export interface EngineSSLObject extends SuspensionSource {
   getChannelBinding(cbType?: string): Uint8Array | null;
   /** The certificates the peer sent (DER, leaf first), validated or not; null before they arrived. */
   getUnverifiedChain(): Uint8Array[] | null;
+  /** True when the transport ended inside a record (truncation), not at a record boundary. */
+  eofInsideRecord(): boolean;
   readonly session: unknown;
   readonly sessionReused: boolean;
 }
@@ -63,6 +78,7 @@ export interface CoreSSLObject {
   onResume: (() => void) | null;
   readonly connection: {
     readonly negotiated: { readonly peerCertificate: { readonly chain: readonly Uint8Array[] } | null };
+    readonly eofInsideRecord?: boolean;
   };
 }
 
@@ -98,6 +114,10 @@ export class EngineObject implements EngineSSLObject {
   getUnverifiedChain(): Uint8Array[] | null {
     const peer = this.core.connection.negotiated.peerCertificate;
     return peer === null ? null : [...peer.chain];
+  }
+
+  eofInsideRecord(): boolean {
+    return this.core.connection.eofInsideRecord === true;
   }
 
   doHandshake(): void {

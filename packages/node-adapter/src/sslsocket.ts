@@ -13,7 +13,7 @@
 import type { Duplex } from 'node:stream';
 import { SSLEOFError, SSLZeroReturnError } from '@sanstls/core';
 import { TransportDriver } from './driver.js';
-import type { EngineContext, EngineSSLObject, PeerCertResult } from './engine.js';
+import { type EngineContext, type EngineSSLObject, type PeerCertResult, truncatedRecordError } from './engine.js';
 
 export interface WrapSocketOptions {
   serverSide?: boolean;
@@ -81,6 +81,9 @@ export class SSLSocket {
         if (err instanceof SSLZeroReturnError) {
           this.closedByPeer = true;
           data = new Uint8Array(0);
+        } else if (err instanceof SSLEOFError && this.sslobj.eofInsideRecord()) {
+          // Stricter than Python (OpenSSL reports both the same way): a cut inside a record lost data.
+          throw truncatedRecordError();
         } else if (err instanceof SSLEOFError && this.suppressRaggedEofs) {
           this.closedByPeer = true;
           data = new Uint8Array(0);

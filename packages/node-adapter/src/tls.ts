@@ -23,7 +23,7 @@ import {
   X509_V_ERR,
 } from '@sanstls/x509';
 import { TransportDriver } from './driver.js';
-import type { EngineSSLObject } from './engine.js';
+import { type EngineSSLObject, truncatedRecordError } from './engine.js';
 import { type NodePeerCertificate, nodePeerCertificateChain } from './node-cert.js';
 
 /** What a TLSSocket needs from its context besides an engine: chain validation for Node's verification model. */
@@ -260,6 +260,7 @@ export class TLSSocket extends Duplex {
         try {
           data = await this.driver.run(() => this.sslobj.read(65536));
         } catch (err) {
+          if (err instanceof SSLEOFError && this.sslobj.eofInsideRecord()) throw truncatedRecordError();
           if (err instanceof SSLZeroReturnError || err instanceof SSLEOFError) {
             // close_notify, or (as node:tls) a TCP FIN at a record boundary: the end of the stream.
             this.readEnded = true;
