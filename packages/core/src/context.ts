@@ -51,7 +51,7 @@ import { certificateSignatureSchemes, DEFAULT_SIGNATURE_SCHEMES, P521_SCHEME } f
 import { defaultSuiteOrder, type Tls13Suite, tls13SuiteByName } from './handshake/suites.js';
 import type { TlsLimits } from './limits.js';
 import type { MemoryBIO } from './memorybio.js';
-import { dheGroupsFrom, Tls12ContextState } from './session12.js';
+import { dheGroupsFrom, FFDHE_GROUPS, Tls12ContextState } from './session12.js';
 import { SSLObject, type WrapBioOptions } from './sslobject.js';
 
 export interface SSLContextOptions {
@@ -418,10 +418,19 @@ export class SSLContext {
     return this.suites ?? defaultSuiteOrder(this.provider);
   }
 
-  /** Key-exchange groups in preference order (IANA, OpenSSL or NIST spellings). */
+  /**
+   * Key-exchange groups in preference order (IANA, OpenSSL or NIST spellings). RFC 7919 names (`ffdhe2048`,
+   * `ffdhe3072`, `ffdhe4096`) enable the TLS 1.2 DHE_RSA suites with those groups, as loadDhParams does
+   * (issue #6: DHE only when enabled); the other names are the ECDHE and TLS 1.3 groups, which keep their
+   * defaults when only RFC 7919 names are given.
+   */
   setGroups(groups: readonly string[]): void {
     if (groups.length === 0) throw settingError('at least one group is needed');
-    this.groupList = [...new Set(groups.map(parseGroupName))];
+    const isFfdhe = (g: string) => FFDHE_GROUPS.includes(g.trim().toLowerCase() as GroupName);
+    const ecdhe = groups.filter((g) => !isFfdhe(g)).map(parseGroupName);
+    const dhe = groups.filter(isFfdhe).flatMap((g) => dheGroupsFrom(g, this.provider));
+    if (ecdhe.length > 0) this.groupList = [...new Set(ecdhe)];
+    if (dhe.length > 0) this.tls12.dheGroups = [...new Set(dhe)];
   }
 
   get groups(): readonly GroupName[] {
@@ -430,7 +439,7 @@ export class SSLContext {
 
   /** Python's set_ecdh_curve: one curve (`prime256v1`, `secp384r1`, `X25519`, …). */
   setEcdhCurve(curveName: string): void {
-    this.setGroups([curveName]);
+    this.setGroups([parseGroupName(curveName)]);
   }
 
   setAlpnProtocols(protocols: readonly string[]): void {

@@ -534,6 +534,22 @@ describe('handshake checks', () => {
     expect(reasons(handshakeUntilError(makePair(client12(), server))).server).toBe('NO_SHARED_CIPHER');
   });
 
+  it('a groups setting with an RFC 7919 name enables DHE too (ffdhe3072 negotiated), keeping the ECDHE groups', () => {
+    const client = client12();
+    client.setCiphers('DHE-RSA-AES128-GCM-SHA256');
+    client.setGroups(['ffdhe3072']);
+    const server = serverContext(['rsa2048']);
+    server.setCiphers('ALL');
+    server.setGroups(['secp384r1', 'ffdhe3072']);
+    expect(server.groups).toEqual(['secp384r1']);
+    expect(client.groups).toEqual(['X25519MLKEM768', 'x25519', 'secp256r1', 'secp384r1']);
+    const pair = makePair(client, server);
+    handshake(pair);
+    expect(pair.client.cipher()![0]).toBe('DHE-RSA-AES128-GCM-SHA256');
+    expect(pair.client.connection.negotiated.group).toBe('ffdhe3072');
+    expect(() => client.setEcdhCurve('ffdhe2048')).toThrow(/unsupported group/);
+  });
+
   it('loadDhParams accepts RFC 7919 parameters only', () => {
     const ctx = serverContext();
     expect(() => ctx.loadDhParams('ffdhe3072')).not.toThrow();
