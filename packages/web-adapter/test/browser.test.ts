@@ -80,8 +80,9 @@ describe.skipIf(!haveChromium)('in Chromium (playwright-core)', () => {
   });
 
   /** Fills the example page's form and waits for it to finish; returns what the page shows. */
-  async function fetchWithPage(port: number, anchors = testPki().caPem) {
+  async function fetchWithPage(port: number, anchors = testPki().caPem, mozillaRoots = false) {
     await page.goto(site.url);
+    if (mozillaRoots) await page.check('#mozilla');
     await page.fill('#target', `127.0.0.1:${port}`);
     await page.fill('#sni', 'localhost');
     await page.fill('#path', '/index.html');
@@ -102,6 +103,7 @@ describe.skipIf(!haveChromium)('in Chromium (playwright-core)', () => {
       cipher: await text('cipher'),
       chain: await page.$$eval('#chain li', (lis) => lis.map((li) => li.textContent ?? '')),
       response: await text('response'),
+      rootsDate: await text('roots-date'),
     };
   }
 
@@ -142,6 +144,23 @@ describe.skipIf(!haveChromium)('in Chromium (playwright-core)', () => {
     await page.screenshot({ path: `${outputDir}example-certificate-error.png`, fullPage: true });
     const noAnchors = await fetchWithPage(servers.openssl13!.port, '');
     expect(noAnchors.error).toMatch(/^certificate error/);
+  });
+
+  it('loads the generated Mozilla roots module in the page and uses its roots as anchors', async (ctx) => {
+    const { MOZILLA_ROOTS_SOURCE } = await import('@sanstls/web-adapter/mozilla-roots');
+    if (MOZILLA_ROOTS_SOURCE.count === 0) {
+      console.log(`browser.test: Mozilla roots case skipped: ${MOZILLA_ROOTS_SOURCE.path} was absent at build time`);
+      ctx.skip();
+    }
+    // Mozilla's roots alone do not include the test CA (which this server sends along: OpenSSL's 19,
+    // self-signed certificate in chain), after the module loaded.
+    const only = await fetchWithPage(servers.openssl13!.port, '', true);
+    expect(only.rootsDate).toBe(`${MOZILLA_ROOTS_SOURCE.count} roots of ${MOZILLA_ROOTS_SOURCE.date}`);
+    expect(only.error).toMatch(/^certificate error 19: /);
+    // With the test CA pasted as well, the same fetch succeeds.
+    const both = await fetchWithPage(servers.openssl13!.port, testPki().caPem, true);
+    expect(both.error).toBeNull();
+    expect(both.status).toBe('done: HTTP 200');
   });
 
   it('a target outside the relay allow-list fails with the relay close code', async () => {
