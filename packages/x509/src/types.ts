@@ -197,6 +197,11 @@ export type PrivateKey =
       readonly dq: bigint;
       readonly qinv: bigint;
       readonly bits: number;
+      /**
+       * Set for an id-RSASSA-PSS key (RFC 4055 §1.2): it makes RSASSA-PSS signatures only, within its
+       * optional parameter restriction (undefined: any PSS parameters).
+       */
+      readonly pssOnly?: { readonly restriction: SignatureAlgorithm | undefined };
     }
   | { readonly kind: 'ec'; readonly curve: NamedCurve; readonly d: Uint8Array; readonly point: Uint8Array }
   | { readonly kind: 'ed25519'; readonly seed: Uint8Array; readonly key: Uint8Array };

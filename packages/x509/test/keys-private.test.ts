@@ -7,9 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DerReader, derInteger, derOctetString, derOid, derSequence, derTLV } from '../src/der.js';
 import {
   assertPrivateKeyMatches,
+  encodePrivateKeyPkcs8,
   generatePrivateKey,
   loadPkcs12,
   loadPrivateKey,
+  nobleSignatureProvider,
   type PrivateKey,
   type PublicKey,
   parsePublicKey,
@@ -322,14 +324,78 @@ describe('loadPrivateKey loads what openssl writes', () => {
         expect.objectContaining({ reason: 'UNSUPPORTED_ALGORITHM' }),
       );
     }
-    ossl.run(['genpkey', '-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:1024', '-out', 'pss.pem']);
-    expect(() => loadPrivateKey(ossl.readText('pss.pem'))).toThrow(
-      expect.objectContaining({ reason: 'UNSUPPORTED_ALGORITHM' }),
-    );
     ossl.run(['ec', '-in', 'p256.pem', '-param_enc', 'explicit', '-out', 'explicit.pem']);
     expect(() => loadPrivateKey(ossl.readText('explicit.pem'))).toThrow(
       expect.objectContaining({ reason: 'UNSUPPORTED_ALGORITHM' }),
     );
+  });
+
+  it('RSASSA-PSS keys (RFC 4055 §1.2), unrestricted and restricted, sign PSS that openssl verifies, and nothing else', () => {
+    const message = new TextEncoder().encode('rsa-pss key');
+    const randomBytes = (n: number) => new Uint8Array(n).fill(7);
+    const pss = (hash: 'sha256' | 'sha384', saltLength: number) =>
+      ({ kind: 'rsa-pss', hash, mgfHash: hash, saltLength }) as const;
+    ossl.run(['genpkey', '-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'pss.pem']);
+    ossl.run([
+      'genpkey',
+      '-algorithm',
+      'RSA-PSS',
+      '-pkeyopt',
+      'rsa_keygen_bits:2048',
+      '-pkeyopt',
+      'rsa_pss_keygen_md:sha256',
+      '-pkeyopt',
+      'rsa_pss_keygen_mgf1_md:sha256',
+      '-pkeyopt',
+      'rsa_pss_keygen_saltlen:32',
+      '-out',
+      'pss-sha256.pem',
+    ]);
+    for (const name of ['pss', 'pss-sha256']) {
+      const key = loadPrivateKey(ossl.readText(`${name}.pem`));
+      ossl.run(['pkey', '-in', `${name}.pem`, '-pubout', '-out', `${name}.pub`]);
+      const spki = pemBlocks(ossl.readText(`${name}.pub`)).find((b) => b.label === 'PUBLIC KEY')!.der;
+      const pub = parsePublicKey(spki);
+      expect(pub.kind).toBe('rsa-pss');
+      expect(privateKeyMatchesPublicKey(key, pub)).toBe(true);
+      expect(publicKeyFromPrivate(key)).toEqual(pub);
+      // Our PKCS #8 encoding keeps the id-RSASSA-PSS OID and restriction: openssl reads back the same key.
+      ossl.write(`${name}.again.der`, encodePrivateKeyPkcs8(key));
+      const again = ossl.run(['pkey', '-inform', 'DER', '-in', `${name}.again.der`, '-pubout']).toString();
+      expect(again).toBe(ossl.readText(`${name}.pub`));
+
+      const signature = nobleSignatureProvider.sign(pss('sha256', 32), key, message, randomBytes);
+      ossl.write('msg.bin', message);
+      ossl.write('sig.bin', signature);
+      const verified = ossl.run([
+        'pkeyutl',
+        '-verify',
+        '-pubin',
+        '-inkey',
+        `${name}.pub`,
+        '-rawin',
+        '-digest',
+        'sha256',
+        '-in',
+        'msg.bin',
+        '-sigfile',
+        'sig.bin',
+        '-pkeyopt',
+        'rsa_padding_mode:pss',
+        '-pkeyopt',
+        'rsa_pss_saltlen:32',
+      ]);
+      expect(verified.toString()).toMatch(/Signature Verified Successfully/);
+      expect(() =>
+        nobleSignatureProvider.sign({ kind: 'rsa-pkcs1', hash: 'sha256' }, key, message, randomBytes),
+      ).toThrow(expect.objectContaining({ message: expect.stringMatching(/RSASSA-PSS key cannot make RSA PKCS#1/) }));
+    }
+    // RFC 4055 §3.3: the restricted key refuses another hash and a shorter salt; the unrestricted one allows them.
+    const restricted = loadPrivateKey(ossl.readText('pss-sha256.pem'));
+    expect(() => nobleSignatureProvider.sign(pss('sha384', 48), restricted, message, randomBytes)).toThrow(SSLError);
+    expect(() => nobleSignatureProvider.sign(pss('sha256', 20), restricted, message, randomBytes)).toThrow(SSLError);
+    const unrestricted = loadPrivateKey(ossl.readText('pss.pem'));
+    expect(nobleSignatureProvider.sign(pss('sha384', 48), unrestricted, message, randomBytes)).toHaveLength(256);
   });
 
   it('encrypted PKCS #8 with scrypt (RFC 7914 §7) as openssl -scrypt writes it', () => {

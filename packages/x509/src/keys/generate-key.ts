@@ -14,6 +14,7 @@ import { SSLError } from '../errors.js';
 import { pemEncode } from '../parse/pem.js';
 import type { NamedCurve, PrivateKey } from '../types.js';
 import { CURVE_OIDS, OID } from './oids.js';
+import { pssParamsToDer } from './pss-params.js';
 import { modPow } from './rsa.js';
 import { NOBLE_CURVES } from './spki.js';
 
@@ -156,12 +157,16 @@ export function encodeRsaPrivateKey(key: Extract<PrivateKey, { kind: 'rsa' }>): 
 /** PKCS #8 PrivateKeyInfo DER (RFC 5958 §2, version 1 as OpenSSL writes it). */
 export function encodePrivateKeyPkcs8(key: PrivateKey): Uint8Array {
   switch (key.kind) {
-    case 'rsa':
-      return derSequence(
-        derInteger(0),
-        derSequence(derOid(OID.rsaEncryption), derNull()),
-        derOctetString(encodeRsaPrivateKey(key)),
-      );
+    case 'rsa': {
+      // RFC 4055 §1.2: an RSASSA-PSS key keeps its OID (and restriction, when it has one).
+      const algorithm =
+        key.pssOnly === undefined
+          ? derSequence(derOid(OID.rsaEncryption), derNull())
+          : key.pssOnly.restriction === undefined
+            ? derSequence(derOid(OID.rsassaPss))
+            : derSequence(derOid(OID.rsassaPss), pssParamsToDer(key.pssOnly.restriction));
+      return derSequence(derInteger(0), algorithm, derOctetString(encodeRsaPrivateKey(key)));
+    }
     case 'ec': {
       // RFC 5915 §3 inside PKCS #8: the curve is in the AlgorithmIdentifier; the public key is included.
       const ecPrivateKey = derSequence(derInteger(1), derOctetString(key.d), derExplicit(1, derBitString(key.point)));

@@ -53,15 +53,9 @@ function verifyUnchecked(alg: SignatureAlgorithm, key: PublicKey, message: Uint8
   switch (alg.kind) {
     case 'rsa-pkcs1':
       return key.kind === 'rsa' && rsaPkcs1Verify(key.n, key.e, alg.hash, message, signature);
-    case 'rsa-pss': {
-      if (key.kind === 'rsa-pss' && key.restriction !== undefined) {
-        // RFC 4055 §3.3: a restricted key verifies only with its hash and MGF, and at least its salt length.
-        const r = key.restriction;
-        if (r.kind !== 'rsa-pss' || r.hash !== alg.hash || r.mgfHash !== alg.mgfHash || alg.saltLength < r.saltLength)
-          return false;
-      }
+    case 'rsa-pss':
+      if (key.kind === 'rsa-pss' && !pssParametersAllowed(key.restriction, alg)) return false;
       return (key.kind === 'rsa' || key.kind === 'rsa-pss') && rsaPssVerify(key.n, key.e, alg, message, signature);
-    }
     case 'ecdsa': {
       if (key.kind !== 'ec') return false;
       const compact = ecdsaDerToCompact(key.curve, signature);
@@ -83,6 +77,23 @@ function verifyUnchecked(alg: SignatureAlgorithm, key: PublicKey, message: Uint8
         key.kind === 'ed448' && signature.length === 114 && ed448.verify(signature, message, key.key, { zip215: false })
       );
   }
+}
+
+/**
+ * RFC 4055 §3.3: a restricted RSASSA-PSS key signs and verifies only with its hash and MGF hash, and a
+ * salt at least as long as its own; an unrestricted key (undefined) allows any parameters.
+ */
+function pssParametersAllowed(
+  restriction: SignatureAlgorithm | undefined,
+  alg: Extract<SignatureAlgorithm, { kind: 'rsa-pss' }>,
+): boolean {
+  if (restriction === undefined) return true;
+  return (
+    restriction.kind === 'rsa-pss' &&
+    restriction.hash === alg.hash &&
+    restriction.mgfHash === alg.mgfHash &&
+    alg.saltLength >= restriction.saltLength
+  );
 }
 
 function signatureError(text: string): SSLError {
@@ -109,9 +120,14 @@ export const nobleSignatureProvider: SignatureProvider = {
     switch (alg.kind) {
       case 'rsa-pkcs1':
         if (key.kind !== 'rsa') throw signatureError(`an ${key.kind} key cannot make RSA PKCS#1 signatures`);
+        // RFC 4055 §1.2: an id-RSASSA-PSS key is for RSASSA-PSS only.
+        if (key.pssOnly !== undefined) throw signatureError('an RSASSA-PSS key cannot make RSA PKCS#1 signatures');
         return rsaPkcs1Sign(key, alg.hash, message, randomBytes);
       case 'rsa-pss':
         if (key.kind !== 'rsa') throw signatureError(`an ${key.kind} key cannot make RSASSA-PSS signatures`);
+        if (!pssParametersAllowed(key.pssOnly?.restriction, alg)) {
+          throw signatureError("the RSASSA-PSS parameters are outside the key's restriction (RFC 4055 §3.3)");
+        }
         return rsaPssSign(key, alg, message, randomBytes);
       case 'ecdsa': {
         if (key.kind !== 'ec') throw signatureError(`an ${key.kind} key cannot make ECDSA signatures`);

@@ -16,6 +16,7 @@ import { constantTimeEqual } from './hash.js';
 import { keyDecodeError, unsupportedKeyError } from './key-errors.js';
 import { curveFromOid, OID } from './oids.js';
 import { badDecrypt, legacyPemDecrypt, pbes2Decrypt } from './pbes2.js';
+import { pssParamsFromDer } from './pss-params.js';
 import {
   CURVE_FIELD_BYTES,
   checkRsaPublic,
@@ -194,8 +195,15 @@ function privateKeyFromAlgorithm(algorithm: AlgorithmIdentifier, privateKey: Uin
       if (seed.length !== 32) throw keyDecodeError('Ed25519 private key must be 32 octets');
       return { kind: 'ed25519', seed: seed.slice(), key: ed25519.getPublicKey(seed) };
     }
-    case OID.rsassaPss:
-      throw unsupportedKeyError('RSASSA-PSS-restricted private keys (use an rsaEncryption key)');
+    case OID.rsassaPss: {
+      // RFC 4055 §1.2: the same RSAPrivateKey under id-RSASSA-PSS; absent parameters allow any PSS
+      // parameters, present ones restrict the hash, MGF and minimum salt length (§3.3).
+      const restriction = algorithm.parameters === undefined ? undefined : pssParamsFromDer(algorithm.parameters);
+      if (algorithm.parameters !== undefined && restriction === undefined) {
+        throw keyDecodeError('malformed RSASSA-PSS key parameters');
+      }
+      return { ...parseRsaPrivateKey(privateKey), pssOnly: { restriction } };
+    }
     case OID.ed448:
       throw unsupportedKeyError('Ed448 private keys');
     default:
@@ -300,7 +308,9 @@ export function parseEcPrivateKey(der: Uint8Array, curve: NamedCurve | undefined
 export function publicKeyFromPrivate(key: PrivateKey): PublicKey {
   switch (key.kind) {
     case 'rsa':
-      return { kind: 'rsa', n: key.n, e: key.e, bits: key.bits };
+      return key.pssOnly === undefined
+        ? { kind: 'rsa', n: key.n, e: key.e, bits: key.bits }
+        : { kind: 'rsa-pss', n: key.n, e: key.e, bits: key.bits, restriction: key.pssOnly.restriction };
     case 'ec':
       return { kind: 'ec', curve: key.curve, point: key.point };
     case 'ed25519':
