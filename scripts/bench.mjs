@@ -109,9 +109,9 @@ if (wants('sockets')) {
   const { socketHandshakeRows, socketBulkRows } = await import('./bench/sockets.mjs');
   section('handshakes over 127.0.0.1: node-adapter vs node:tls');
   results.sockets = {};
-  results.sockets.handshakes = await guarded('socket handshakes', () => socketHandshakeRows(pki));
+  results.sockets.handshakes = await guarded('socket handshakes', () => socketHandshakeRows(pki, providers));
   section('bulk over 127.0.0.1: node-adapter vs node:tls');
-  results.sockets.bulk = await guarded('socket bulk', () => socketBulkRows(pki));
+  results.sockets.bulk = await guarded('socket bulk', () => socketBulkRows(pki, providers));
 }
 if (wants('memory')) {
   const { memoryRows } = await import('./bench/memory.mjs');
@@ -143,7 +143,9 @@ if (wants('bundle')) {
 if (wants('profile')) {
   const { profileRows } = await import('./bench/profile.mjs');
   section('CPU profiles (node --cpu-prof): handshake loop, bulk loops');
-  results.profile = await guarded('profile', () => profileRows(pki, { seconds: quick ? 1.5 : 3 }));
+  results.profile = await guarded('profile', () =>
+    profileRows(pki, { seconds: quick ? 1.5 : 3, withNode: providers.some((p) => p.name === 'node:crypto') }),
+  );
 }
 
 results.meta.loadAverageEnd = os.loadavg();

@@ -14,9 +14,19 @@ const self = fileURLToPath(import.meta.url);
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 if (process.argv[1] === self) {
-  const [, , pkiPath, what, secondsArg] = process.argv;
+  let [, , pkiPath, what, secondsArg] = process.argv;
   const pki = JSON.parse(readFileSync(pkiPath, 'utf8'));
-  const { connectPair, makeContexts, makePair, handshake } = await import('./pair.mjs');
+  const { connectPair, makeContexts: makeContextsFor, makePair, handshake } = await import('./pair.mjs');
+  // `<target>@node`: the same loop on the node:crypto provider (the Node adapter's), where the primitives
+  // are cheap and the engine's own work stands out.
+  let provider;
+  if (what.endsWith('@node')) {
+    const { dist } = await import('./dist.mjs');
+    provider = (await import(dist('node-adapter', 'index.js'))).nodeCryptoProvider;
+    if (provider === undefined) throw new Error('Error: no node:crypto provider exported by @sanstls/node-adapter');
+    what = what.slice(0, -'@node'.length);
+  }
+  const makeContexts = (pkiEntry, options) => makeContextsFor(pkiEntry, { ...options, provider });
   let n = 0;
   // Set-up (module loading, the first handshake) is excluded from the summary: only samples taken after
   // `loopStartUs` (the profiler's monotonic clock, as process.hrtime) are counted.
@@ -34,12 +44,13 @@ if (process.argv[1] === self) {
       connectPair(contexts);
       n++;
     }
-  } else if (what === 'resumed-tls12') {
-    const contexts = makeContexts(pki['ecdsa-p256'], { group: 'x25519', version: 'TLSv1.2' });
+  } else if (what === 'resumed-tls12' || what === 'resumed-tls13') {
+    const version = what === 'resumed-tls12' ? 'TLSv1.2' : 'TLSv1.3';
+    const contexts = makeContexts(pki['ecdsa-p256'], { group: 'x25519', version });
     let session = connectPair(contexts).client.session;
     const resume = () => {
       const pair = handshake(makePair(contexts, { session }));
-      if (!pair.client.sessionReused) throw new Error('TLS 1.2 session not resumed');
+      if (!pair.client.sessionReused) throw new Error(`Error: ${version} session not resumed (not implemented yet)`);
       session = pair.client.session;
     };
     for (let i = 0; i < 20; i++) resume();
@@ -105,16 +116,18 @@ export function summarizeProfile(profile, top = 15, fromUs = 0) {
 }
 
 /** Profiles each target in a child process; returns `{ target: summary }`. */
-export function profileRows(pki, { seconds = 3 } = {}, log = console.log) {
+export function profileRows(pki, { seconds = 3, withNode = false } = {}, log = console.log) {
   const dir = mkdtempSync(join(tmpdir(), 'sanstls-prof-'));
   const pkiPath = join(dir, 'pki.json');
   writeFileSync(pkiPath, JSON.stringify(pki));
   const out = {};
   for (const target of [
     'handshake',
+    'resumed-tls13',
     'resumed-tls12',
     'bulk-TLS_CHACHA20_POLY1305_SHA256',
     'bulk-TLS_AES_128_GCM_SHA256',
+    ...(withNode ? ['handshake@node', 'bulk-TLS_AES_128_GCM_SHA256@node'] : []),
   ]) {
     const profDir = join(dir, target);
     try {

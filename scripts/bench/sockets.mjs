@@ -11,7 +11,12 @@ import { measureAsync, toRate } from './stats.mjs';
 
 const NODE_GROUP = { x25519: 'X25519', secp256r1: 'P-256' };
 
-/** The two implementations behind one interface: `server(opts)` → {port, close, onSecure}, `connect(opts)`. */
+/**
+ * The implementations behind one interface: `contexts({ pki, group, suite, version })` →
+ * `{ createServer(onSecure), connect(port, onSecure, session?) }`. With no argument: the Node adapter on
+ * the default (noble) provider, then node:tls; `{ cryptoProvider }` measures the adapter on that provider;
+ * `{ native: false }` leaves node:tls out (measured once per run).
+ */
 export async function implementations(providerOptions = {}) {
   const impls = [];
   if (hasDist('node-adapter')) {
@@ -19,8 +24,9 @@ export async function implementations(providerOptions = {}) {
     impls.push({
       name: 'sanstls (node-adapter)',
       provider: providerOptions.cryptoProvider?.name ?? 'noble',
-      contexts({ pki, group, suite }) {
-        const options = providerOptions.cryptoProvider === undefined ? {} : providerOptions;
+      contexts({ pki, group, suite, version = 'TLSv1.3' }) {
+        const options =
+          providerOptions.cryptoProvider === undefined ? {} : { cryptoProvider: providerOptions.cryptoProvider };
         const server = new na.SSLContext(na.PROTOCOL_TLS_SERVER, options);
         server.loadCertChain(pki.certChainPem, pki.keyPem);
         const client = new na.SSLContext(na.PROTOCOL_TLS_CLIENT, options);
@@ -30,37 +36,56 @@ export async function implementations(providerOptions = {}) {
         client.loadVerifyLocations({ cadata: pki.rootPem });
         for (const c of [client, server]) {
           c.setGroups([group]);
-          c.minimumVersion = na.TLSVersion.TLSv1_3;
+          if (version === 'TLSv1.3') c.minimumVersion = na.TLSVersion.TLSv1_3;
+          else c.maximumVersion = na.TLSVersion.TLSv1_2;
           if (suite !== undefined) c.setCiphersuites(suite);
         }
         return {
           createServer: (onSecure) => na.createServer({ context: server }, onSecure),
-          connect: (port, onSecure) =>
-            na.connect({ host: '127.0.0.1', port, servername: 'localhost', context: client }, onSecure),
+          connect: (port, onSecure, session) =>
+            na.connect(
+              { host: '127.0.0.1', port, servername: 'localhost', context: client, ...(session ? { session } : {}) },
+              onSecure,
+            ),
         };
       },
     });
   }
-  impls.push({
-    name: 'node:tls (OpenSSL)',
-    provider: `OpenSSL ${process.versions.openssl}`,
-    contexts({ pki, group, suite }) {
-      const common = {
-        ecdhCurve: NODE_GROUP[group],
-        minVersion: 'TLSv1.3',
-        // Node takes TLS 1.3 suites in `ciphers` (names starting with TLS_).
-        ...(suite === undefined ? {} : { ciphers: suite }),
-      };
-      // tls.Server builds its one shared SecureContext from these options.
-      const serverOptions = { ...common, cert: pki.certChainPem, key: pki.keyPem };
-      const client = tls.createSecureContext({ ...common, ca: pki.rootPem });
-      return {
-        createServer: (onSecure) => tls.createServer(serverOptions, onSecure),
-        connect: (port, onSecure) =>
-          tls.connect({ host: '127.0.0.1', port, servername: 'localhost', secureContext: client, ...common }, onSecure),
-      };
-    },
-  });
+  if (providerOptions.native !== false) {
+    impls.push({
+      name: 'node:tls (OpenSSL)',
+      provider: `OpenSSL ${process.versions.openssl}`,
+      contexts({ pki, group, suite, version = 'TLSv1.3' }) {
+        const common = {
+          // TLS 1.2: OpenSSL also requires the ECDSA certificate's curve among the client's supported
+          // groups (RFC 8422 §5.1.1), so P-256 is listed after the key-exchange group there.
+          ecdhCurve: version === 'TLSv1.2' && group !== 'secp256r1' ? `${NODE_GROUP[group]}:P-256` : NODE_GROUP[group],
+          minVersion: version,
+          maxVersion: version,
+          // Node takes TLS 1.3 suites in `ciphers` (names starting with TLS_).
+          ...(suite === undefined ? {} : { ciphers: suite }),
+        };
+        // tls.Server builds its one shared SecureContext from these options.
+        const serverOptions = { ...common, cert: pki.certChainPem, key: pki.keyPem };
+        const client = tls.createSecureContext({ ...common, ca: pki.rootPem });
+        return {
+          createServer: (onSecure) => tls.createServer(serverOptions, onSecure),
+          connect: (port, onSecure, session) =>
+            tls.connect(
+              {
+                host: '127.0.0.1',
+                port,
+                servername: 'localhost',
+                secureContext: client,
+                ...common,
+                ...(session ? { session } : {}),
+              },
+              onSecure,
+            ),
+        };
+      },
+    });
+  }
   return impls;
 }
 
@@ -73,8 +98,11 @@ async function listen(c, onSecure) {
   return server;
 }
 
-/** One handshake, resolved when both the client and the server side completed it. */
-function handshakeOnce(c, port, serverSide) {
+/**
+ * One handshake, resolved when both the client and the server side completed it. With `session`, the
+ * client offers it and the handshake must resume it (else it rejects: resumption not available).
+ */
+function handshakeOnce(c, port, serverSide, session) {
   return new Promise((resolve, reject) => {
     let clientDone = false;
     let serverSocket = null;
@@ -89,51 +117,122 @@ function handshakeOnce(c, port, serverSide) {
       serverSocket = s;
       finish();
     };
-    client = c.connect(port, () => {
-      clientDone = true;
-      finish();
-    });
+    client = c.connect(
+      port,
+      () => {
+        if (session !== undefined && !client.isSessionReused()) {
+          client.destroy();
+          reject(new Error('session offered but not resumed (resumption not available over sockets yet)'));
+          return;
+        }
+        clientDone = true;
+        finish();
+      },
+      session,
+    );
     client.on('error', reject);
   });
 }
 
-/** Handshakes/s for each implementation. */
-export async function socketHandshakeRows(pki, certs = ['ecdsa-p256', 'rsa-2048'], log = console.log, providerOptions) {
+/** Is `s` a session worth offering: node:tls gives a Buffer; ours an SSLSession (TLS 1.3: with a ticket). */
+const resumable = (s) =>
+  s !== undefined && s !== null && (s instanceof Uint8Array || s.hasTicket === true || s.tls12 !== undefined);
+
+/**
+ * A full handshake whose client stays open until it holds a resumable session (TLS 1.3 tickets arrive
+ * after the handshake, RFC 8446 §4.6.1): node:tls reports it with the 'session' event, the Node adapter
+ * through getSession() once its engine read the NewSessionTicket. Rejects after `ms` without one.
+ */
+function sessionFrom(c, port, serverSide, ms = 2000) {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let server = null;
+    const done = (err, session) => {
+      if (settled) return;
+      settled = true;
+      clearInterval(poll);
+      clearTimeout(timer);
+      client.destroy();
+      server?.destroy();
+      if (err) reject(err);
+      else resolve(session);
+    };
+    serverSide.next = (s) => {
+      server = s;
+    };
+    const client = c.connect(port, () => {});
+    client.on('session', (s) => done(null, s));
+    client.on('error', (e) => done(e));
+    client.on('data', () => {});
+    const poll = setInterval(() => {
+      // node:tls: only its 'session' event (its getSession() may predate the ticket); ours: SSLSession.
+      const s = client.getSession?.();
+      if (!(s instanceof Uint8Array) && resumable(s)) done(null, s);
+    }, 2);
+    const timer = setTimeout(
+      () => done(new Error(`no resumable session within ${ms} ms (no session ticket: resumption not available)`)),
+      ms,
+    );
+  });
+}
+
+/** What the socket rows measure: TLS 1.3 full per certificate, TLS 1.2 full, and both resumptions. */
+export const SOCKET_KINDS = [
+  { kind: 'full', version: 'TLSv1.3', cert: 'ecdsa-p256' },
+  { kind: 'full', version: 'TLSv1.3', cert: 'rsa-2048' },
+  { kind: 'full', version: 'TLSv1.3', cert: 'ed25519' },
+  { kind: 'resumed', version: 'TLSv1.3', cert: 'ecdsa-p256' },
+  { kind: 'full', version: 'TLSv1.2', cert: 'ecdsa-p256' },
+  { kind: 'resumed', version: 'TLSv1.2', cert: 'ecdsa-p256' },
+];
+
+/**
+ * Handshakes/s for the Node adapter on each provider (`providers`: [{ name, provider }]) and for node:tls,
+ * each kind of SOCKET_KINDS, X25519. Resumed rows reuse one session (tickets are reusable without early data).
+ */
+export async function socketHandshakeRows(pki, providers = [undefined], log = console.log, kinds = SOCKET_KINDS) {
   const rows = [];
-  for (const impl of await implementations(providerOptions)) {
-    for (const cert of certs) {
+  const impls = [];
+  for (const [i, p] of providers.entries()) {
+    const options = p === undefined || p.name === 'noble' ? {} : { cryptoProvider: p.provider };
+    impls.push(...(await implementations({ ...options, native: i === providers.length - 1 })));
+  }
+  for (const impl of impls) {
+    for (const k of kinds) {
       const row = {
-        id: `sock-hs-${impl.name}-${cert}`,
+        id: `sock-hs-${impl.name}-${impl.provider}-${k.version}-${k.kind}-${k.cert}`,
         impl: impl.name,
         provider: impl.provider,
-        cert,
+        version: k.version,
+        kind: k.kind,
+        cert: k.cert,
         group: 'x25519',
       };
+      const label = `${impl.name}${impl.name.startsWith('sanstls') ? ` [${impl.provider}]` : ''}, ${k.version.replace('TLSv', 'TLS ')} ${k.kind}, ${pki[k.cert].label}`;
       let server;
       try {
-        const c = impl.contexts({ pki: pki[cert], group: 'x25519' });
+        const c = impl.contexts({ pki: pki[k.cert], group: 'x25519', version: k.version });
         const serverSide = { next: null };
         server = await listen(c, (s) => {
           s.on('error', () => {});
           serverSide.next?.(s);
         });
         const port = server.address().port;
-        await handshakeOnce(c, port, serverSide);
-        const t = await measureAsync(() => handshakeOnce(c, port, serverSide));
+        const session = k.kind === 'resumed' ? await sessionFrom(c, port, serverSide) : undefined;
+        await handshakeOnce(c, port, serverSide, session);
+        const t = await measureAsync(() => handshakeOnce(c, port, serverSide, session));
         row.status = 'ok';
         row.handshakeMs = t;
         row.handshakesPerSecond = toRate(t);
       } catch (e) {
-        row.status = 'failed';
+        row.status = 'not available';
         row.reason = e instanceof Error ? e.message : String(e);
       } finally {
         server?.close();
       }
       rows.push(row);
       log(
-        `  ${`${impl.name}, ${pki[cert].label}`.padEnd(44)} ${
-          row.status === 'ok' ? `${row.handshakesPerSecond.median.toFixed(1)} handshakes/s` : row.reason
-        }`,
+        `  ${label.padEnd(70)} ${row.status === 'ok' ? `${row.handshakesPerSecond.median.toFixed(1)} handshakes/s` : row.reason}`,
       );
     }
   }
@@ -163,14 +262,19 @@ function bulkOnce(client, serverSide, total, chunk) {
   });
 }
 
-/** MB/s through one established socket pair per suite, for each implementation. */
-export async function socketBulkRows(pki, log = console.log, providerOptions) {
+/** MB/s through one established socket pair per suite, for the adapter on each provider and node:tls. */
+export async function socketBulkRows(pki, providers = [undefined], log = console.log) {
   const rows = [];
   const chunk = new Uint8Array(RECORD).fill(0x61);
-  for (const impl of await implementations(providerOptions)) {
+  const impls = [];
+  for (const [i, p] of providers.entries()) {
+    const options = p === undefined || p.name === 'noble' ? {} : { cryptoProvider: p.provider };
+    impls.push(...(await implementations({ ...options, native: i === providers.length - 1 })));
+  }
+  for (const impl of impls) {
     for (const s of SUITES) {
       const row = {
-        id: `sock-bulk-${impl.name}-${s.aead}`,
+        id: `sock-bulk-${impl.name}-${impl.provider}-${s.aead}`,
         impl: impl.name,
         provider: impl.provider,
         suite: s.suite,
@@ -213,7 +317,7 @@ export async function socketBulkRows(pki, log = console.log, providerOptions) {
       }
       rows.push(row);
       log(
-        `  ${`${impl.name}, ${s.suite}`.padEnd(58)} ${row.status === 'ok' ? `${row.MBps.median.toFixed(1)} MB/s` : row.reason}`,
+        `  ${`${impl.name}${impl.name.startsWith('sanstls') ? ` [${impl.provider}]` : ''}, ${s.suite}`.padEnd(70)} ${row.status === 'ok' ? `${row.MBps.median.toFixed(1)} MB/s` : row.reason}`,
       );
     }
   }
