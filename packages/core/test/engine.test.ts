@@ -108,9 +108,7 @@ describe('suites × groups', () => {
 });
 
 describe('certificate types', () => {
-  // RSASSA-PSS-only (id-RSASSA-PSS) private keys cannot be loaded by @sanstls/x509 yet; rsa_pss_pss_*
-  // verification is exercised against openssl in interop-openssl.test.ts.
-  const types: KeyType[] = ['ec256', 'ec384', 'rsa2048', 'ed25519'];
+  const types: KeyType[] = ['ec256', 'ec384', 'rsa2048', 'rsapss', 'ed25519'];
   for (const type of types) {
     it(`authenticates a ${type} server certificate`, () => {
       const pair = makePair(clientContext(), serverContext([type]));
@@ -120,6 +118,17 @@ describe('certificate types', () => {
       roundTrip(pair);
     });
   }
+
+  it('signs with rsa_pss_pss_* for an id-RSASSA-PSS key and rsa_pss_rsae_* for an rsaEncryption key (RFC 8446 §4.2.3)', () => {
+    for (const [type, scheme] of [
+      ['rsapss', 0x0809],
+      ['rsa2048', 0x0804],
+    ] as const) {
+      const pair = makePair(clientContext(), serverContext([type]));
+      handshake(pair);
+      expect(pair.client.connection.negotiated.peerSignatureScheme).toBe(scheme);
+    }
+  });
 
   it('uses a P-521 certificate only when the client asks for secp521r1', () => {
     const client = clientContext();

@@ -203,12 +203,14 @@ describe.skipIf(!haveOpenssl)('openssl s_client ↔ our server', () => {
     }
   }
 
-  for (const keyType of ['ec256', 'ec384', 'rsa2048', 'ed25519'] as KeyType[]) {
+  for (const keyType of ['ec256', 'ec384', 'rsa2048', 'rsapss', 'ed25519'] as KeyType[]) {
     it(`serves a ${keyType} certificate`, async () => {
       const { port } = await echoServer(serverContext([keyType]));
       const child = await sClient(port, []);
       await child.waitFor(/echo:hello/, 15_000);
       expect(child.stdout()).toContain(`CN = server-${keyType}`);
+      // OpenSSL verified our CertificateVerify: rsa_pss_pss_* for the id-RSASSA-PSS key (RFC 8446 §4.2.3).
+      if (keyType.startsWith('rsa')) expect(child.stdout()).toContain('Peer signature type: RSA-PSS');
     });
   }
 
