@@ -1,9 +1,10 @@
 /**
  * TLS 1.2 interop over 127.0.0.1 with Node's `tls` (maxVersion TLSv1.2) and Python's `ssl`
- * (maximum_version TLSv1_2), both directions, for every ECDHE suite (and DHE where the peer offers it);
+ * (maximum_version TLSv1_2), both directions, for every suite (ECDHE_ECDSA, ECDHE_RSA, DHE_RSA with ffdhe2048);
  * resumption with Node's session API both ways; the extended master secret policy against a Python
  * client that has it switched off (OpenSSL's SSL_OP_NO_EXTENDED_MASTER_SECRET).
  */
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import tls from 'node:tls';
@@ -28,6 +29,26 @@ const ECDHE: { name: string; key: KeyType }[] = [
   { name: 'ECDHE-RSA-AES256-GCM-SHA384', key: 'rsa2048' },
   { name: 'ECDHE-RSA-CHACHA20-POLY1305', key: 'rsa2048' },
 ];
+
+const DHE: { name: string; key: KeyType }[] = [
+  { name: 'DHE-RSA-AES128-GCM-SHA256', key: 'rsa2048' },
+  { name: 'DHE-RSA-AES256-GCM-SHA384', key: 'rsa2048' },
+  { name: 'DHE-RSA-CHACHA20-POLY1305', key: 'rsa2048' },
+];
+
+/** RFC 7919 ffdhe2048 as PEM DH parameters (what Node's `dhparam` and Python's load_dh_params take). */
+let ffdhe2048: { pem: string; file: string } | undefined;
+function ffdhe2048Params(): { pem: string; file: string } {
+  if (ffdhe2048 === undefined) {
+    const pem = execFileSync('openssl', ['genpkey', '-genparam', '-algorithm', 'DH', '-pkeyopt', 'group:ffdhe2048'], {
+      encoding: 'utf8',
+    });
+    const file = join(testPki().dir, 'ffdhe2048-node-python.pem');
+    writeFileSync(file, pem);
+    ffdhe2048 = { pem, file };
+  }
+  return ffdhe2048;
+}
 
 function client12(): SSLContext {
   const ctx = clientContext();
@@ -133,6 +154,31 @@ describe('TLS 1.2 with Node tls', () => {
     });
   }
 
+  for (const suite of DHE) {
+    it(`our client → node server (dhparam ffdhe2048), ${suite.name}`, async () => {
+      const { port } = await nodeServer({ ciphers: suite.name, dhparam: ffdhe2048Params().pem }, suite.key);
+      const ctx = client12();
+      ctx.setCiphers(suite.name);
+      ctx.loadDhParams('ffdhe2048');
+      const conn = await connectWith(port, ctx);
+      conn.write('hi');
+      await conn.waitFor(/echo:hi/);
+      expect(conn.obj.cipher()?.[0]).toBe(suite.name);
+      expect(conn.obj.connection.negotiated.group).toBe('ffdhe2048');
+    });
+
+    it(`node client → our server (loadDhParams), ${suite.name}`, async () => {
+      const ctx = serverContext([suite.key]);
+      ctx.setCiphers('ALL');
+      ctx.loadDhParams('ffdhe2048');
+      const { port } = await echoServer(ctx);
+      const socket = await nodeClient(port, { ciphers: suite.name });
+      expect(socket.getCipher().name).toBe(suite.name);
+      expect(socket.getEphemeralKeyInfo()).toMatchObject({ type: 'DH', size: 2048 });
+      await within(10_000, 'echo', echo(socket, 'hello'));
+    });
+  }
+
   it('node client resumes with its session API (ticket and session ID)', async () => {
     for (const noTicket of [false, true]) {
       const ctx = serverContext();
@@ -204,32 +250,78 @@ describe.skipIf(!havePython)('TLS 1.2 with Python ssl', () => {
     return file;
   }
 
-  it('python clients → our server for every ECDHE suite and DHE', async () => {
+  it('python clients → our server for every suite (ECDHE and DHE), tls-unique equal', async () => {
     const pki = testPki();
-    for (const suite of [...ECDHE, { name: 'DHE-RSA-AES256-GCM-SHA384', key: 'rsa2048' as KeyType }]) {
-      const ctx = serverContext([suite.key]);
-      ctx.setCiphers('ALL');
-      ctx.loadDhParams('ffdhe2048');
-      const { port } = await echoServer(ctx);
-      const file = script(
-        'py12-client.py',
-        `import socket, ssl, sys
-c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-c.load_verify_locations(${JSON.stringify(pki.caFile)})
-c.maximum_version = ssl.TLSVersion.TLSv1_2
-c.set_ciphers(sys.argv[2])
-with socket.create_connection(('127.0.0.1', int(sys.argv[1]))) as raw:
-    with c.wrap_socket(raw, server_hostname='localhost') as s:
-        s.sendall(b'hello python')
-        data = b''
-        while b'echo:hello python' not in data:
-            data += s.recv(100)
-        print(s.version(), s.cipher()[0], s.get_channel_binding('tls-unique').hex(), flush=True)
+    const suites = [...ECDHE, ...DHE].map((s) => s.name);
+    // One server holding an ECDSA and an RSA certificate, DHE enabled; one Python process, one connection per suite.
+    const ctx = serverContext(['ec256', 'rsa2048']);
+    ctx.setCiphers('ALL');
+    ctx.loadDhParams('ffdhe2048');
+    const { port, connections } = await echoServer(ctx);
+    const file = script(
+      'py12-client.py',
+      `import socket, ssl, sys
+for suite in sys.argv[2:]:
+    c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    c.load_verify_locations(${JSON.stringify(pki.caFile)})
+    c.maximum_version = ssl.TLSVersion.TLSv1_2
+    c.set_ciphers(suite)
+    with socket.create_connection(('127.0.0.1', int(sys.argv[1]))) as raw:
+        with c.wrap_socket(raw, server_hostname='localhost') as s:
+            s.sendall(b'hello python')
+            data = b''
+            while b'echo:hello python' not in data:
+                data += s.recv(100)
+            print(s.version(), s.cipher()[0], s.get_channel_binding('tls-unique').hex(), flush=True)
 `,
-      );
-      const child = startPeer('python3', [file, String(port), suite.name]);
-      peers.push(child);
-      await child.waitFor(new RegExp(`TLSv1.2 ${suite.name} [0-9a-f]{24}`));
+    );
+    const child = startPeer('python3', [file, String(port), ...suites]);
+    peers.push(child);
+    for (const [i, suite] of suites.entries()) {
+      const line = await child.waitFor(new RegExp(`TLSv1.2 ${suite} [0-9a-f]{24}`));
+      const unique = new RegExp(`TLSv1.2 ${suite} ([0-9a-f]{24})`).exec(line)![1];
+      expect(connections[i]!.obj.cipher()?.[0]).toBe(suite);
+      expect(Buffer.from(connections[i]!.obj.getChannelBinding('tls-unique')!).toString('hex')).toBe(unique);
+    }
+  });
+
+  it('our client → python server for every suite (ECDSA and RSA certificates, load_dh_params ffdhe2048)', async () => {
+    const pki = testPki();
+    const suites = [...ECDHE.map((s) => ({ ...s, key: s.key === 'rsa2048' ? s.key : ('ec256' as KeyType) })), ...DHE];
+    const file = script(
+      'py12-every-suite-server.py',
+      `import socket, ssl, sys
+c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+c.load_cert_chain(${JSON.stringify(pki.leaf.ec256.certFile)}, ${JSON.stringify(pki.leaf.ec256.keyFile)})
+c.load_cert_chain(${JSON.stringify(pki.leaf.rsa2048.certFile)}, ${JSON.stringify(pki.leaf.rsa2048.keyFile)})
+c.maximum_version = ssl.TLSVersion.TLSv1_2
+c.set_ciphers('ALL')
+c.load_dh_params(${JSON.stringify(ffdhe2048Params().file)})
+srv = socket.create_server(('127.0.0.1', 0))
+print('PORT', srv.getsockname()[1], flush=True)
+for i in range(int(sys.argv[1])):
+    raw, _ = srv.accept()
+    try:
+        with c.wrap_socket(raw, server_side=True) as s:
+            s.sendall(b'echo:' + s.recv(100))
+            print('SERVED', s.version(), s.cipher()[0], flush=True)
+    except (ssl.SSLError, OSError) as e:
+        print('FAILED', e, flush=True)
+`,
+    );
+    const child = startPeer('python3', [file, String(suites.length)]);
+    peers.push(child);
+    const port = Number(/PORT (\d+)/.exec(await child.waitFor(/PORT \d+/))![1]);
+    for (const suite of suites) {
+      const ctx = client12();
+      ctx.setCiphers(suite.name);
+      if (suite.name.startsWith('DHE')) ctx.loadDhParams('ffdhe2048');
+      const conn = await connectWith(port, ctx);
+      conn.write('py');
+      await conn.waitFor(/echo:py/);
+      expect(conn.obj.cipher()?.[0]).toBe(suite.name);
+      await child.waitFor(new RegExp(`SERVED TLSv1.2 ${suite.name}`));
+      conn.close();
     }
   });
 
