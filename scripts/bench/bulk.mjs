@@ -13,6 +13,13 @@ export const SUITES = [
   { suite: 'TLS_CHACHA20_POLY1305_SHA256', aead: 'CHACHA20-POLY1305', keyLength: 32, node: 'chacha20-poly1305' },
 ];
 
+/** TLS 1.2 AEAD suites (RFC 5288, RFC 7905) over the same record path; ECDHE-ECDSA for the P-256 leaf. */
+export const SUITES12 = [
+  { suite: 'ECDHE-ECDSA-AES128-GCM-SHA256', aead: 'AES-128-GCM', keyLength: 16 },
+  { suite: 'ECDHE-ECDSA-AES256-GCM-SHA384', aead: 'AES-256-GCM', keyLength: 32 },
+  { suite: 'ECDHE-ECDSA-CHACHA20-POLY1305', aead: 'CHACHA20-POLY1305', keyLength: 32 },
+];
+
 const { SSLWantReadError } = core;
 
 /** Moves `total` bytes client → server in RECORD-sized writes; returns the bytes the server read. */
@@ -41,7 +48,11 @@ export function bulkRows(pki, provider, log = console.log) {
   const rows = [];
   const payload = provider.randomBytes(RECORD);
   const aad = Uint8Array.of(23, 3, 3, 0x40, 0x11);
-  for (const s of SUITES) {
+  const all = [
+    ...SUITES.map((s) => ({ ...s, version: 'TLSv1.3' })),
+    ...SUITES12.map((s) => ({ ...s, version: 'TLSv1.2' })),
+  ];
+  for (const s of all) {
     const key = provider.aead(s.aead).create(provider.randomBytes(s.keyLength));
     const nonce = provider.randomBytes(12);
     const RECORDS = 8;
@@ -51,9 +62,19 @@ export function bulkRows(pki, provider, log = console.log) {
         if (key.open(nonce, sealed, aad) === null) throw new Error('raw AEAD: open failed');
       }
     };
-    const row = { id: `bulk-${s.aead}`, suite: s.suite, aead: s.aead, provider: provider.name };
+    const row = {
+      id: `bulk-${s.version === 'TLSv1.2' ? 'tls12-' : ''}${s.aead}`,
+      version: s.version,
+      suite: s.suite,
+      aead: s.aead,
+      provider: provider.name,
+    };
     try {
-      const pair = connectPair(makeContexts(pki['ecdsa-p256'], { suite: s.suite, provider, group: 'x25519' }));
+      const contexts =
+        s.version === 'TLSv1.3'
+          ? makeContexts(pki['ecdsa-p256'], { suite: s.suite, provider, group: 'x25519' })
+          : makeContexts(pki['ecdsa-p256'], { version: 'TLSv1.2', tls12Cipher: s.suite, provider, group: 'x25519' });
+      const pair = connectPair(contexts);
       const negotiated = pair.client.cipher()?.[0];
       if (negotiated !== s.suite) throw new Error(`negotiated ${negotiated}, not ${s.suite}`);
       // SSLObject and raw AEAD in alternating batches: the ratio is taken round by round.

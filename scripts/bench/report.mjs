@@ -323,28 +323,30 @@ function chart(results) {
   const bulk = rowsOf(results.bulk?.noble);
   const nbulk = rowsOf(results.bulk?.['node:crypto']);
   const sbulk = rowsOf(results.sockets?.bulk);
-  const bulkRows = bulk.map((r) => {
-    const n = nbulk.find((x) => x.aead === r.aead);
-    return {
-      label: r.suite,
-      bars: [
-        { series: 'sanstls (noble)', value: r.sslobjectMBps?.median, note: r.status },
-        ...(n === undefined
-          ? []
-          : [{ series: 'sanstls (node:crypto)', value: n.sslobjectMBps?.median, note: n.status }]),
-        { series: 'primitive floor (same provider)', value: r.rawMBps?.median },
-        {
-          series: 'sanstls over sockets',
-          value: sbulk.find((s) => s.aead === r.aead && s.impl.startsWith('sanstls') && s.provider === 'noble')?.MBps
-            ?.median,
-        },
-        {
-          series: 'node:tls (OpenSSL)',
-          value: sbulk.find((s) => s.aead === r.aead && s.impl.startsWith('node:tls'))?.MBps?.median,
-        },
-      ],
-    };
-  });
+  const bulkRows = bulk
+    .filter((r) => r.version !== 'TLSv1.2')
+    .map((r) => {
+      const n = nbulk.find((x) => x.aead === r.aead && x.version === r.version);
+      return {
+        label: r.suite,
+        bars: [
+          { series: 'sanstls (noble)', value: r.sslobjectMBps?.median, note: r.status },
+          ...(n === undefined
+            ? []
+            : [{ series: 'sanstls (node:crypto)', value: n.sslobjectMBps?.median, note: n.status }]),
+          { series: 'primitive floor (same provider)', value: r.rawMBps?.median },
+          {
+            series: 'sanstls over sockets',
+            value: sbulk.find((s) => s.aead === r.aead && s.impl.startsWith('sanstls') && s.provider === 'noble')?.MBps
+              ?.median,
+          },
+          {
+            series: 'node:tls (OpenSSL)',
+            value: sbulk.find((s) => s.aead === r.aead && s.impl.startsWith('node:tls'))?.MBps?.median,
+          },
+        ],
+      };
+    });
   return barChart({
     title: 'sanstls benchmarks',
     subtitle: `${results.meta.date.slice(0, 10)}, ${results.meta.cpu}, ${results.meta.cores} cores, Node ${results.meta.node}; CPU-time medians; floor = primitives only (for bulk: raw AEAD seal+open)`,
@@ -505,16 +507,19 @@ function bulkSection(results) {
       'node:tls sockets',
     ],
     rows.map((r) => {
-      const ours = sb.find((s) => s.aead === r.aead && s.impl.startsWith('sanstls') && s.provider === r.provider);
-      const node = sb.find((s) => s.aead === r.aead && s.impl.startsWith('node:tls'));
+      // Sockets carry the TLS 1.3 suites only.
+      const tls13 = r.version !== 'TLSv1.2';
+      const ours =
+        tls13 && sb.find((s) => s.aead === r.aead && s.impl.startsWith('sanstls') && s.provider === r.provider);
+      const node = tls13 && sb.find((s) => s.aead === r.aead && s.impl.startsWith('node:tls'));
       return [
         r.suite,
         r.provider,
         r.rawMBps === undefined ? 'n/a' : `${fmt(r.rawMBps.median)} MB/s`,
         ok(r) ? `**${fmt(r.sslobjectMBps.median)} MB/s**` : `${r.status}: ${r.reason}`,
         ok(r) ? `${pct(r.ratioToRaw)} (${pct(r.ratioSpread.min)}–${pct(r.ratioSpread.max)})` : '',
-        ok(ours) ? `${fmt(ours.MBps.median)} MB/s` : (ours?.reason ?? 'n/a'),
-        ok(node) ? `${fmt(node.MBps.median)} MB/s` : (node?.reason ?? 'n/a'),
+        ok(ours) ? `${fmt(ours.MBps.median)} MB/s` : ours ? ours.reason : tls13 ? 'n/a' : '—',
+        ok(node) ? `${fmt(node.MBps.median)} MB/s` : node ? node.reason : tls13 ? 'n/a' : '—',
       ];
     }),
   );
@@ -714,7 +719,15 @@ function findings(results) {
           .join(', ')
       : 'not profiled';
     out.push(
-      `4. **TLS 1.2 resumption is mostly protocol**: ${fmt(r12.handshakeMs.median)} ms per pair against a ${fmt(r12.primitivesMs.median)} ms primitive floor (ratio ${fmt(r12.ratio)}): no key exchange or signature is left, so per-connection set-up, message coding and record work dominate. Its profile's top self-time functions: ${top}; garbage collection ${pct(profileShare(results, 'resumed-tls12', /garbage collector/))}. Concrete costs in it: (a) x509 DER/certificate parsing is ${pct(moduleShare(results, 'resumed-tls12', /^x509\/dist\/(der|parse)/))} of a resumption that validates nothing — \`restoredPeer\` (handshake/tls12.ts) re-parses the session's peer chain through \`authenticatePeer\` on every resumption; the parsed \`PeerCertificate\` could travel with the in-process session (or be parsed lazily by \`getPeerCert\`); (b) exceptions: constructing SSLErrors (\`SSLWantReadError\` from every \`doHandshake()\` step that waits for the peer) is ${pct(moduleShare(results, 'resumed-tls12', /x509\/dist\/errors/))} — each captures a stack trace; (c) every \`wrapBio\` calls \`SSLContext.engineConfig()\`, which builds a new configuration snapshot (suites, groups and signature-scheme arrays copied) that could be cached until a setter changes the context; (d) with the noble provider TLS 1.2 negotiates ${noble.find((r) => r.id === 'tls12-full-x25519-ecdsa-p256')?.status === 'ok' ? 'ECDHE-ECDSA-AES256-GCM-SHA384' : 'an AES-GCM suite'} first (TLS 1.3 prefers ChaCha20-Poly1305 when \`fastAesGcm\` is false), so 1.2 pays a GCM table per key (\`ghashTable\` ${pct(profileShare(results, 'resumed-tls12', /^ghashTable /))}) and bulk runs at the AES-256-GCM speed (${fmt(rowsOf(results.bulk?.noble).find((b) => b.aead === 'AES-256-GCM')?.rawMBps?.median)} MB/s raw) instead of ChaCha20's (${fmt(rowsOf(results.bulk?.noble).find((b) => b.aead === 'CHACHA20-POLY1305')?.rawMBps?.median)} MB/s): ordering the 1.2 list by \`fastAesGcm\` too would fix both.`,
+      `4. **TLS 1.2 resumption is mostly protocol**: ${fmt(r12.handshakeMs.median)} ms per pair against a ${fmt(r12.primitivesMs.median)} ms primitive floor (ratio ${fmt(r12.ratio)}): no key exchange or signature is left, so per-connection set-up, message coding and record work dominate. Its profile's top self-time functions: ${top}; garbage collection ${pct(profileShare(results, 'resumed-tls12', /garbage collector/))}. Concrete costs in it: (a) x509 DER/certificate parsing is ${pct(moduleShare(results, 'resumed-tls12', /^x509\/dist\/(der|parse)/))} of a resumption that validates nothing — \`restoredPeer\` (handshake/tls12.ts) re-parses the session's peer chain through \`authenticatePeer\` on every resumption; the parsed \`PeerCertificate\` could travel with the in-process session (or be parsed lazily by \`getPeerCert\`); (b) exceptions: constructing SSLErrors (\`SSLWantReadError\` from every \`doHandshake()\` step that waits for the peer) is ${pct(moduleShare(results, 'resumed-tls12', /x509\/dist\/errors/))} — each captures a stack trace; (c) every \`wrapBio\` calls \`SSLContext.engineConfig()\`, which builds a new configuration snapshot (suites, groups and signature-scheme arrays copied) that could be cached until a setter changes the context${(() => {
+        // The record AEAD of the TLS 1.2 full handshake: the one with most key set-ups (ticket sealing adds one).
+        const f12 = noble.find((r) => r.id === 'tls12-full-x25519-ecdsa-p256');
+        const setups = Object.entries(f12?.breakdown?.find((b) => b.category === 'AEAD key setup')?.details ?? {});
+        const aead = setups.sort((a, b) => b[1] - a[1])[0]?.[0]?.split(' ')[0];
+        if (aead === undefined || !aead.startsWith('AES')) return '.';
+        const raw = (name) => fmt(rowsOf(results.bulk?.noble).find((b) => b.aead === name)?.rawMBps?.median);
+        return `; (d) with the noble provider TLS 1.2 negotiates an ${aead} suite first (TLS 1.3 prefers ChaCha20-Poly1305 when \`fastAesGcm\` is false), so 1.2 pays a GCM table per key (\`ghashTable\` ${pct(profileShare(results, 'resumed-tls12', /^ghashTable /))}) and bulk runs at the ${aead} speed (${raw(aead)} MB/s raw) instead of ChaCha20's (${raw('CHACHA20-POLY1305')} MB/s): ordering the 1.2 list by \`fastAesGcm\` too would fix both.`;
+      })()}`,
     );
   }
   const bulk = rowsOf(results.bulk?.noble).filter(ok);
@@ -764,7 +777,7 @@ function findings(results) {
           )
           .join(', ')
       : 'not profiled';
-    const nbulk = rowsOf(results.bulk?.['node:crypto']).filter(ok);
+    const nbulk = rowsOf(results.bulk?.['node:crypto']).filter((r) => ok(r) && r.version !== 'TLSv1.2');
     const sb = rowsOf(results.sockets?.bulk);
     const sockLine = nbulk
       .map((r) => {
