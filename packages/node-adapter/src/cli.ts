@@ -9,8 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { SSLError } from '@sanstls/core';
 import { UsageError } from './cli/args.js';
 import { type CliIo, type Command, writeLine } from './cli/io.js';
+import { probeCommand } from './cli/probe.js';
+import { recordCommand } from './cli/record.js';
 import { sClientCommand } from './cli/s_client.js';
 import { sServerCommand } from './cli/s_server.js';
+import { vectorsCommand } from './cli/vectors.js';
 import { verifyCommand } from './cli/verify.js';
 import { x509Command } from './cli/x509.js';
 
@@ -19,6 +22,10 @@ const commands: Record<string, { run: Command; summary: string }> = {
   s_client: { run: sClientCommand, summary: 'TLS client: stdin to the peer, the peer to stdout' },
   x509: { run: x509Command, summary: "print a certificate as Python's getpeercert() dict" },
   verify: { run: verifyCommand, summary: 'verify certificate chains as openssl verify' },
+  // Conformance toolkit (issue #11): not OpenSSL commands.
+  probe: { run: probeCommand, summary: 'send edge-case ClientHellos to a server; table with RFC sections' },
+  record: { run: recordCommand, summary: 'connect and write the connection as a transcript (JSON)' },
+  vectors: { run: vectorsCommand, summary: 'replay RFC 8448 traces and recorded transcripts, per message' },
 };
 
 function usage(): string {

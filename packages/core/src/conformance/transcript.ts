@@ -161,6 +161,8 @@ export function flightBytes(flight: TranscriptFlight): Uint8Array {
 /** A record opener for one direction under one key (TLS 1.3 §5.2 or TLS 1.2 AEAD). */
 interface Opener {
   open(header: Uint8Array, body: Uint8Array): Uint8Array | null;
+  /** Counts a record no key opened (corrupted) as read, so the records after it still open. */
+  skip(): void;
 }
 
 function tls13Opener(aeadKey: AeadKey, iv: Uint8Array): Opener {
@@ -173,6 +175,9 @@ function tls13Opener(aeadKey: AeadKey, iv: Uint8Array): Opener {
       // §5.3: the sequence number advances per record read; trial decryption must not advance it.
       if (plain !== null) sequence++;
       return plain;
+    },
+    skip() {
+      sequence++;
     },
   };
 }
@@ -389,9 +394,10 @@ export class TranscriptDecoder {
       if (plain) return plain;
       if (!this.advance(d)) break;
     }
-    // Nothing opened it: keep the key (and sequence number) we had; a corrupted record must not lose them.
+    // Nothing opened it: a corrupted record under the key we had. Keep that key, count the record.
     d.stage = saved.stage;
     d.opener = saved.opener;
+    d.opener?.skip();
     return undefined;
   }
 
@@ -419,7 +425,8 @@ export class TranscriptDecoder {
     try {
       return opener.open(header, body);
     } catch {
-      opener.sequence = sequence;
+      // A corrupted record still took its sequence number (RFC 5246 §6.1).
+      opener.sequence = sequence + 1;
       return undefined;
     }
   }

@@ -15,6 +15,7 @@ const sources: Array<[RegExp, string]> = [
   [/^@sanstls\/x509\/generate$/, 'packages/x509/src/generate/index.ts'],
   [/^@sanstls\/x509$/, 'packages/x509/src/index.ts'],
   [/^@sanstls\/core\/codec$/, 'packages/core/src/codec/index.ts'],
+  [/^@sanstls\/core\/conformance$/, 'packages/core/src/conformance/index.ts'],
   [/^@sanstls\/core$/, 'packages/core/src/index.ts'],
   [/^@sanstls\/node-adapter$/, 'packages/node-adapter/src/index.ts'],
 ];

@@ -1,0 +1,176 @@
+/**
+ * `sanstls record -connect HOST:PORT -out FILE`: connects as a sanstls client, optionally sends one
+ * request (`-send`, with \r \n \t escapes), reads until the server closes or stays quiet for `-idle` ms,
+ * sends close_notify, and writes the connection as a transcript (@sanstls/core/conformance): flights of
+ * records in hex, handshake messages by name, protected records decrypted, RNG values, clock readings
+ * and NSS key-log lines. `sanstls vectors FILE` then replays it offline, byte for byte.
+ *
+ * A transcript holds the connection's secrets and RNG output: record test servers only.
+ * @module
+ */
+import { writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { defaultProvider, SSLError, SSLWantReadError, SSLZeroReturnError, TLSVersion } from '@sanstls/core';
+import {
+  formatTranscript,
+  seededRandom,
+  TranscriptRecorder,
+  type TranscriptSettings,
+  transcriptContext,
+  wrapMemory,
+} from '@sanstls/core/conformance';
+import { readFileFor } from '../files.js';
+import { helpText, type OptionTable, optionInt, optionValue, parseArgs, UsageError } from './args.js';
+import { type CliIo, writeLine } from './io.js';
+
+const options: OptionTable = {
+  help: { kind: 'flag', help: 'Display this summary' },
+  connect: { kind: 'string', arg: 'host:port', help: 'Server to connect to (default localhost:4433)' },
+  servername: { kind: 'string', arg: 'name', help: 'SNI and the name checked (default: the host unless an IP)' },
+  CAfile: { kind: 'string', arg: 'file', help: 'Trust anchors (PEM), stored in the transcript' },
+  noverify: { kind: 'flag', help: "Do not verify the server's certificate" },
+  send: { kind: 'string', arg: 'text', help: 'Application data to send after the handshake (\\r \\n \\t escapes)' },
+  tls1_2: { kind: 'flag', help: 'Offer TLS 1.2 only' },
+  tls1_3: { kind: 'flag', help: 'Offer TLS 1.3 only' },
+  groups: { kind: 'string', arg: 'list', help: 'Groups, colon-separated (e.g. secp256r1:x25519)' },
+  seed: { kind: 'string', arg: 'text', help: 'Seed a deterministic RNG (default: the crypto provider)' },
+  idle: { kind: 'int', arg: 'ms', help: 'Close after this long without data from the server (default 1000)' },
+  out: { kind: 'string', arg: 'file', help: 'Write the transcript here (default: standard output)' },
+  description: { kind: 'string', arg: 'text', help: 'Description stored in the transcript' },
+};
+
+function decodeEscapes(text: string): string {
+  return text.replace(/\\([rnt\\])/g, (_m, c: string) => ({ r: '\r', n: '\n', t: '\t', '\\': '\\' })[c] ?? c);
+}
+
+function parseConnect(spec: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(spec);
+  if (match) return { host: (match[1] ?? match[2]) as string, port: Number(match[3]) };
+  throw new UsageError(`record: bad -connect value "${spec}"`, 1);
+}
+
+export async function recordCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArgs('record', options, argv);
+  if (args.flags.has('help')) {
+    io.stdout.write(helpText('record', '-connect host:port [options]', options));
+    return 0;
+  }
+  if (args.positional.length > 0) throw new UsageError(`record: Extra option: "${args.positional[0]}"`, 1);
+  const target = parseConnect(optionValue(args, 'connect') ?? 'localhost:4433');
+  const serverName = optionValue(args, 'servername') ?? (net.isIP(target.host) ? null : target.host);
+  const caFile = optionValue(args, 'CAfile');
+  const noVerify = args.flags.has('noverify');
+  if (!noVerify && caFile === undefined) throw new UsageError('record: give -CAfile FILE or -noverify', 1);
+  const seed = optionValue(args, 'seed');
+  const groups = optionValue(args, 'groups');
+  const settings: TranscriptSettings = {
+    serverSide: false,
+    serverHostname: serverName,
+    ...(args.flags.has('tls1_2') ? { minimumVersion: TLSVersion.TLSv1_2, maximumVersion: TLSVersion.TLSv1_2 } : {}),
+    ...(args.flags.has('tls1_3') ? { minimumVersion: TLSVersion.TLSv1_3, maximumVersion: TLSVersion.TLSv1_3 } : {}),
+    ...(groups === undefined ? {} : { groups: groups.split(':') }),
+    ...(noVerify
+      ? { checkHostname: false, verifyMode: 0 }
+      : { cadata: readFileFor('CA file', caFile as string).toString('latin1'), checkHostname: serverName !== null }),
+  };
+  const recorder = new TranscriptRecorder({
+    side: 'client',
+    description:
+      optionValue(args, 'description') ??
+      `sanstls client → ${target.host}:${target.port}${serverName ? ` (${serverName})` : ''}`,
+    settings,
+    randomBytes: seed === undefined ? (n) => defaultProvider.randomBytes(n) : seededRandom(seed),
+    now: () => Date.now(),
+    provider: defaultProvider,
+  });
+  const ctx = transcriptContext(settings, recorder.contextOptions());
+  ctx.keylogCallback = recorder.keylog;
+  const { obj, incoming, outgoing } = wrapMemory(ctx, settings);
+  recorder.tap(incoming, outgoing);
+  const request = optionValue(args, 'send');
+  const idleMs = optionInt(args, 'idle') ?? 1000;
+
+  const socket = net.connect({ host: target.host, port: target.port });
+  socket.setNoDelay(true);
+  const outcome = await new Promise<{ error?: string }>((resolve) => {
+    let handshaken = false;
+    let sent = request === undefined;
+    let done = false;
+    let idle: NodeJS.Timeout | undefined;
+    const flush = () => {
+      const bytes = outgoing.read();
+      if (bytes.length > 0 && !socket.destroyed) socket.write(bytes);
+    };
+    const finish = (error?: string) => {
+      if (done) return;
+      done = true;
+      clearTimeout(idle);
+      flush();
+      socket.end();
+      resolve(error === undefined ? {} : { error });
+    };
+    const close = () => {
+      try {
+        obj.unwrap();
+      } catch {
+        // close_notify is out; the peer's answer is not awaited.
+      }
+      finish();
+    };
+    const armIdle = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => (handshaken ? close() : finish('no handshake before the idle timeout')), idleMs);
+    };
+    const advance = () => {
+      try {
+        if (!handshaken) {
+          obj.doHandshake();
+          handshaken = true;
+        }
+        if (!sent) {
+          obj.write(decodeEscapes(request as string));
+          sent = true;
+        }
+        for (;;) obj.read(1 << 16);
+      } catch (e) {
+        if (e instanceof SSLWantReadError) {
+          flush();
+          return;
+        }
+        if (e instanceof SSLZeroReturnError) {
+          close();
+          return;
+        }
+        finish(e instanceof SSLError ? e.message : String(e));
+      }
+    };
+    socket.on('connect', () => {
+      advance();
+      armIdle();
+    });
+    socket.on('data', (chunk: Buffer) => {
+      incoming.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+      advance();
+      armIdle();
+    });
+    socket.on('end', () => finish());
+    socket.on('error', (err: NodeJS.ErrnoException) => finish(`connection: ${err.code ?? err.message}`));
+  });
+  socket.destroy();
+  const transcript = recorder.transcript();
+  const text = formatTranscript(transcript);
+  const out = optionValue(args, 'out');
+  if (out === undefined) io.stdout.write(text);
+  else writeFileSync(out, text);
+  const records = transcript.flights.reduce((n, f) => n + f.records.length, 0);
+  writeLine(
+    io.stderr,
+    `recorded ${transcript.flights.length} flights, ${records} records, ${transcript.keylog.length} key-log lines` +
+      `${obj.version() ? `, ${obj.version()} ${obj.cipher()?.[0] ?? ''}` : ''}${out === undefined ? '' : ` to ${out}`}`,
+  );
+  if (outcome.error !== undefined) {
+    writeLine(io.stderr, `record: ${outcome.error}`);
+    return 1;
+  }
+  return 0;
+}
