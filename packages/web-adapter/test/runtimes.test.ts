@@ -43,8 +43,17 @@ async function findRuntime(bin: string, npmSpec: string): Promise<{ path: string
     // --prefer-offline: once fetched, npx answers from its cache without asking the registry.
     const { stdout } = await run(
       'npx',
-      ['--yes', '--prefer-offline', `--package=${npmSpec}`, '-c', `command -v ${bin} && ${bin} --version`],
-      { timeout: 240_000, cwd: tmpdir() },
+      [
+        '--yes',
+        '--prefer-offline',
+        // Offline machines fail fast instead of retrying with back-off.
+        '--fetch-retries=1',
+        '--fetch-timeout=60000',
+        `--package=${npmSpec}`,
+        '-c',
+        `command -v ${bin} && ${bin} --version`,
+      ],
+      { timeout: 180_000, cwd: tmpdir() },
     );
     const [path, version] = stdout.trim().split('\n');
     if (path === undefined || !existsSync(path)) return { reason: `npx gave no ${bin}` };
