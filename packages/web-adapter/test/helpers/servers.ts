@@ -76,7 +76,9 @@ export async function sanstlsServer(
       const page = `<html><body><pre>sanstls server\nProtocol: ${tls.info.protocol}\nCipher: ${tls.info.cipher}\nRequest: ${request.split('\r\n')[0]}\n</pre></body></html>\n`;
       const writer = tls.writable.getWriter();
       const length = behaviour.contentLength === true ? `Content-Length: ${page.length}\r\n` : '';
-      await writer.write(new TextEncoder().encode(`HTTP/1.0 200 ok\r\nContent-Type: text/html\r\n${length}\r\n${page}`));
+      await writer.write(
+        new TextEncoder().encode(`HTTP/1.0 200 ok\r\nContent-Type: text/html\r\n${length}\r\n${page}`),
+      );
       if (behaviour.closeNotify === false) {
         socket.end(); // TCP FIN without close_notify, as many servers do
         return;
