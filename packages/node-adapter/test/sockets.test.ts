@@ -20,6 +20,7 @@ import {
   SSLContext,
   SSLEOFError,
   type TLSSocket,
+  TLSVersion,
   TransportTimeoutError,
 } from '../src/index.js';
 import { type Fixtures, keyKinds, makeFixtures } from './helpers/fixtures.js';
@@ -194,6 +195,52 @@ describe('Python-shaped SSLSocket (wrapSocket)', () => {
     }
   });
 
+  it('doHandshakeOnConnect: false, read/write/send, and a TLS 1.2 session resumed through wrapSocket({ session })', async () => {
+    const chain = fx.chains.ecdsa;
+    const serverCtx = new SSLContext(PROTOCOL_TLS_SERVER);
+    serverCtx.loadCertChain(chain.serverCert, chain.serverKey);
+    const listener = net.createServer({ allowHalfOpen: true }, async (raw) => {
+      const s = serverCtx.wrapSocket(raw, { serverSide: true });
+      try {
+        const got = await s.read(100);
+        await s.write(got);
+        await s.unwrap();
+      } catch {
+        // the client may leave without closing properly
+      }
+      raw.end();
+    });
+    const port = await listen(listener);
+    try {
+      const ctx = new SSLContext(PROTOCOL_TLS_CLIENT);
+      ctx.loadVerifyLocations(chain.caCert);
+      ctx.maximumVersion = TLSVersion.TLSv1_2;
+      let session: unknown;
+      for (const round of [1, 2]) {
+        const raw = await tcpConnect(port);
+        const sock = ctx.wrapSocket(raw, {
+          serverHostname: 'localhost',
+          doHandshakeOnConnect: false,
+          ...(session !== undefined ? { session } : {}),
+        });
+        // Nothing happens until asked: no ClientHello went out, so nothing is negotiated.
+        await new Promise((r) => setTimeout(r, 50));
+        expect(sock.version()).toBeNull();
+        expect(raw.bytesWritten).toBe(0);
+        await within(10_000, 'handshake', sock.doHandshake());
+        expect(sock.version()).toBe('TLSv1.2');
+        expect(sock.sessionReused).toBe(round === 2);
+        expect(await sock.send('ping')).toBe(4);
+        expect(Buffer.from(await sock.read(100)).toString()).toBe('ping');
+        session = sock.session;
+        await within(10_000, 'unwrap', sock.unwrap());
+        raw.destroy();
+      }
+    } finally {
+      listener.close();
+    }
+  });
+
   it('getServerCertificate returns the PEM the server sent', async () => {
     const server = await echoServer('rsa');
     try {
@@ -283,6 +330,39 @@ describe('node:tls-shaped connect / createServer', () => {
         await server.stop();
       }
     });
+  });
+
+  it('checkServerIdentity, minVersion and maxVersion as node:tls takes them', async () => {
+    const chain = fx.chains.ecdsa;
+    const server = await startNodeTlsServer({
+      cert: chain.pem(chain.wrongNameCert),
+      key: chain.pem(chain.wrongNameKey),
+      maxVersion: 'TLSv1.2',
+    });
+    try {
+      const base = { host: '127.0.0.1', port: server.port, servername: 'localhost', ca: chain.pem(chain.caCert) };
+      // The default check refuses the name; a custom one that accepts it is obeyed, and sees the certificate.
+      await expect(secureConnect(base)).rejects.toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+      const seen: string[] = [];
+      const accepted = await secureConnect({
+        ...base,
+        checkServerIdentity: (host, cert) => {
+          seen.push(`${host} ${cert.subject.CN}`);
+          return undefined;
+        },
+      });
+      expect(seen).toEqual(['localhost wrong.example']);
+      expect(accepted.authorized).toBe(true);
+      expect(accepted.getProtocol()).toBe('TLSv1.2');
+      accepted.destroy();
+      const refusing = secureConnect({ ...base, checkServerIdentity: () => new Error('not this one') });
+      await expect(refusing).rejects.toThrow('not this one');
+      // The server stops at TLS 1.2: minVersion TLSv1.3 cannot agree.
+      await expect(secureConnect({ ...base, minVersion: 'TLSv1.3' })).rejects.toBeInstanceOf(Error);
+      expect(() => connect({ ...base, minVersion: 'TLSv1.1' as never })).toThrow(/not supported/);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('client certificates: requestCert + rejectUnauthorized, as node:tls', async () => {
