@@ -45,8 +45,10 @@ async function session(input: SmokeInput, version: TLSVersion): Promise<SmokeSes
   const writer = client.writable.getWriter();
   await writer.write(new TextEncoder().encode('ping'));
   await writer.close();
+  // A reader loop rather than `for await`: not every runtime's ReadableStream is async-iterable.
   let echoed = '';
-  for await (const chunk of server.readable) echoed += new TextDecoder().decode(chunk);
+  const reader = server.readable.getReader();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) echoed += new TextDecoder().decode(r.value);
   await server.close();
   const subject = (client.info.peerCertificate as { subject?: [string, string][][] } | null)?.subject;
   return {
