@@ -73,6 +73,7 @@ import type { Awaitable, EngineConfig } from './handshake/config.js';
 import type { Tls13Suite } from './handshake/suites.js';
 import type { Tls12Established, Tls12Io } from './handshake/tls12.js';
 import { resolveLimits, type TlsLimits } from './limits.js';
+import { redactSecrets, wipe } from './redact.js';
 import { HalfConnection, SOFT_SEQUENCE_LIMIT } from './record/protection.js';
 import type { Tls12RecordProtection } from './record/protection12.js';
 import { RecordLayer } from './record/record-layer.js';
@@ -336,6 +337,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
         // The write key itself is unusable (sequence exhausted): close without an alert.
       }
     }
+    this.wipeSecrets();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -407,6 +409,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
     const alert = parseAlert(content);
     if (alert.description === AlertDescription.close_notify) {
       this.peerClosed = true;
+      if (this.closeSent) this.wipeSecrets();
       return;
     }
     // §6.1: user_canceled is followed by close_notify; it is not fatal on its own. TLS 1.2 (RFC 5246
@@ -597,6 +600,27 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
     return out;
   }
 
+  private secretsWiped = false;
+
+  /**
+   * Best-effort erasure once the keys can no longer be used (a failure, or close_notify both ways): the
+   * TLS 1.3 traffic, exporter and resumption secrets are zeroed and the record protection dropped
+   * (RFC 8446 §7.2 asks to delete traffic secrets no longer needed). TLS 1.2's master secret lives on in
+   * the resumable session state only. What JavaScript cannot erase: SECURITY.md.
+   */
+  private wipeSecrets(): void {
+    if (this.secretsWiped) return;
+    this.secretsWiped = true;
+    if (this.traffic !== null) {
+      for (const value of Object.values(this.traffic)) if (value instanceof Uint8Array) wipe(value);
+    }
+    this.record.readKey = null;
+    this.record.writeKey = null;
+    this.record.readKey12 = null;
+    this.record.writeKey12 = null;
+    if (this.tls12 !== null) this.tls12 = { ...this.tls12, masterSecret: new Uint8Array(0) };
+  }
+
   /** Records left encrypted by backpressure are opened once the application made room. */
   private resumeReading(): void {
     if (!this.readPaused || this.applicationDataLength >= this.limits.maxBufferedPlaintext) return;
@@ -627,6 +651,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
     this.closeSent = true;
     this.flushHandshake();
     this.record.send(ContentType.alert, encodeAlert(1, AlertDescription.close_notify));
+    if (this.peerClosed) this.wipeSecrets();
   }
 
   /**
@@ -649,6 +674,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
 
   /** TLS-Exporter (RFC 8446 §7.5), once the handshake completed. */
   exportKeyingMaterial(label: string, length: number, context?: Uint8Array): Uint8Array {
+    if (this.secretsWiped) throw tlsFailure('BAD_VALUE', 'keying material is gone: the connection is closed');
     const t12 = this.tls12;
     if (t12 !== null) {
       // RFC 5705 §4 over the TLS 1.2 master secret (issue #6).
@@ -744,3 +770,13 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
     this.tls12 = established;
   }
 }
+
+// util.inspect / JSON.stringify show public facts, never keys (issue #10).
+redactSecrets(TlsConnection, (c) => ({
+  serverSide: c.serverSide,
+  serverHostname: c.serverHostname,
+  state: c.state.kind,
+  handshakeComplete: c.handshakeComplete,
+  closeSent: c.closeSent,
+  peerClosed: c.peerClosed,
+}));

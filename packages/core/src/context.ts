@@ -51,6 +51,7 @@ import { certificateSignatureSchemes, DEFAULT_SIGNATURE_SCHEMES, P521_SCHEME } f
 import { defaultSuiteOrder, type Tls13Suite, tls13SuiteByName } from './handshake/suites.js';
 import type { TlsLimits } from './limits.js';
 import type { MemoryBIO } from './memorybio.js';
+import { redactSecrets } from './redact.js';
 import { dheGroupsFrom, FFDHE_GROUPS, Tls12ContextState } from './session12.js';
 import { SSLObject, type WrapBioOptions } from './sslobject.js';
 
@@ -559,6 +560,16 @@ export class SSLContext {
     };
   }
 }
+
+// Ticket keys and the anti-replay store stay out of util.inspect and JSON.stringify (issue #10).
+redactSecrets(SSLContext, (c) => ({
+  protocol: c.protocol,
+  verifyMode: c.verifyMode,
+  checkHostname: c.checkHostname,
+  minimumVersion: c.minimumVersion,
+  maximumVersion: c.maximumVersion,
+  options: c.options,
+}));
 
 /**
  * Python's create_default_context: SERVER_AUTH builds a client context (CERT_REQUIRED, hostname

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { redactSecrets } from './redact.js';
 import type { Tls12ClientSession } from './session12.js';
 
 export class SSLSession {
@@ -41,3 +42,12 @@ export class SSLSession {
     return this.id.length === other.id.length && this.id.every((b, i) => b === other.id[i]);
   }
 }
+
+// The master secret / resumption PSK stay out of util.inspect and JSON.stringify (issue #10).
+redactSecrets(SSLSession, (s) => ({
+  id: Array.from(s.id, (b) => b.toString(16).padStart(2, '0')).join(''),
+  time: s.time,
+  timeout: s.timeout,
+  ticketLifetimeHint: s.ticketLifetimeHint,
+  hasTicket: s.hasTicket,
+}));

@@ -22,6 +22,7 @@ import { CHANNEL_BINDING_TYPES, OP_IGNORE_UNEXPECTED_EOF } from './constants.js'
 import type { SSLContext } from './context.js';
 import type { SuspensionPoint } from './handshake/common.js';
 import type { MemoryBIO } from './memorybio.js';
+import { redactSecrets } from './redact.js';
 import { SSLSession } from './session.js';
 
 function valueError(text: string): SSLError {
@@ -328,3 +329,10 @@ export class SSLObject {
     return decide(answer);
   }
 }
+
+// util.inspect / JSON.stringify show public facts, never keys (issue #10).
+redactSecrets(SSLObject, (o) => ({
+  serverSide: o.serverSide,
+  serverHostname: o.serverHostname,
+  state: o.connection.state.kind,
+}));

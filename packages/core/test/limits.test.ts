@@ -8,127 +8,27 @@ import {
   LOCAL_FAILURE_ALERT,
   MemoryBIO,
   PROTOCOL_TLS_CLIENT,
-  PROTOCOL_TLS_SERVER,
   resolveLimits,
   SSLContext,
   SSLError,
-  type SSLObject,
-  SSLWantReadError,
-  TLSVersion,
   type TlsLimits,
 } from '@sanstls/core';
-import { createChain } from '@sanstls/x509/generate';
 import { describe, expect, it } from 'vitest';
 import { encodeNewSessionTicketTls13 } from '../src/codec/messages.js';
 import { encodeAlert } from '../src/codec/record.js';
+import {
+  chain,
+  connected,
+  flushEngine,
+  inject,
+  makePair,
+  type Pair,
+  readError,
+  run,
+  transfer,
+} from './helpers/limit-pair.js';
 
-const NOW = Date.UTC(2026, 0, 15);
-const chain = createChain({ keyType: 'ecdsa-p256', depth: 2, now: new Date(NOW) });
-
-interface Pair {
-  client: SSLObject;
-  server: SSLObject;
-  clientIn: MemoryBIO;
-  clientOut: MemoryBIO;
-  serverIn: MemoryBIO;
-  serverOut: MemoryBIO;
-}
-
-interface PairOptions {
-  version?: '1.2' | '1.3';
-  clientLimits?: Partial<TlsLimits>;
-  serverLimits?: Partial<TlsLimits>;
-  /** PEM the server presents (default leaf + intermediate). */
-  serverChainPem?: string;
-}
-
-function makePair(options: PairOptions = {}): Pair {
-  const client = new SSLContext(PROTOCOL_TLS_CLIENT, { now: () => NOW });
-  client.loadVerifyLocations({ cadata: chain.root.pem });
-  const server = new SSLContext(PROTOCOL_TLS_SERVER, { now: () => NOW });
-  server.loadCertChain(options.serverChainPem ?? chain.certChainPem, chain.leaf.keyPem);
-  if (options.version === '1.2') client.maximumVersion = TLSVersion.TLSv1_2;
-  if (options.clientLimits) client.limits = options.clientLimits;
-  if (options.serverLimits) server.limits = options.serverLimits;
-  const clientIn = new MemoryBIO();
-  const clientOut = new MemoryBIO();
-  const serverIn = new MemoryBIO();
-  const serverOut = new MemoryBIO();
-  return {
-    client: client.wrapBio(clientIn, clientOut, { serverHostname: 'localhost' }),
-    server: server.wrapBio(serverIn, serverOut, { serverSide: true }),
-    clientIn,
-    clientOut,
-    serverIn,
-    serverOut,
-  };
-}
-
-function transfer(p: Pair): number {
-  let moved = 0;
-  if (p.clientOut.pending > 0) {
-    const b = p.clientOut.read();
-    moved += b.length;
-    p.serverIn.write(b);
-  }
-  if (p.serverOut.pending > 0) {
-    const b = p.serverOut.read();
-    moved += b.length;
-    p.clientIn.write(b);
-  }
-  return moved;
-}
-
-/** Runs both sides until neither moves; returns each side's first error. */
-function run(p: Pair): { client?: unknown; server?: unknown } {
-  const errors: { client?: unknown; server?: unknown } = {};
-  for (let round = 0; round < 30; round++) {
-    for (const side of ['client', 'server'] as const) {
-      if (errors[side] !== undefined) continue;
-      try {
-        p[side].doHandshake();
-        p[side].read(1 << 20);
-      } catch (e) {
-        if (!(e instanceof SSLWantReadError)) errors[side] = e;
-      }
-    }
-    if (transfer(p) === 0 && round > 2) break;
-  }
-  return errors;
-}
-
-function connected(options: PairOptions = {}): Pair {
-  const p = makePair(options);
-  const errors = run(p);
-  expect(errors).toEqual({});
-  expect(p.client.connection.handshakeComplete && p.server.connection.handshakeComplete).toBe(true);
-  return p;
-}
-
-/** `from`'s record layer sends a raw record (protected under its current keys) to the other side. */
-function inject(p: Pair, from: 'client' | 'server', type: number, content: Uint8Array): void {
-  const conn = p[from].connection as unknown as {
-    record: { send(type: number, content: Uint8Array): void };
-    takeOutgoing(): Uint8Array | null;
-  };
-  conn.record.send(type, content);
-  const bytes = conn.takeOutgoing();
-  if (bytes !== null) (from === 'client' ? p.serverIn : p.clientIn).write(bytes);
-}
-
-/** Reads on `side`: the SSLError it raises, or undefined when it only wants more input. */
-function readError(obj: SSLObject): SSLError | undefined {
-  try {
-    obj.read(1 << 20);
-  } catch (e) {
-    if (e instanceof SSLWantReadError) return undefined;
-    expect(e).toBeInstanceOf(SSLError);
-    return e as SSLError;
-  }
-  return undefined;
-}
-
-/** The fatal alert `obj` queued for its peer (RFC 8446 §6: [level 2, description]). */
+/** `side` failed: its peer receives the fatal alert it queued (RFC 8446 §6). */
 function lastAlertSent(p: Pair, side: 'client' | 'server'): void {
   const other = side === 'client' ? 'server' : 'client';
   transfer(p);
@@ -269,7 +169,7 @@ describe('floods after the handshake', () => {
     // Real KeyUpdates: the server's keys move on with each, so the client must follow each one.
     const updates = (n: number) => {
       for (let i = 0; i < n; i++) expect(p.server.connection.keyUpdate(false)).toBe(true);
-      p.clientIn.write(p.server.connection.takeOutgoing()!);
+      flushEngine(p, 'server');
     };
     updates(2);
     expect(readError(p.client)).toBeUndefined();
@@ -283,7 +183,7 @@ describe('floods after the handshake', () => {
   it('TLS 1.3: a flood of update_requested KeyUpdates gets at most the limit of answers', () => {
     const p = connected({ clientLimits: { maxKeyUpdatesWithoutData: 4 } });
     for (let i = 0; i < 10; i++) p.server.connection.keyUpdate(true);
-    p.clientIn.write(p.server.connection.takeOutgoing()!);
+    flushEngine(p, 'server');
     expectReason(readError(p.client), 'TOO_MANY_KEY_UPDATES');
     // Four answering KeyUpdate records and the alert (each under 5 + 1 + 1 + 16 + padding bytes).
     expect(p.clientOut.pending).toBeGreaterThan(4 * 27);

@@ -1,0 +1,220 @@
+/**
+ * Secrets stay secret (issue #10): with the key log off, no traffic secret, master secret or exporter
+ * secret of a connection appears in an error's message, `String(err)`, stack, `JSON.stringify` or
+ * `util.inspect` (hex, base64, or the decimal bytes util.inspect prints for a Uint8Array), nor in the
+ * `util.inspect`/`JSON.stringify` of the public objects (SSLObject, TlsConnection, SSLContext, SSLSession).
+ * The secrets to look for come from an identical, seeded run with the key log on. Key material is wiped
+ * when the connection fails or both close_notify alerts were exchanged (best effort: see SECURITY.md).
+ */
+import { inspect } from 'node:util';
+import { SSLError, type SSLObject } from '@sanstls/core';
+import { describe, expect, it } from 'vitest';
+import {
+  connected,
+  inject,
+  makePair,
+  type Pair,
+  type PairOptions,
+  readError,
+  run,
+  transfer,
+} from './helpers/limit-pair.js';
+
+function seededRandom(seed: number): (n: number) => Uint8Array {
+  let x = seed >>> 0;
+  return (n) => {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+      out[i] = x >>> 24;
+    }
+    return out;
+  };
+}
+
+/** The secrets of a seeded connection, learned from its key log (NSS format: label, client random, secret). */
+function secretsOf(options: PairOptions): Uint8Array[] {
+  const lines: string[] = [];
+  connected({ ...options, keylog: (line) => lines.push(line) });
+  expect(lines.length).toBeGreaterThan(0);
+  return lines.map((l) => Uint8Array.from(Buffer.from(l.split(' ')[2]!, 'hex')));
+}
+
+function forms(secret: Uint8Array): string[] {
+  const hex = Buffer.from(secret).toString('hex');
+  return [
+    hex,
+    hex.toUpperCase(),
+    Buffer.from(secret).toString('base64').slice(0, 24),
+    Buffer.from(secret).toString('base64url').slice(0, 24),
+    // util.inspect prints a Uint8Array as decimal bytes: `[ 12, 250, ... ]` (whitespace removed below).
+    Array.from(secret.subarray(0, 8)).join(','),
+  ];
+}
+
+function renderings(value: unknown): string[] {
+  const out: string[] = [];
+  const add = (f: () => string | undefined) => {
+    try {
+      const s = f();
+      if (s !== undefined) out.push(s.replace(/\s+/g, ''));
+    } catch {
+      // Circular structures cannot be serialised: nothing leaks through that path.
+    }
+  };
+  add(() =>
+    inspect(value, { depth: Number.POSITIVE_INFINITY, showHidden: true, maxArrayLength: Number.POSITIVE_INFINITY }),
+  );
+  add(() => JSON.stringify(value));
+  add(() => String(value));
+  if (value instanceof Error) {
+    add(() => value.message);
+    add(() => value.stack);
+    add(() => JSON.stringify({ ...value }));
+  }
+  return out;
+}
+
+function expectNoSecret(what: string, value: unknown, secrets: readonly Uint8Array[]): void {
+  const texts = renderings(value);
+  for (const secret of secrets) {
+    for (const form of forms(secret)) {
+      for (const text of texts) {
+        if (text.includes(form)) throw new Error(`${what} reveals a secret (${form.slice(0, 12)}…)`);
+      }
+    }
+  }
+}
+
+function publicObjects(p: Pair): Record<string, unknown> {
+  return {
+    'client SSLObject': p.client,
+    'server SSLObject': p.server,
+    'client TlsConnection': p.client.connection,
+    'server TlsConnection': p.server.connection,
+    'client SSLContext': p.client.context,
+    'server SSLContext': p.server.context,
+    'client SSLSession': p.client.session,
+  };
+}
+
+function failures(p: Pair): { name: string; error: unknown }[] {
+  const out: { name: string; error: unknown }[] = [];
+  for (const side of ['client', 'server'] as const) {
+    const e = p[side].connection.error;
+    if (e !== null) out.push({ name: `${side} error`, error: e });
+  }
+  return out;
+}
+
+describe.each(['1.3', '1.2'] as const)('TLS %s', (version) => {
+  const options = (seed: number): PairOptions => ({ version, randomBytes: seededRandom(seed) });
+
+  it('the seeded runs are identical, so the key-logged run names the secrets of the silent one', () => {
+    expect(secretsOf(options(5))).toEqual(secretsOf(options(5)));
+    expect(secretsOf(options(5))).not.toEqual(secretsOf(options(6)));
+  });
+
+  it('a failure after the handshake (tampered record: bad_record_mac) reveals no secret', () => {
+    const secrets = secretsOf(options(11));
+    const p = connected(options(11));
+    p.client.write('hello');
+    const wire = p.clientOut.read();
+    wire[wire.length - 1]! ^= 1;
+    p.serverIn.write(wire);
+    const e = readError(p.server);
+    expect(e).toBeInstanceOf(SSLError);
+    transfer(p);
+    const received = readError(p.client);
+    expect(received?.alertReceived).toBe(true);
+    for (const [name, value] of Object.entries(publicObjects(p))) expectNoSecret(name, value, secrets);
+    for (const { name, error } of [...failures(p), { name: 'received alert', error: received }]) {
+      expectNoSecret(name, error, secrets);
+    }
+  });
+
+  it('a protocol violation after the handshake (unexpected message) reveals no secret', () => {
+    const secrets = secretsOf(options(12));
+    const p = connected(options(12));
+    inject(p, 'server', 22, Uint8Array.of(2, 0, 0, 0)); // an empty ServerHello after the handshake
+    const e = readError(p.client);
+    expect(e).toBeInstanceOf(SSLError);
+    expectNoSecret('client error', e, secrets);
+    for (const [name, value] of Object.entries(publicObjects(p))) expectNoSecret(name, value, secrets);
+  });
+
+  it('a healthy open connection and its session reveal no secret through inspect or JSON', () => {
+    const secrets = secretsOf(options(13));
+    const p = connected(options(13));
+    p.client.write('ping');
+    transfer(p);
+    expect(new TextDecoder().decode(p.server.read(10))).toBe('ping');
+    for (const [name, value] of Object.entries(publicObjects(p))) expectNoSecret(name, value, secrets);
+  });
+
+  it('traffic secrets are wiped when the connection fails and after both close_notify alerts', () => {
+    const secrets = secretsOf(options(14));
+    const p = connected(options(14));
+    const held = (obj: SSLObject) => liveSecrets(obj, secrets);
+    expect(held(p.client).length).toBeGreaterThan(0);
+    p.client.connection.close();
+    p.serverIn.write(p.client.connection.takeOutgoing()!);
+    expect(readError(p.server)?.constructor.name).toBe('SSLZeroReturnError');
+    p.server.connection.close();
+    p.clientIn.write(p.server.connection.takeOutgoing()!);
+    expect(readError(p.client)?.constructor.name).toBe('SSLZeroReturnError');
+    expect(held(p.client)).toEqual([]);
+    expect(held(p.server)).toEqual([]);
+    // And a failed connection.
+    const q = connected(options(14));
+    inject(q, 'server', 22, Uint8Array.of(2, 0, 0, 0));
+    expect(readError(q.client)).toBeInstanceOf(SSLError);
+    expect(held(q.client)).toEqual([]);
+  });
+});
+
+it('the key log is opt-in: without a callback nothing is logged and no console output appears', () => {
+  const writes: unknown[] = [];
+  const original = {
+    log: console.log,
+    error: console.error,
+    warn: console.warn,
+    info: console.info,
+    debug: console.debug,
+  };
+  for (const k of Object.keys(original) as (keyof typeof original)[]) console[k] = (...a: unknown[]) => writes.push(a);
+  try {
+    const p = makePair({ version: '1.3' });
+    expect(p.client.context.keylogCallback).toBeNull();
+    expect(run(p)).toEqual({});
+  } finally {
+    Object.assign(console, original);
+  }
+  expect(writes).toEqual([]);
+});
+
+/** Secrets (by value) still present in Uint8Arrays reachable from `obj`'s connection internals. */
+function liveSecrets(obj: SSLObject, secrets: readonly Uint8Array[]): string[] {
+  const found: string[] = [];
+  const seen = new Set<unknown>();
+  const hexes = new Set(secrets.map((s) => Buffer.from(s).toString('hex')));
+  const walk = (v: unknown, depth: number) => {
+    if (v === null || typeof v !== 'object' || seen.has(v) || depth > 12) return;
+    seen.add(v);
+    if (v instanceof Uint8Array) {
+      const hex = Buffer.from(v).toString('hex');
+      if (hexes.has(hex)) found.push(hex.slice(0, 12));
+      return;
+    }
+    for (const key of Reflect.ownKeys(v)) {
+      // Resumable state keeps what resumption needs (TLS 1.2: the master secret, in the SSLSession and the
+      // server's cache, as OpenSSL's SSL_SESSION); the context is shared with other connections.
+      if (['sessionObject', 'session', 'offeredSession', 'currentContext', 'config'].includes(String(key))) continue;
+      try {
+        walk((v as Record<PropertyKey, unknown>)[key], depth + 1);
+      } catch {}
+    }
+  };
+  walk(obj.connection, 0);
+  return found;
+}
