@@ -221,6 +221,20 @@ describe('transcript recorder → replayer', () => {
     expect(a.flights[0]!.records[0]!.hex).not.toBe(c.flights[0]!.records[0]!.hex);
   });
 
+  it('ticket keys come from the injected RNG: same seed, same TLS 1.2 NewSessionTicket; another seed, another', () => {
+    const ticket = (seed: string) => {
+      const { transcript } = recordConnection('server', { maximumVersion: TLSVersion.TLSv1_2 }, seed);
+      const messages = transcript.flights.flatMap((f) => f.records.flatMap((r) => r.messages ?? []));
+      const nst = messages.find((m) => m.type === 'new_session_ticket');
+      expect(nst).toBeDefined();
+      expect(replayTranscript(transcript).ok).toBe(true);
+      return nst!.hex;
+    };
+    const a = ticket('tickets-a');
+    expect(ticket('tickets-a')).toBe(a);
+    expect(ticket('tickets-b')).not.toBe(a);
+  });
+
   it('a scripted RNG injects exact randoms; a wrong request is an SSLError, not a TypeError', () => {
     const rng = scriptedRandom(['00'.repeat(32)]);
     expect(rng(32)).toEqual(new Uint8Array(32));
