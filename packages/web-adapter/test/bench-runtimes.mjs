@@ -77,7 +77,8 @@ for (const [name, bin, args, label] of runtimes) {
     console.log(`${name}: not found (set SANSTLS_${name.toUpperCase()} or put it on PATH)\n`);
     continue;
   }
-  const version = label ?? spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
+  const reported = spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
+  const version = label ?? (reported.toLowerCase().startsWith(name.toLowerCase()) ? reported : `${name} ${reported}`);
   const out = spawnSync(bin, args, { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   console.log(`${version}\n${out.status === 0 ? out.stdout : `failed: ${out.stderr}`}`);
 }
