@@ -159,7 +159,39 @@ describe('node:crypto provider primitives, checked against noble', () => {
     });
   }
 
-  it('X25519MLKEM768 and the ffdhe groups come from noble', () => {
+  it('X25519MLKEM768: noble ML-KEM-768 with node:crypto X25519 — same shares and secrets as noble for the same RNG', () => {
+    const ours = node.group('X25519MLKEM768')!;
+    const theirs = noble.group('X25519MLKEM768')!;
+    expect(ours).not.toBe(theirs);
+    const replay = (seed: Uint8Array) => {
+      let at = 0;
+      return (n: number) => {
+        at += n;
+        return seed.slice(at - n, at);
+      };
+    };
+    // Client: 64-byte ML-KEM seed, then the X25519 scalar; server: 32-byte encapsulation message, then X25519.
+    const clientSeed = rnd(96);
+    const serverSeed = rnd(64);
+    const offer = ours.generate(replay(clientSeed));
+    expect(hex(offer.publicKey)).toBe(hex(theirs.generate(replay(clientSeed)).publicKey));
+    const answer = ours.respond(offer.publicKey, replay(serverSeed));
+    const nobleAnswer = theirs.respond(offer.publicKey, replay(serverSeed));
+    expect(hex(answer.share)).toBe(hex(nobleAnswer.share));
+    expect(hex(answer.sharedSecret)).toBe(hex(nobleAnswer.sharedSecret));
+    expect(hex(offer.complete(answer.share))).toBe(hex(answer.sharedSecret));
+    expect(answer.sharedSecret).toHaveLength(64);
+    // An X25519 half of small order is refused by the node:crypto X25519 (RFC 8446 §7.4.2).
+    const badClient = offer.publicKey.slice();
+    badClient.fill(0, 1184);
+    expect(() => ours.respond(badClient, rnd)).toThrow(SSLError);
+    const badServer = answer.share.slice();
+    badServer.fill(0, 1088);
+    expect(() => offer.complete(badServer)).toThrow(SSLError);
+    expect(() => ours.respond(offer.publicKey.subarray(1), rnd)).toThrow(SSLError);
+  });
+
+  it('X25519MLKEM768 and the ffdhe groups interoperate with noble', () => {
     for (const name of ['X25519MLKEM768', 'ffdhe2048'] as GroupName[]) {
       const ours = node.group(name)!;
       const offer = ours.generate(rnd);

@@ -154,45 +154,54 @@ export const secp521r1Group: KeyExchangeGroup = /* @__PURE__ */ nistGroup('secp5
 const MLKEM768_ENCAPSULATION_KEY_LENGTH = 1184;
 const MLKEM768_CIPHERTEXT_LENGTH = 1088;
 
-export const x25519MlKem768Group: KeyExchangeGroup = {
-  name: 'X25519MLKEM768',
-  code: 0x11ec,
-  generate(randomBytes): KeyShareOffer {
-    const kem = ml_kem768.keygen(draw(randomBytes, 64));
-    const ecdh = x25519KeyPair(randomBytes);
-    return {
-      publicKey: concatBytes([kem.publicKey, ecdh.publicKey]),
-      complete(peer) {
-        if (peer.length !== MLKEM768_CIPHERTEXT_LENGTH + 32) {
-          throw badKeyShare(
-            `X25519MLKEM768 server share must be ${MLKEM768_CIPHERTEXT_LENGTH + 32} bytes, got ${peer.length}`,
-          );
-        }
-        // ML-KEM decapsulation never fails on a well-sized ciphertext (implicit rejection, FIPS 203 §6.3).
-        const kemSecret = ml_kem768.decapsulate(peer.subarray(0, MLKEM768_CIPHERTEXT_LENGTH), kem.secretKey);
-        return concatBytes([kemSecret, x25519Shared(ecdh.scalar, peer.subarray(MLKEM768_CIPHERTEXT_LENGTH))]);
-      },
-    };
-  },
-  respond(clientShare, randomBytes) {
-    if (clientShare.length !== MLKEM768_ENCAPSULATION_KEY_LENGTH + 32) {
-      throw badKeyShare(
-        `X25519MLKEM768 client share must be ${MLKEM768_ENCAPSULATION_KEY_LENGTH + 32} bytes, got ${clientShare.length}`,
-      );
-    }
-    const encapsulationKey = clientShare.subarray(0, MLKEM768_ENCAPSULATION_KEY_LENGTH);
-    let kem: { cipherText: Uint8Array; sharedSecret: Uint8Array };
-    try {
-      // Includes FIPS 203 §7.2's modulus check of the encapsulation key.
-      kem = ml_kem768.encapsulate(encapsulationKey, draw(randomBytes, 32));
-    } catch {
-      throw badKeyShare('X25519MLKEM768 client share holds an invalid ML-KEM-768 encapsulation key');
-    }
-    const ecdh = x25519KeyPair(randomBytes);
-    const ecdhSecret = x25519Shared(ecdh.scalar, clientShare.subarray(MLKEM768_ENCAPSULATION_KEY_LENGTH));
-    return {
-      share: concatBytes([kem.cipherText, ecdh.publicKey]),
-      sharedSecret: concatBytes([kem.sharedSecret, ecdhSecret]),
-    };
-  },
-};
+/**
+ * X25519MLKEM768 over a given X25519 implementation: ML-KEM-768 (FIPS 203) always from noble, the X25519
+ * half from `x25519Impl` — noble's here, node:crypto's in the Node adapter's provider, whose OpenSSL 3.0 has no
+ * ML-KEM. The randomBytes draws keep the order documented above (KEM seed or message first, then X25519's
+ * 32 bytes), so an injected RNG gives the same shares whichever X25519 implementation is plugged in.
+ */
+export function x25519MlKem768Hybrid(x25519Impl: KeyExchangeGroup): KeyExchangeGroup {
+  return {
+    name: 'X25519MLKEM768',
+    code: 0x11ec,
+    generate(randomBytes): KeyShareOffer {
+      const kem = ml_kem768.keygen(draw(randomBytes, 64));
+      const ecdh = x25519Impl.generate(randomBytes);
+      return {
+        publicKey: concatBytes([kem.publicKey, ecdh.publicKey]),
+        complete(peer) {
+          if (peer.length !== MLKEM768_CIPHERTEXT_LENGTH + 32) {
+            throw badKeyShare(
+              `X25519MLKEM768 server share must be ${MLKEM768_CIPHERTEXT_LENGTH + 32} bytes, got ${peer.length}`,
+            );
+          }
+          // ML-KEM decapsulation never fails on a well-sized ciphertext (implicit rejection, FIPS 203 §6.3).
+          const kemSecret = ml_kem768.decapsulate(peer.subarray(0, MLKEM768_CIPHERTEXT_LENGTH), kem.secretKey);
+          return concatBytes([kemSecret, ecdh.complete(peer.subarray(MLKEM768_CIPHERTEXT_LENGTH))]);
+        },
+      };
+    },
+    respond(clientShare, randomBytes) {
+      if (clientShare.length !== MLKEM768_ENCAPSULATION_KEY_LENGTH + 32) {
+        throw badKeyShare(
+          `X25519MLKEM768 client share must be ${MLKEM768_ENCAPSULATION_KEY_LENGTH + 32} bytes, got ${clientShare.length}`,
+        );
+      }
+      const encapsulationKey = clientShare.subarray(0, MLKEM768_ENCAPSULATION_KEY_LENGTH);
+      let kem: { cipherText: Uint8Array; sharedSecret: Uint8Array };
+      try {
+        // Includes FIPS 203 §7.2's modulus check of the encapsulation key.
+        kem = ml_kem768.encapsulate(encapsulationKey, draw(randomBytes, 32));
+      } catch {
+        throw badKeyShare('X25519MLKEM768 client share holds an invalid ML-KEM-768 encapsulation key');
+      }
+      const ecdh = x25519Impl.respond(clientShare.subarray(MLKEM768_ENCAPSULATION_KEY_LENGTH), randomBytes);
+      return {
+        share: concatBytes([kem.cipherText, ecdh.share]),
+        sharedSecret: concatBytes([kem.sharedSecret, ecdh.sharedSecret]),
+      };
+    },
+  };
+}
+
+export const x25519MlKem768Group: KeyExchangeGroup = /* @__PURE__ */ x25519MlKem768Hybrid(x25519Group);
