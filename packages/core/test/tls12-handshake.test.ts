@@ -631,6 +631,29 @@ describe('resumption (RFC 5246 session IDs, RFC 5077 tickets)', () => {
     });
   }
 
+  it('a tampered ServerHello in an abbreviated handshake fails the server Finished check: decrypt_error', () => {
+    // RFC 5246 §7.4.9: the keys come from the stored master secret, so the record layer still decrypts the
+    // server's Finished; only verify_data over the (changed) transcript can tell.
+    const client = client12();
+    const server = serverContext();
+    server.options |= OP_NO_TICKET;
+    const session = connect(client, server).client.session!;
+    const pair = makePair(client, server);
+    pair.client = client.wrapBio(pair.clientIn, pair.clientOut, { serverHostname: 'localhost', session });
+    expect(() => pair.client.doHandshake()).toThrow(expect.objectContaining({ name: 'SSLWantReadError' }));
+    transfer(pair);
+    expect(() => pair.server.doHandshake()).toThrow(expect.objectContaining({ name: 'SSLWantReadError' }));
+    const [hello, ...rest] = splitRecords(pair.serverOut.read());
+    expect(hello!.type).toBe(22);
+    const sh = parseServerHello(hello!.body.subarray(4)) as ServerHello;
+    expect(sh.extensions.length).toBeGreaterThan(1);
+    sh.extensions.reverse(); // same meaning, different bytes
+    pair.serverOut.write(concat([record(22, encodeServerHello(sh)), ...rest.map((r) => record(r.type, r.body))]));
+    const errors = handshakeUntilError(pair);
+    expect(reasons(errors).client).toBe('DIGEST_CHECK_FAILED');
+    expect((errors.client as SSLError).alert).toBe(51);
+  });
+
   it('OP_NO_TICKET on the client falls back to the session ID', () => {
     const client = client12();
     client.options |= OP_NO_TICKET;

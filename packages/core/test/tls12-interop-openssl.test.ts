@@ -292,6 +292,32 @@ describe.skipIf(!haveOpenssl)('TLS 1.2: openssl s_client -tls1_2 ↔ our server'
     expect(Buffer.from(ours).toString('hex')).toBe(hex);
   });
 
+  it('tls-exporter channel binding (RFC 9266 §2: 32 bytes, EXPORTER-Channel-Binding, no context) equals s_client -tls1_3 -keymatexport', async () => {
+    const { port, connections } = await echoServer(serverContext());
+    const pki = testPki();
+    const child = startPeer('openssl', [
+      's_client',
+      '-connect',
+      `127.0.0.1:${port}`,
+      '-tls1_3',
+      '-nocommands',
+      '-CAfile',
+      pki.caFile,
+      '-servername',
+      'localhost',
+      '-keymatexport',
+      'EXPORTER-Channel-Binding',
+      '-keymatexportlen',
+      '32',
+    ]);
+    peers.push(child);
+    child.write('hello from s_client\n');
+    await child.waitFor(/echo:hello/);
+    const hex = /Keying material: ([0-9A-F]+)/i.exec(child.output())![1]!.toLowerCase();
+    expect(connections[0]!.obj.version()).toBe('TLSv1.3');
+    expect(Buffer.from(connections[0]!.obj.getChannelBinding('tls-exporter')!).toString('hex')).toBe(hex);
+  });
+
   it('refuses s_client -tls1_1 with protocol_version', async () => {
     const { port } = await echoServer(serverContext());
     const child = startPeer('openssl', [
