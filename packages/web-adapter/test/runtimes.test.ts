@@ -1,9 +1,11 @@
 /**
  * "Works unchanged in Deno, Bun, workers and Node": the same smoke run (test/runtimes/smoke.ts — TLS 1.3 and 1.2
  * in memory, a certificate error, then an HTTPS GET to `openssl s_server -www` over the runtime's own socket as
- * a Web Streams pair) bundled once from the sources and executed by
- *  - Node under plain `node` (socket: `Duplex.toWeb(net.connect())`),
- *  - Bun (the same file; Bun runs it through its Node compatibility),
+ * a Web Streams pair, and the same GET through the WebSocket relay with the runtime's own `WebSocket`) bundled
+ * once from the sources and executed by
+ *  - Node under plain `node` (socket: `Duplex.toWeb(net.connect())`; WebSocket: undici's, behind Node 20's
+ *    `--experimental-websocket`),
+ *  - Bun (the same file; Bun runs it through its Node compatibility; its own WebSocket),
  *  - Deno (socket: `Deno.connect()`, whose conn is a stream pair),
  *  - workerd, Cloudflare's Workers runtime, as a fetch handler (socket: `connect()` from `cloudflare:sockets`).
  * Browsers (Chromium, page and module Web Worker) are browser.test.ts.
@@ -18,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { type Relay, startRelay } from '@sanstls/web-adapter/relay';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testPki } from './helpers/pki.js';
@@ -104,7 +107,12 @@ async function bundle(dir: string, name: string, entry: string, platform: 'node'
       '@sanstls/web-adapter': join(root, 'packages/web-adapter/src/index.ts'),
       smoke: smokeModule,
     },
-    define: { __SMOKE_INPUT__: JSON.stringify(input), __SMOKE_PORT__: String(server.port) },
+    define: {
+      __SMOKE_INPUT__: JSON.stringify(input),
+      __SMOKE_PORT__: String(server.port),
+      // The runtime's own WebSocket through the relay, where it has one.
+      __SMOKE_RELAY__: JSON.stringify({ url: relay.url, port: server.port }),
+    },
     logLevel: 'warning',
   });
   return outfile;
@@ -112,6 +120,7 @@ async function bundle(dir: string, name: string, entry: string, platform: 'node'
 
 declare const __SMOKE_INPUT__: never;
 let server: RunningServer;
+let relay: Relay;
 let dir: string;
 
 function expectSmoke(result: SmokeResult): void {
@@ -124,6 +133,7 @@ function expectSmoke(result: SmokeResult): void {
   // The rogue server sends its CA along: OpenSSL's X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN.
   expect(result.certificateError).toEqual({ isCertVerificationError: true, verifyCode: 19 });
   expect(result.socket).toEqual({ status: 200, protocol: 'TLSv1.3', cipherInPage: true });
+  expect(result.tunnel).toEqual({ status: 200, protocol: 'TLSv1.3', cipherInPage: true });
 }
 
 /** The last stdout line is the JSON result. */
@@ -135,6 +145,7 @@ describe.skipIf(optedOut)('the web adapter outside vitest and outside Node', () 
   beforeAll(async () => {
     const pki = testPki();
     server = await opensslServer(['-cert', pki.ec.certFile, '-key', pki.ec.keyFile, '-cert_chain', pki.caFile]);
+    relay = await startRelay({ allow: [`127.0.0.1:${server.port}`] });
     dir = mkdtempSync(join(tmpdir(), 'sanstls-runtimes-'));
     // Node and Bun: a socket from node:net as Web Streams (Duplex.toWeb), in the runner only.
     nodeFile = await bundle(
@@ -147,17 +158,19 @@ describe.skipIf(optedOut)('the web adapter outside vitest and outside Node', () 
          const s = connect(__SMOKE_PORT__, '127.0.0.1', () => resolve(Duplex.toWeb(s)));
          s.once('error', reject);
        });
-       console.log(JSON.stringify(await runSmoke(__SMOKE_INPUT__, socket)));`,
+       console.log(JSON.stringify(await runSmoke(__SMOKE_INPUT__, { socket, relay: typeof WebSocket === 'function' ? __SMOKE_RELAY__ : undefined })));`,
       'node',
     );
   });
 
   afterAll(async () => {
+    await relay?.close();
     await server?.stop();
   });
 
   it('Node (plain node, not vitest)', async () => {
-    const { stdout } = await run(process.execPath, [nodeFile], { timeout: 60_000 });
+    // Node 20 has WebSocket (undici's) behind a flag; Node 22 has it by default.
+    const { stdout } = await run(process.execPath, ['--experimental-websocket', nodeFile], { timeout: 60_000 });
     expectSmoke(parse(stdout));
   });
 
@@ -175,14 +188,18 @@ describe.skipIf(optedOut)('the web adapter outside vitest and outside Node', () 
          const conn = await Deno.connect({ hostname: '127.0.0.1', port: __SMOKE_PORT__ });
          return { readable: conn.readable, writable: conn.writable };
        };
-       console.log(JSON.stringify(await runSmoke(__SMOKE_INPUT__, socket)));`,
+       console.log(JSON.stringify(await runSmoke(__SMOKE_INPUT__, { socket, relay: typeof WebSocket === 'function' ? __SMOKE_RELAY__ : undefined })));`,
       'neutral',
     );
-    // Only the one TCP port: no file, environment or other network access.
-    const { stdout } = await run(pathOf(deno)!, ['run', '--no-prompt', `--allow-net=127.0.0.1:${server.port}`, file], {
-      timeout: 60_000,
-      env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
-    });
+    // Only the server's and the relay's ports: no file, environment or other network access.
+    const { stdout } = await run(
+      pathOf(deno)!,
+      ['run', '--no-prompt', `--allow-net=127.0.0.1:${server.port},${new URL(relay.url).host}`, file],
+      {
+        timeout: 60_000,
+        env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
+      },
+    );
     expectSmoke(parse(stdout));
   });
 
@@ -202,7 +219,7 @@ describe.skipIf(optedOut)('the web adapter outside vitest and outside Node', () 
        export default {
          async fetch() {
            try {
-             return Response.json(await runSmoke(__SMOKE_INPUT__, socket));
+             return Response.json(await runSmoke(__SMOKE_INPUT__, { socket, relay: typeof WebSocket === 'function' ? __SMOKE_RELAY__ : undefined }));
            } catch (e) {
              return new Response(String(e && e.stack || e), { status: 500 });
            }

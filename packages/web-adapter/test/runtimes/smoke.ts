@@ -2,16 +2,19 @@
  * A runtime smoke run of @sanstls/web-adapter, Web APIs only, bundled by runtimes.test.ts and executed by Node,
  * Bun, Deno and workerd (Cloudflare's Workers runtime): TLS 1.3 and TLS 1.2 between connectTls and acceptTls over
  * an in-memory stream pair (with the WebCrypto-assisted chain check where `crypto.subtle` exists), a certificate
- * error, and — where the runtime hands out a socket as a Web Streams pair — an HTTPS GET to `openssl s_server`.
+ * error, an HTTPS GET to `openssl s_server` over the runtime's own socket as a Web Streams pair, and the same GET
+ * through the WebSocket relay with the runtime's own `WebSocket` (websocketTransport).
  */
 import {
   acceptTls,
   connectTls,
   httpRequest,
   memoryStreamPair,
+  relayUrl,
   SSLCertVerificationError,
   type StreamPair,
   TLSVersion,
+  websocketTransport,
 } from '@sanstls/web-adapter';
 
 export interface SmokeInput {
@@ -33,7 +36,32 @@ export interface SmokeResult {
   readonly tls12: SmokeSession;
   readonly certificateError: { readonly isCertVerificationError: boolean; readonly verifyCode: number | null };
   /** Present when a socket was given: the status line and protocol of a GET through it. */
-  readonly socket?: { readonly status: number; readonly protocol: string; readonly cipherInPage: boolean };
+  readonly socket?: HttpsOutcome;
+  /** Present when a relay was given: the same GET through the WebSocket tunnel. */
+  readonly tunnel?: HttpsOutcome;
+}
+
+export interface HttpsOutcome {
+  readonly status: number;
+  readonly protocol: string;
+  readonly cipherInPage: boolean;
+}
+
+/** Where the openssl server is, directly and through the relay. */
+export interface SmokeTargets {
+  readonly socket?: () => Promise<StreamPair>;
+  readonly relay?: { readonly url: string; readonly port: number };
+}
+
+async function httpsGet(input: SmokeInput, transport: StreamPair): Promise<HttpsOutcome> {
+  const tls = await connectTls(transport, { serverHostname: 'localhost', trustAnchors: input.caPem });
+  const response = await httpRequest(tls, { host: 'localhost', path: '/' });
+  return {
+    status: response.status,
+    protocol: tls.info.protocol,
+    // s_server -www describes the session it negotiated: the same cipher as ours.
+    cipherInPage: new TextDecoder().decode(response.body).includes(`Cipher    : ${tls.info.cipher}`),
+  };
 }
 
 async function session(input: SmokeInput, version: TLSVersion): Promise<SmokeSession> {
@@ -60,7 +88,7 @@ async function session(input: SmokeInput, version: TLSVersion): Promise<SmokeSes
   };
 }
 
-export async function runSmoke(input: SmokeInput, socket?: () => Promise<StreamPair>): Promise<SmokeResult> {
+export async function runSmoke(input: SmokeInput, targets: SmokeTargets = {}): Promise<SmokeResult> {
   const tls13 = await session(input, TLSVersion.TLSv1_3);
   const tls12 = await session(input, TLSVersion.TLSv1_2);
 
@@ -76,18 +104,11 @@ export async function runSmoke(input: SmokeInput, socket?: () => Promise<StreamP
     verifyCode: failure instanceof SSLCertVerificationError ? failure.verifyCode : null,
   };
 
-  if (socket === undefined) return { tls13, tls12, certificateError };
-  const tls = await connectTls(await socket(), { serverHostname: 'localhost', trustAnchors: input.caPem });
-  const response = await httpRequest(tls, { host: 'localhost', path: '/' });
-  return {
-    tls13,
-    tls12,
-    certificateError,
-    socket: {
-      status: response.status,
-      protocol: tls.info.protocol,
-      // s_server -www describes the session it negotiated: the same cipher as ours.
-      cipherInPage: new TextDecoder().decode(response.body).includes(`Cipher    : ${tls.info.cipher}`),
-    },
-  };
+  const result: { -readonly [K in keyof SmokeResult]: SmokeResult[K] } = { tls13, tls12, certificateError };
+  if (targets.socket !== undefined) result.socket = await httpsGet(input, await targets.socket());
+  if (targets.relay !== undefined) {
+    const url = relayUrl(targets.relay.url, '127.0.0.1', targets.relay.port);
+    result.tunnel = await httpsGet(input, await websocketTransport(url));
+  }
+  return result;
 }
