@@ -2,10 +2,11 @@
  * Real headless-browser tests: Debian's Chromium driven by playwright-core loads the example page (served with
  * the browser bundle and the relay), which fetches over TLS 1.3 (and TLS 1.2) through the relay from
  * `openssl s_server -www` and from a sanstls server; a certificate error shows as an error; a screenshot is
- * saved under packages/web-adapter/test-output/ (gitignored). In the page as well: the WebTransport binding
- * over a stand-in session object, and WebCrypto vs noble timings.
+ * saved under packages/web-adapter/test-output/ (gitignored); the generated Mozilla roots load in the page and
+ * serve as anchors. In the page as well: the WebTransport binding over a stand-in session object, the bundle in
+ * a module Web Worker, and WebCrypto vs noble timings.
  *
- * Skips with a printed reason where Chromium is not installed (scripts/test-setup.mjs installs it as root).
+ * Skips with a printed reason where no Chromium is found (scripts/test-setup.mjs installs Debian's as root).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
