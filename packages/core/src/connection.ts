@@ -106,15 +106,6 @@ export interface TlsConnectionOptions {
   readonly limits?: Partial<TlsLimits>;
 }
 
-/** Consecutive empty application-data records, and KeyUpdates without data, we tolerate (DoS bounds). */
-const MAX_EMPTY_RECORDS = 32;
-const MAX_KEY_UPDATES_WITHOUT_DATA = 32;
-/** TLS 1.2 warning alerts and refused renegotiations tolerated per connection (DoS bound). */
-const MAX_TLS12_WARNING_ALERTS = 8;
-/** Largest handshake message (certificate chains may be larger than other messages). */
-const MAX_HANDSHAKE_MESSAGE = 64 * 1024;
-const MAX_CERTIFICATE_MESSAGE = 256 * 1024;
-
 type HandshakeState = ClientState | ServerState | Tls12ClientState | Tls12ClientStart | Tls12ServerState;
 
 interface Traffic extends TrafficSecrets {

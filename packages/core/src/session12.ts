@@ -9,7 +9,7 @@
  * server keeps it in its cache (by session ID) or sends it encrypted in a ticket.
  * @module
  */
-import { SSLError } from '@sanstls/x509';
+import { constantTimeEqual, SSLError } from '@sanstls/x509';
 import { tlsFailure } from './alerts.js';
 import { evaluateCipherSuites, PYTHON_DEFAULT_CIPHERS, type Tls12Suite, tls12SuiteByCode } from './cipher-string.js';
 import { Reader } from './codec/reader.js';
@@ -269,7 +269,7 @@ export class Tls12ContextState {
       return undefined;
     }
     const name = ticket.subarray(0, TICKET_KEY_NAME_LENGTH);
-    const index = this.ticketKeys.findIndex((k) => equalBytes(k.name, name));
+    const index = this.ticketKeys.findIndex((k) => constantTimeEqual(k.name, name));
     const key = this.ticketKeys[index];
     if (key === undefined || nowSeconds - key.created >= 2 * this.ticketKeyRotation) {
       this.stats.misses++;
@@ -304,13 +304,6 @@ function hex(bytes: Uint8Array): string {
   let s = '';
   for (const b of bytes) s += b.toString(16).padStart(2, '0');
   return s;
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
 }
 
 /** The suite of a stored session, or a failure when the state names a suite we no longer implement. */

@@ -5,9 +5,13 @@
  * `util.inspect`/`JSON.stringify` of the public objects (SSLObject, TlsConnection, SSLContext, SSLSession).
  * The secrets to look for come from an identical, seeded run with the key log on. Key material is wiped
  * when the connection fails or both close_notify alerts were exchanged (best effort: see SECURITY.md).
+ * Side channels: Finished, binders and ticket key names are compared by the one constant-time helper.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { SSLError, type SSLObject } from '@sanstls/core';
+import { constantTimeEqual } from '@sanstls/x509';
 import { describe, expect, it } from 'vitest';
 import {
   connected,
@@ -218,3 +222,44 @@ function liveSecrets(obj: SSLObject, secrets: readonly Uint8Array[]): string[] {
   walk(obj.connection, 0);
   return found;
 }
+
+describe('side channels', () => {
+  it('constantTimeEqual: equal, a difference at either end, different lengths', () => {
+    const a = Uint8Array.from({ length: 48 }, (_, i) => i);
+    expect(constantTimeEqual(a, a.slice())).toBe(true);
+    for (const at of [0, 47]) {
+      const b = a.slice();
+      b[at]! ^= 0x80;
+      expect(constantTimeEqual(a, b)).toBe(false);
+    }
+    expect(constantTimeEqual(a, a.subarray(0, 47))).toBe(false);
+    expect(constantTimeEqual(new Uint8Array(0), new Uint8Array(0))).toBe(true);
+  });
+
+  it('secret-dependent comparisons in our sources go through constantTimeEqual, never an early-exit compare', () => {
+    const root = resolve(__dirname, '../../..');
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (entry.name.endsWith('.ts')) files.push(path);
+      }
+    };
+    for (const pkg of ['core', 'x509', 'node-adapter', 'web-adapter']) walk(join(root, 'packages', pkg, 'src'));
+    const offences: string[] = [];
+    // A hand-rolled XOR-accumulate loop is allowed only in the helper itself and in the GCM tag check
+    // (the AEAD hot path, checked in place so the unauthenticated plaintext can be wiped).
+    const loopAllowed = ['packages/x509/src/keys/hash.ts', 'packages/core/src/crypto/gcm.ts'];
+    const secretish = /finished|verify_?data|binder|mac\b|tag\b|secret|psk|master/i;
+    for (const file of files) {
+      const name = relative(root, file);
+      const text = readFileSync(file, 'utf8');
+      if (/diff \|=/.test(text) && !loopAllowed.includes(name)) offences.push(`${name}: own constant-time loop`);
+      for (const m of text.matchAll(/\b(?:bytesEqual|equalBytes)\(([^;\n]*)/g)) {
+        if (secretish.test(m[1]!)) offences.push(`${name}: early-exit comparison of ${m[1]!.slice(0, 60)}`);
+      }
+    }
+    expect(offences).toEqual([]);
+  });
+});

@@ -20,7 +20,7 @@
  * ```
  * @module
  */
-import { SSLError } from '@sanstls/x509';
+import { constantTimeEqual, SSLError } from '@sanstls/x509';
 import type { HashAlgorithm } from './provider.js';
 
 declare const secretBrand: unique symbol;
@@ -232,11 +232,7 @@ export class Tls13KeySchedule {
 
   /** Constant-time check of a received verify_data (or PSK binder). */
   verifyFinished(finishedKey: FinishedKey, transcriptHash: Uint8Array, received: Uint8Array): boolean {
-    const expected = this.finishedVerifyData(finishedKey, transcriptHash);
-    if (expected.length !== received.length) return false;
-    let diff = 0;
-    for (let i = 0; i < expected.length; i++) diff |= expected[i]! ^ received[i]!;
-    return diff === 0;
+    return constantTimeEqual(this.finishedVerifyData(finishedKey, transcriptHash), received);
   }
 
   /**

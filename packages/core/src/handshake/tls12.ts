@@ -7,7 +7,7 @@
  * @module
  */
 import type { PublicKey } from '@sanstls/x509';
-import { signatureAlgorithmFromTlsScheme, tlsSchemeFitsKey } from '@sanstls/x509';
+import { constantTimeEqual, signatureAlgorithmFromTlsScheme, tlsSchemeFitsKey } from '@sanstls/x509';
 import { tlsFailure } from '../alerts.js';
 import type { Tls12Suite } from '../cipher-string.js';
 import { SignatureScheme } from '../codec/enums.js';
@@ -198,9 +198,7 @@ export function tls12VerifyData(
 
 /** Constant-time comparison of a received verify_data; a mismatch is decrypt_error (RFC 5246 §7.4.9). */
 export function checkTls12Finished(expected: Uint8Array, received: Uint8Array): void {
-  let diff = expected.length ^ received.length;
-  for (let i = 0; i < expected.length && i < received.length; i++) diff |= expected[i]! ^ received[i]!;
-  if (diff !== 0) throw tlsFailure('DIGEST_CHECK_FAILED', 'digest check failed');
+  if (!constantTimeEqual(expected, received)) throw tlsFailure('DIGEST_CHECK_FAILED', 'digest check failed');
 }
 
 /** A resumed session's peer certificate, with the verdict of the full handshake (no re-validation). */

@@ -24,5 +24,6 @@ export {
   privateKeyMatchesPublicKey,
   publicKeyFromPrivate,
 } from './private.js';
+export { constantTimeEqual } from './hash.js';
 export { modPow } from './rsa.js';
 export { encodeSpki, parsePublicKey } from './spki.js';
