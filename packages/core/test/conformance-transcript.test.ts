@@ -10,6 +10,7 @@ import {
   PROTOCOL_TLS_CLIENT,
   PROTOCOL_TLS_SERVER,
   SSLContext,
+  SSLEOFError,
   type SSLObject,
   SSLWantReadError,
   SSLZeroReturnError,
@@ -233,6 +234,37 @@ describe('transcript recorder → replayer', () => {
     const a = ticket('tickets-a');
     expect(ticket('tickets-a')).toBe(a);
     expect(ticket('tickets-b')).not.toBe(a);
+  });
+
+  it('a peer closing without close_notify is recorded (eof) and replays as the same SSLEOFError', () => {
+    const recorder = new TranscriptRecorder({
+      side: 'client',
+      settings: settings(false),
+      randomBytes: seededRandom('eof-client'),
+      now: fixedClock(NOW),
+      provider: defaultProvider,
+    });
+    const ctx = transcriptContext(settings(false), recorder.contextOptions());
+    ctx.keylogCallback = recorder.keylog;
+    const client = wrapMemory(ctx, settings(false));
+    recorder.tap(client.incoming, client.outgoing);
+    const server = wrapMemory(
+      transcriptContext(settings(true), { randomBytes: seededRandom('eof-server'), now: fixedClock(NOW) }),
+      settings(true),
+    );
+    for (let i = 0; i < 4; i++) {
+      step(client.obj);
+      server.incoming.write(client.outgoing.read());
+      step(server.obj);
+      client.incoming.write(server.outgoing.read());
+    }
+    client.incoming.writeEof(); // TCP FIN, no close_notify
+    expect(() => client.obj.read()).toThrow(SSLEOFError);
+    const transcript = recorder.transcript();
+    expect(transcript.flights[transcript.flights.length - 1]).toMatchObject({ from: 'server', eof: true });
+    const result = replayTranscript(parseTranscript(formatTranscript(transcript)));
+    expect(result.ok).toBe(true);
+    expect(result.error).toBeInstanceOf(SSLEOFError);
   });
 
   it('a scripted RNG injects exact randoms; a wrong request is an SSLError, not a TypeError', () => {

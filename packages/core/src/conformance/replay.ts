@@ -239,7 +239,7 @@ export function replayTranscript(transcript: Transcript, options: ReplayOptions 
   const { obj, incoming, outgoing } = connection;
 
   // The recording, re-read from its bytes with its own secrets (hand-edited files stay consistent).
-  const expectedRaw = transcript.flights.map((f) => ({ from: f.from, bytes: flightBytes(f) }));
+  const expectedRaw = transcript.flights.map((f) => ({ from: f.from, bytes: flightBytes(f), eof: f.eof === true }));
   const expected = decodeFlights(expectedRaw, transcript.keylog, provider);
 
   let error: SSLError | undefined;
@@ -277,14 +277,15 @@ export function replayTranscript(transcript: Transcript, options: ReplayOptions 
     drain();
   };
 
-  const actualRaw: { from: Side; bytes: Uint8Array }[] = [];
+  const actualRaw: { from: Side; bytes: Uint8Array; eof?: boolean }[] = [];
   let difference: ReplayDifference | undefined;
   step();
   for (const [i, flight] of expected.entries()) {
     const bytes = expectedRaw[i]!.bytes;
     if (flight.from !== side) {
       incoming.write(bytes);
-      actualRaw.push({ from: flight.from, bytes });
+      if (flight.eof) incoming.writeEof();
+      actualRaw.push({ from: flight.from, bytes, eof: flight.eof === true });
       step();
       continue;
     }

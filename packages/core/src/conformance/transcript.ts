@@ -70,6 +70,8 @@ export interface TranscriptFlight {
   readonly records: TranscriptRecord[];
   /** Bytes after the last complete record (a connection cut mid-record, or not TLS at all). */
   trailing?: string;
+  /** The sender closed the connection (TCP FIN) after these bytes, with or without close_notify. */
+  eof?: true;
 }
 
 /**
@@ -440,12 +442,16 @@ function latin1(bytes: Uint8Array): string {
 
 /** Decodes raw flights (in wire order) into transcript flights with records, messages and plaintext. */
 export function decodeFlights(
-  raw: readonly { from: Side; bytes: Uint8Array }[],
+  raw: readonly { from: Side; bytes: Uint8Array; eof?: boolean }[],
   keylog: readonly string[],
   provider: CryptoProvider,
 ): TranscriptFlight[] {
   const decoder = new TranscriptDecoder(keylog, provider);
-  return raw.map(({ from, bytes }) => decoder.push(from, bytes));
+  return raw.map(({ from, bytes, eof }) => {
+    const flight = decoder.push(from, bytes);
+    if (eof) flight.eof = true;
+    return flight;
+  });
 }
 
 // --- recording --------------------------------------------------------------------------------------
@@ -473,7 +479,7 @@ export class TranscriptRecorder {
   private readonly random: string[] = [];
   private readonly clock: number[] = [];
   private readonly lines: string[] = [];
-  private readonly raw: { from: Side; chunks: Uint8Array[] }[] = [];
+  private readonly raw: { from: Side; chunks: Uint8Array[]; eof: boolean }[] = [];
 
   constructor(options: TranscriptRecorderOptions) {
     this.side = options.side;
@@ -507,8 +513,19 @@ export class TranscriptRecorder {
   private add(from: Side, bytes: Uint8Array): void {
     if (bytes.length === 0) return;
     const last = this.raw[this.raw.length - 1];
-    if (last !== undefined && last.from === from) last.chunks.push(bytes.slice());
-    else this.raw.push({ from, chunks: [bytes.slice()] });
+    if (last !== undefined && last.from === from && !last.eof) last.chunks.push(bytes.slice());
+    else this.raw.push({ from, chunks: [bytes.slice()], eof: false });
+  }
+
+  private addEof(from: Side): void {
+    const last = this.raw[this.raw.length - 1];
+    if (last !== undefined && last.from === from) last.eof = true;
+    else this.raw.push({ from, chunks: [], eof: true });
+  }
+
+  /** The peer closed the connection (TCP FIN): replayed as `incoming.writeEof()`. */
+  receivedEof(): void {
+    this.addEof(this.side === 'client' ? 'server' : 'client');
   }
 
   /** Bytes the recorded side sent. */
@@ -522,8 +539,8 @@ export class TranscriptRecorder {
   }
 
   /**
-   * Records what passes through an SSLObject's BIOs: writes into `incoming` as received, reads from
-   * `outgoing` as sent. Call before the first byte moves.
+   * Records what passes through an SSLObject's BIOs: writes into `incoming` as received (and its
+   * `writeEof` as the peer closing), reads from `outgoing` as sent. Call before the first byte moves.
    */
   tap(incoming: MemoryBIO, outgoing: MemoryBIO): void {
     const write = incoming.write.bind(incoming);
@@ -537,6 +554,11 @@ export class TranscriptRecorder {
       this.received(bytes);
       return write(bytes);
     };
+    const writeEof = incoming.writeEof.bind(incoming);
+    incoming.writeEof = () => {
+      this.receivedEof();
+      writeEof();
+    };
     const read = outgoing.read.bind(outgoing);
     outgoing.read = (n) => {
       const bytes = read(n);
@@ -546,7 +568,7 @@ export class TranscriptRecorder {
   }
 
   transcript(): Transcript {
-    const raw = this.raw.map((f) => ({ from: f.from, bytes: concatBytes(f.chunks) }));
+    const raw = this.raw.map((f) => ({ from: f.from, bytes: concatBytes(f.chunks), eof: f.eof }));
     const flights = decodeFlights(raw, this.lines, this.options.provider);
     return {
       format: TRANSCRIPT_FORMAT,

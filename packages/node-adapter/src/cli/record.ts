@@ -10,7 +10,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { defaultProvider, SSLError, SSLWantReadError, SSLZeroReturnError, TLSVersion } from '@sanstls/core';
+import {
+  defaultProvider,
+  SSLEOFError,
+  SSLError,
+  SSLWantReadError,
+  SSLZeroReturnError,
+  TLSVersion,
+} from '@sanstls/core';
 import {
   formatTranscript,
   seededRandom,
@@ -141,6 +148,12 @@ export async function recordCommand(argv: readonly string[], io: CliIo): Promise
           close();
           return;
         }
+        if (e instanceof SSLEOFError && handshaken) {
+          // RFC 8446 §6.1 wants close_notify first; many servers just close. Recorded (flight "eof"), not fatal.
+          writeLine(io.stderr, 'record: the server closed the connection without close_notify');
+          finish();
+          return;
+        }
         finish(e instanceof SSLError ? e.message : String(e));
       }
     };
@@ -153,7 +166,11 @@ export async function recordCommand(argv: readonly string[], io: CliIo): Promise
       advance();
       armIdle();
     });
-    socket.on('end', () => finish());
+    socket.on('end', () => {
+      incoming.writeEof();
+      advance();
+      finish();
+    });
     socket.on('error', (err: NodeJS.ErrnoException) => finish(`connection: ${err.code ?? err.message}`));
   });
   socket.destroy();
