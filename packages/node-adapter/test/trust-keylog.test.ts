@@ -13,8 +13,10 @@ import {
   createDefaultContext,
   createServer,
   PROTOCOL_TLS_CLIENT,
+  PROTOCOL_TLS_SERVER,
   SSLCertVerificationError,
   SSLContext,
+  SSLError,
   type TLSSocket,
 } from '../src/index.js';
 import { type Fixtures, makeFixtures } from './helpers/fixtures.js';
@@ -229,5 +231,50 @@ describe('key log', () => {
     ctx.keylogFilename = null;
     expect(await handshakeWith(ctx)).toBe('ok');
     expect(lines(readFileSync(file, 'latin1')).length).toBe(10);
+  });
+});
+
+// ------------------------------------------------------------------------------------------------ key files
+
+describe.skipIf(skipUnless(peerAvailability.openssl(), 'openssl'))('encrypted key files', () => {
+  it('loadCertChain(certfile, keyfile, password) with a string, bytes or a function; a wrong one is an SSLError', async () => {
+    const chain = fx.chains.ecdsa;
+    const encrypted = join(fx.dir, 'server-encrypted.key');
+    // OpenSSL 3's default: PKCS #8 with PBES2 (PBKDF2 + AES-256-CBC).
+    execFileSync('openssl', ['pkey', '-in', chain.serverKey, '-aes256', '-passout', 'pass:s3cret', '-out', encrypted]);
+    expect(readFileSync(encrypted, 'latin1')).toContain('ENCRYPTED PRIVATE KEY');
+    for (const password of ['s3cret', new TextEncoder().encode('s3cret'), () => 's3cret']) {
+      const ctx = new SSLContext(PROTOCOL_TLS_SERVER);
+      ctx.loadCertChain(chain.serverCert, encrypted, password);
+    }
+    const wrong = new SSLContext(PROTOCOL_TLS_SERVER);
+    expect(() => wrong.loadCertChain(chain.serverCert, encrypted, 'nope')).toThrow(SSLError);
+    expect(() => wrong.loadCertChain(chain.serverCert, encrypted)).toThrow(SSLError);
+
+    // node:tls's spelling (key + passphrase) on our server, reached by Node's client.
+    const tlsServer = createServer(
+      { cert: chain.pem(chain.serverCert), key: readFileSync(encrypted, 'latin1'), passphrase: 's3cret' },
+      (s) => s.end('ok'),
+    );
+    const tlsPort = await listen(tlsServer);
+    try {
+      const reply = await new Promise<string>((resolve, reject) => {
+        const c = tls.connect({
+          host: '127.0.0.1',
+          port: tlsPort,
+          servername: 'localhost',
+          ca: chain.pem(chain.caCert),
+        });
+        let got = '';
+        c.on('data', (d: Buffer) => {
+          got += d.toString();
+        });
+        c.on('end', () => resolve(got));
+        c.on('error', reject);
+      });
+      expect(reply).toBe('ok');
+    } finally {
+      tlsServer.close();
+    }
   });
 });
