@@ -1,5 +1,6 @@
 // `sanstls s_server` and `sanstls s_client` as executables, against each other and against openssl.
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +110,38 @@ describe.skipIf(skipUnless(peerAvailability.openssl(), 'openssl'))('sanstls s_se
     withCert.write('GET / HTTP/1.0\r\n\r\n');
     await withCert.exited(15_000);
     expect(withCert.stdout()).toContain('Client certificate: sent');
+  });
+
+  it('-pass pass:/env:/file: opens an encrypted key; a wrong password is status 1', async () => {
+    const encrypted = join(fx.dir, 'cli-encrypted.key');
+    execFileSync('openssl', [
+      'pkey',
+      '-in',
+      ecdsa().serverKey,
+      '-aes256',
+      '-passout',
+      'pass:s3cret',
+      '-out',
+      encrypted,
+    ]);
+    const passFile = join(fx.dir, 'pass.txt');
+    writeFileSync(passFile, 's3cret\n');
+    const base = ['-cert', ecdsa().serverCert, '-key', encrypted, '-quiet'];
+    for (const [pass, env] of [
+      ['pass:s3cret', {}],
+      ['env:SANSTLS_TEST_PASS', { SANSTLS_TEST_PASS: 's3cret' }],
+      [`file:${passFile}`, {}],
+    ] as const) {
+      const child = cli.start(['s_server', '-accept', '127.0.0.1:0', ...base, '-pass', pass], {
+        env: { ...process.env, ...env },
+      });
+      children.push(child);
+      await child.waitFor(/ACCEPT 127\.0\.0\.1:\d+/, 15_000, 'stdout');
+      await child.stop();
+    }
+    const wrong = await cli.run(['s_server', '-accept', '127.0.0.1:0', ...base, '-pass', 'pass:nope']);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).not.toBe('');
   });
 
   it('an unreadable -cert file: status 1 and a clear message', async () => {
