@@ -117,7 +117,7 @@ if (wants('memory')) {
   const { memoryRows } = await import('./bench/memory.mjs');
   section('memory per connection (child processes with --expose-gc)');
   results.memory = await guarded('memory', () =>
-    memoryRows(pki, quick ? { count: 200, socketCount: 50 } : { count: 1000, socketCount: 300 }),
+    memoryRows(pki, quick ? { count: 200, socketCount: 50 } : { count: 1000, socketCount: 1000 }),
   );
 }
 if (wants('primitives')) {
