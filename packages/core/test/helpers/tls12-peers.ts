@@ -1,119 +1,42 @@
 /**
- * Minimal child-process plumbing for the TLS 1.2 interop tests (openssl, node, python3 peers on
- * 127.0.0.1): spawn in its own process group, capture output, wait for a pattern, kill the group.
+ * The `Peer` shape the TLS 1.2 interop tests (and a few others) use, as a thin view over node-adapter's
+ * child-process harness (processes.ts: own process group, captured output, hang guards, killed when the
+ * worker exits) — one implementation of the plumbing for every interop test.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import net from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { start } from '../../../node-adapter/test/helpers/processes.js';
+
+export { freePort, hasTool, within } from '../../../node-adapter/test/helpers/processes.js';
 
 export interface Peer {
   readonly proc: ChildProcess;
+  /** stdout then stderr, everything so far. */
   output(): string;
+  /** Resolves with {@link output} once stdout or stderr matches; rejects on exit or after `timeoutMs`. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
   write(data: string): void;
   endInput(): void;
+  /** The exit status (the group is killed after 15 s: callers wrap this in a shorter hang guard). */
   exited(): Promise<number>;
+  /** Kills the process group (fire and forget). */
   stop(): void;
 }
 
-const live = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const p of live)
-    if (p.pid !== undefined)
-      try {
-        process.kill(-p.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-});
-
-export function hasTool(name: string): boolean {
-  return (
-    spawnSync(name, ['--version'], { stdio: 'ignore' }).error === undefined ||
-    spawnSync(name, ['version'], { stdio: 'ignore' }).error === undefined
-  );
-}
-
 export function startPeer(file: string, args: readonly string[], env?: NodeJS.ProcessEnv): Peer {
-  const proc = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: env ?? process.env });
-  live.add(proc);
-  let text = '';
-  let exitCode: number | undefined;
-  const listeners = new Set<() => void>();
-  const onData = (chunk: Buffer) => {
-    text += chunk.toString('latin1');
-    for (const l of [...listeners]) l();
-  };
-  proc.stdout?.on('data', onData);
-  proc.stderr?.on('data', onData);
-  proc.stdin?.on('error', () => {});
-  const exit = new Promise<number>((resolve) =>
-    proc.on('close', (code) => {
-      live.delete(proc);
-      exitCode = code ?? 128;
-      for (const l of [...listeners]) l();
-      resolve(exitCode);
-    }),
-  );
+  const child = start(file, args, env === undefined ? {} : { env });
+  const output = () => `${child.stdout()}${child.stderr()}`;
   return {
-    proc,
-    output: () => text,
-    waitFor(pattern, timeoutMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          listeners.delete(check);
-          reject(new Error(`${file}: no ${pattern} within ${timeoutMs} ms; output:\n${text}`));
-        }, timeoutMs);
-        function check() {
-          if (pattern.test(text)) {
-            clearTimeout(timer);
-            listeners.delete(check);
-            resolve(text);
-          } else if (exitCode !== undefined) {
-            clearTimeout(timer);
-            listeners.delete(check);
-            reject(new Error(`${file} exited (${exitCode}) before ${pattern}; output:\n${text}`));
-          }
-        }
-        listeners.add(check);
-        check();
-      });
+    proc: child.proc,
+    output,
+    async waitFor(pattern, timeoutMs = 15_000) {
+      await child.waitFor(pattern, timeoutMs);
+      return output();
     },
-    write: (data) => proc.stdin?.write(data),
-    endInput: () => proc.stdin?.end(),
-    exited: () => exit,
+    write: (data) => child.write(data),
+    endInput: () => child.endInput(),
+    exited: () => child.exited(),
     stop() {
-      if (proc.pid !== undefined && exitCode === undefined) {
-        try {
-          process.kill(-proc.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
+      void child.stop();
     },
   };
-}
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Rejects after `ms` with `what` (a hang guard). */
-export function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
 }
