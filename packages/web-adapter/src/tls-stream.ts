@@ -23,6 +23,7 @@ import {
   SSLEOFError,
   SSLError,
   type SSLObject,
+  SSLSyscallError,
   type TlsConnection,
 } from '@sanstls/core';
 import { decodeCertificate, type PeerCertDict } from '@sanstls/x509';
@@ -74,13 +75,21 @@ export interface ConnectTlsOptions extends WebContextOptions {
   readonly highWaterMark?: number;
   /** Aborts the handshake or the connection. */
   readonly signal?: AbortSignal;
+  /** Milliseconds the handshake may take, then it fails with ETIMEDOUT (default 120000, as Node's; 0: none). */
+  readonly handshakeTimeout?: number;
+  /** Milliseconds a read waits for the transport before the connection fails with ETIMEDOUT (default 0: none). */
+  readonly idleTimeout?: number;
 }
 
 export interface AcceptTlsOptions extends WebContextOptions {
   readonly context?: SSLContext;
   readonly highWaterMark?: number;
   readonly signal?: AbortSignal;
+  readonly handshakeTimeout?: number;
+  readonly idleTimeout?: number;
 }
+
+type DriverOptions = Pick<ConnectTlsOptions, 'highWaterMark' | 'signal' | 'handshakeTimeout' | 'idleTimeout'>;
 
 /** TLS client over `transport`; resolves once the handshake completed. Errors are SSLError family. */
 export async function connectTls(transport: StreamPair, options: ConnectTlsOptions = {}): Promise<TlsStream> {
@@ -132,6 +141,8 @@ class TlsStreamDriver {
   private readDone = false;
   private writeDone = false;
   private released = false;
+  /** A handshake or idle timeout fired (issue #10): the error every pending operation reports. */
+  private timedOut: SSLError | null = null;
   private closedResolve!: () => void;
   private closedReject!: (e: unknown) => void;
   readonly closed: Promise<void>;
@@ -139,7 +150,7 @@ class TlsStreamDriver {
   constructor(
     transport: StreamPair,
     private readonly sslObject: SSLObject,
-    private readonly options: { readonly highWaterMark?: number; readonly signal?: AbortSignal },
+    private readonly options: DriverOptions,
     private readonly webCrypto: WebCryptoOutcome | null,
   ) {
     this.connection = sslObject.connection;
@@ -174,13 +185,21 @@ class TlsStreamDriver {
       }
       signal.addEventListener('abort', onAbort, { once: true });
     }
+    const timeoutMs = this.options.handshakeTimeout ?? 120_000;
+    const timer = timeoutMs > 0 ? setTimeout(() => this.timeout('handshake', timeoutMs), timeoutMs) : undefined;
     try {
       await this.handshake();
     } catch (e) {
       signal?.removeEventListener('abort', onAbort);
-      const error = aborted ?? this.connection.error ?? (e instanceof SSLError ? e : transportError(e, 'handshake'));
+      const error =
+        aborted ??
+        this.timedOut ??
+        this.connection.error ??
+        (e instanceof SSLError ? e : transportError(e, 'handshake'));
       await this.release(error);
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
     return {
       readable: this.makeReadable(),
@@ -195,11 +214,23 @@ class TlsStreamDriver {
   // -------------------------------------------------------------------------------------------
   // Transport
 
+  /** Fails the connection: the transport is released and pending operations report ETIMEDOUT. */
+  private timeout(what: string, ms: number): void {
+    if (this.released) return;
+    this.timedOut = new SSLSyscallError(`${what} timed out after ${ms} ms`, { library: 'SYS', reason: 'ETIMEDOUT' });
+    void this.release(this.timedOut);
+  }
+
   /** One read at a time: concurrent callers share the read in flight. */
   private readTransport(): Promise<void> {
-    this.inFlightRead ??= this.reader.read().then(
+    if (this.inFlightRead !== null) return this.inFlightRead;
+    const idleMs = this.connection.handshakeComplete ? (this.options.idleTimeout ?? 0) : 0;
+    const timer = idleMs > 0 ? setTimeout(() => this.timeout('read', idleMs), idleMs) : undefined;
+    this.inFlightRead = this.reader.read().then(
       ({ value, done }) => {
+        clearTimeout(timer);
         this.inFlightRead = null;
+        if (this.timedOut !== null) throw this.timedOut;
         if (done) {
           this.transportEnded = true;
           this.connection.receiveEof();
@@ -208,9 +239,10 @@ class TlsStreamDriver {
         }
       },
       (error: unknown) => {
+        clearTimeout(timer);
         this.inFlightRead = null;
         this.transportEnded = true;
-        throw transportError(error, 'transport read failed');
+        throw this.timedOut ?? transportError(error, 'transport read failed');
       },
     );
     return this.inFlightRead;
