@@ -21,6 +21,7 @@ import { describe, expect, it } from 'vitest';
 import { TLS12_SUITES } from '../src/cipher-string.js';
 import { ExtensionType, HandshakeType } from '../src/codec/enums.js';
 import {
+  encodeEcPointFormats,
   encodeRenegotiationInfo,
   encodeSupportedVersionsClientHello,
   findExtension,
@@ -500,6 +501,32 @@ describe('handshake checks', () => {
     );
   });
 
+  it('ec_point_formats (RFC 8422 §5.1.2, §5.2): answered for ECDHE; uncompressed required both ways', () => {
+    const serverHelloTypes = () => {
+      const pair = makePair(client12(), serverContext());
+      let types: number[] = [];
+      editServerHello(pair, (sh) => {
+        types = sh.extensions.map((e) => e.type);
+      });
+      return types;
+    };
+    expect(serverHelloTypes()).toContain(ExtensionType.ec_point_formats);
+    // A client that cannot take uncompressed points gets no ECDHE suite (here: none at all).
+    let pair = makePair(client12(), serverContext());
+    editClientHello(pair, (hello) => {
+      findExtension(hello.extensions, ExtensionType.ec_point_formats)!.body = encodeEcPointFormats([1]);
+    });
+    expect(reasons(handshakeUntilError(pair)).server).toBe('NO_SHARED_CIPHER');
+    // A server answering without uncompressed → illegal_parameter.
+    pair = makePair(client12(), serverContext());
+    editServerHello(pair, (sh) => {
+      findExtension(sh.extensions, ExtensionType.ec_point_formats)!.body = encodeEcPointFormats([1, 2]);
+    });
+    const errors = handshakeUntilError(pair);
+    expect(reasons(errors).client).toBe('ILLEGAL_PARAMETER');
+    expect((errors.client as SSLError).alert).toBe(47);
+  });
+
   it('ALPN mismatch → no_application_protocol; agreement is reported', () => {
     const server = serverContext();
     server.setAlpnProtocols(['h2', 'http/1.1']);
@@ -671,6 +698,8 @@ describe('resumption (RFC 5246 session IDs, RFC 5077 tickets)', () => {
     server.tls12.ticketKeyRotation = 60;
     server.tls12.sessionTimeout = 100_000;
     const first = connect(client, server);
+    expect(first.client.session!.time).toBe(Math.floor(now / 1000)); // SSLSession.time from the injected clock
+    expect(first.client.session!.timeout).toBe(7200); // the client context's lifetime, as OpenSSL's client
     now += 150 * 1000; // within the session lifetime, but two key rotations later: the key is gone
     const second = connect(client, server, first.client.session!);
     expect(second.client.sessionReused).toBe(false);
