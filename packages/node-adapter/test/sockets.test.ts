@@ -546,28 +546,23 @@ describe('node:tls-shaped connect / createServer', () => {
         ['client → server', client, serverSide],
         ['server → client', serverSide, client],
       ] as const) {
-        reader.pause();
         const sent = createHash('sha256');
         const received = createHash('sha256');
         let sentBytes = 0;
         let receivedBytes = 0;
-        const writing = (async () => {
-          for (let i = 0; sentBytes < total; i++) {
-            block[0] = i & 0xff;
-            sent.update(block);
-            sentBytes += block.length;
-            if (!writer.write(Buffer.from(block))) await once(writer, 'drain');
-          }
-        })();
-        // While nobody reads, the writer must stall: TCP and our buffers hold a few MiB, never the whole 64.
-        await new Promise((r) => setTimeout(r, 300));
-        const inFlight = sentBytes;
-        expect(inFlight, `${label}: bytes accepted while the reader stalled`).toBeLessThan(24 * 1024 * 1024);
-        expect(writer.writableLength).toBeLessThan(4 * 1024 * 1024);
+        // The reader is flowing, takes the first chunk, then stops consuming (pause) — a slow application.
+        let firstChunk: () => void = () => {};
+        const paused = new Promise<void>((resolve) => {
+          firstChunk = resolve;
+        });
         const done = new Promise<void>((resolve, reject) => {
           const onData = (d: Buffer) => {
             received.update(d);
             receivedBytes += d.length;
+            if (receivedBytes === d.length) {
+              reader.pause();
+              firstChunk();
+            }
             if (receivedBytes >= total) {
               reader.off('data', onData);
               resolve();
@@ -576,6 +571,35 @@ describe('node:tls-shaped connect / createServer', () => {
           reader.on('data', onData);
           reader.once('error', reject);
         });
+        const writing = (async () => {
+          for (let i = 0; sentBytes < total; i++) {
+            block[0] = i & 0xff;
+            sent.update(block);
+            sentBytes += block.length;
+            if (!writer.write(Buffer.from(block))) await once(writer, 'drain');
+          }
+        })();
+        await within(60_000, `${label}: first chunk`, paused);
+        // While the reader is paused, the writer must stall (no progress for 300 ms) with TCP's and our buffers
+        // holding a few MiB — without backpressure it would run on to all 64 MiB.
+        let last = -1;
+        let still = 0;
+        await within(
+          60_000,
+          `${label}: writer stalls`,
+          (async () => {
+            while (still < 3 && sentBytes < total) {
+              await new Promise((r) => setTimeout(r, 100));
+              still = sentBytes === last ? still + 1 : 0;
+              last = sentBytes;
+            }
+          })(),
+        );
+        const inFlight = sentBytes - receivedBytes;
+        console.log(`${label}: ${(inFlight / 1048576).toFixed(1)} MiB in flight while the reader was paused`);
+        expect(inFlight, `${label}: bytes in flight while the reader was paused`).toBeLessThan(16 * 1024 * 1024);
+        expect(writer.writableLength).toBeLessThan(4 * 1024 * 1024);
+        expect(reader.readableLength).toBeLessThan(1024 * 1024);
         reader.resume();
         await within(120_000, `${label}: 64 MiB`, Promise.all([done, writing]));
         expect(receivedBytes).toBe(total);
