@@ -368,6 +368,46 @@ for i in range(2):
     await child.waitFor(/SERVED TLSv1.2 http\/1.1 client True/);
   });
 
+  it('a Python server without the extended master secret is refused by our client by default and accepted when allowed', async () => {
+    const pki = testPki();
+    const file = script(
+      'py12-noems-server.py',
+      `import socket, ssl
+c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+c.load_cert_chain(${JSON.stringify(pki.leaf.ec256.certFile)}, ${JSON.stringify(pki.leaf.ec256.keyFile)})
+c.maximum_version = ssl.TLSVersion.TLSv1_2
+c.options |= 0x1  # SSL_OP_NO_EXTENDED_MASTER_SECRET (OpenSSL 3.0)
+srv = socket.create_server(('127.0.0.1', 0))
+print('PORT', srv.getsockname()[1], flush=True)
+for i in range(2):
+    raw, _ = srv.accept()
+    try:
+        with c.wrap_socket(raw, server_side=True) as s:
+            s.sendall(b'echo:' + s.recv(100))
+            print('SERVED', flush=True)
+    except (ssl.SSLError, OSError) as e:
+        print('FAILED', getattr(e, 'reason', e), flush=True)
+`,
+    );
+    const child = startPeer('python3', [file]);
+    peers.push(child);
+    const port = Number(/PORT (\d+)/.exec(await child.waitFor(/PORT \d+/))![1]);
+    const strict = await connect(port, client12(), 'localhost');
+    cleanups.push(() => strict.socket.destroy());
+    await expect(within(15_000, 'refused handshake', strict.handshakeDone)).rejects.toMatchObject({
+      reason: 'EXTENDED_MASTER_SECRET_REQUIRED',
+      alert: 40,
+    });
+    await child.waitFor(/FAILED SSLV3_ALERT_HANDSHAKE_FAILURE/);
+    const lenient = client12();
+    lenient.tls12.requireExtendedMasterSecret = false;
+    const conn = await connectWith(port, lenient);
+    conn.write('x');
+    await conn.waitFor(/echo:x/);
+    expect(conn.obj.connection.tls12!.extendedMasterSecret).toBe(false);
+    await child.waitFor(/SERVED/);
+  });
+
   it('a Python client without the extended master secret is refused by default and accepted when allowed', async () => {
     const pki = testPki();
     const file = script(
