@@ -8,6 +8,7 @@
  *   pnpm bench                     (build, then this script)
  *   node scripts/bench.mjs [--quick] [--only=handshakes,bulk,sockets,memory,primitives,bundle,profile]
  *                          [--out=<dir>]   (default: the repository root)
+ *   SANSTLS_BENCH_COMMIT=<sha> node scripts/bench.mjs   (in a `git archive` export: the commit to report)
  *
  * Every section degrades to a row saying what is missing; the script exits 0 unless it is itself broken.
  */
@@ -67,8 +68,11 @@ const results = {
   meta: {
     date: new Date().toISOString(),
     quick,
-    commit: git(['rev-parse', '--short', 'HEAD']),
-    dirty: git(['status', '--porcelain', '--untracked-files=no', 'packages']) !== '',
+    // SANSTLS_BENCH_COMMIT: the commit of a clean export (git archive) that has no .git of its own.
+    commit: process.env.SANSTLS_BENCH_COMMIT ?? git(['rev-parse', '--short', 'HEAD']),
+    dirty:
+      process.env.SANSTLS_BENCH_COMMIT === undefined &&
+      git(['status', '--porcelain', '--untracked-files=no', 'packages']) !== '',
     node: process.version,
     v8: process.versions.v8,
     openssl: process.versions.openssl,
