@@ -8,8 +8,8 @@
  * (P-256/384/521) for key exchange, `sign`/`verify` for signatures.
  *
  * What stays on noble, and why:
- * - X25519MLKEM768: Node 20 has no ML-KEM. The ffdhe groups: rare (TLS 1.2 DHE, TLS 1.3 FFDHE) and their primes
- *   live in core.
+ * - The ML-KEM-768 half of X25519MLKEM768 (Node 20 has no ML-KEM; the X25519 half is ours, through core's
+ *   `x25519MlKem768Hybrid`). The ffdhe groups: rare (TLS 1.2 DHE, TLS 1.3 FFDHE) and their primes live in core.
  * - Signatures Node cannot express or would judge differently: RSASSA-PSS with an MGF1 hash other than the
  *   message hash, RSASSA-PSS-only keys (their RFC 4055 restrictions), Ed448.
  *
