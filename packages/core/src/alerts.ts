@@ -109,6 +109,13 @@ export const LOCAL_FAILURE_ALERT = {
   // Post-handshake (RFC 8446 §4.6)
   BAD_KEY_UPDATE: A.illegal_parameter,
   TOO_MANY_KEY_UPDATES: A.unexpected_message,
+  // Resumption, 0-RTT, post-handshake authentication (issue #7; RFC 8446 §4.2.10, §4.2.11, §4.6)
+  BINDER_DOES_NOT_VERIFY: A.decrypt_error,
+  BAD_PSK_IDENTITY: A.illegal_parameter,
+  BAD_PSK: A.illegal_parameter,
+  TOO_MUCH_EARLY_DATA: A.unexpected_message,
+  BAD_EARLY_DATA: A.illegal_parameter,
+  UNEXPECTED_POST_HANDSHAKE_AUTH: A.unexpected_message,
   // TLS 1.2 (issue #6): RFC 5746 secure renegotiation, RFC 7627 extended master secret, RFC 7507 fallback
   RENEGOTIATION_MISMATCH: A.handshake_failure,
   UNSAFE_LEGACY_RENEGOTIATION_DISABLED: A.handshake_failure,

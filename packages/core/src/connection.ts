@@ -29,13 +29,7 @@
  * KeyUpdates; post-handshake messages (KeyUpdate, NewSessionTicket) are handled after Connected.
  * @module
  */
-import {
-  concatBytes,
-  type SignatureCacheLike,
-  SSLEOFError,
-  type SSLError,
-  VerifiedSignatureCache,
-} from '@sanstls/x509';
+import { concatBytes, type SignatureCacheLike, SSLEOFError, SSLError, VerifiedSignatureCache } from '@sanstls/x509';
 import { alertForError, asTlsError, receivedAlertError, tlsFailure } from './alerts.js';
 // TLS 1.2 hooks (issue #6)
 import {
@@ -48,20 +42,27 @@ import {
   tls12ClientHandle,
   onServerHello as tls12OnServerHello,
 } from './client/tls12.js';
-import { type ClientState, clientHandle, startClient } from './client/tls13.js';
+import {
+  type ClientState,
+  clientHandle,
+  clientPostHandshakeAuth,
+  clientReceiveTicket,
+  startClient,
+} from './client/tls13.js';
 import { AlertDescription, ContentType, HandshakeType } from './codec/enums.js';
 import { HandshakeDefragmenter, type HandshakeMessage } from './codec/handshake-buffer.js';
-import { encodeKeyUpdate, parseClientHello, parseKeyUpdate, parseNewSessionTicketTls13 } from './codec/messages.js';
+import { encodeKeyUpdate, parseClientHello, parseKeyUpdate } from './codec/messages.js';
 import { encodeAlert, isValidChangeCipherSpec, parseAlert } from './codec/record.js';
 import {
   type ApplicationTrafficSecret,
   formatKeyLogLine,
-  type HandshakeTrafficSecret,
   type KeyLogLabel,
   type Tls13KeySchedule,
+  type TrafficSecret,
 } from './crypto/keyschedule.js';
 import { tls12Exporter } from './crypto/prf12.js';
 import {
+  type EarlyDataStatus,
   emptyNegotiated,
   type HandshakeIo,
   type Negotiated,
@@ -73,10 +74,10 @@ import type { Awaitable, EngineConfig } from './handshake/config.js';
 import type { Tls13Suite } from './handshake/suites.js';
 import type { Tls12Established, Tls12Io } from './handshake/tls12.js';
 import { resolveLimits, type TlsLimits } from './limits.js';
-import { redactSecrets, wipe } from './redact.js';
 import { HalfConnection, SOFT_SEQUENCE_LIMIT } from './record/protection.js';
 import type { Tls12RecordProtection } from './record/protection12.js';
 import { RecordLayer } from './record/record-layer.js';
+import { redactSecrets, wipe } from './redact.js';
 import {
   chooseServerVersion,
   type Tls12ServerState,
@@ -84,8 +85,16 @@ import {
   tls12ServerChangeCipherSpec,
   tls12ServerHandle,
 } from './server/tls12.js';
-import { type ServerState, serverHandle, startServer } from './server/tls13.js';
+import {
+  type PostHandshakeAuth,
+  type ServerState,
+  serverHandle,
+  serverPostHandshakeAuthMessage,
+  serverRequestPostHandshakeAuth,
+  startServer,
+} from './server/tls13.js';
 import type { SSLSession } from './session.js';
+import { clientTicketUsable, type Tls13ClientTicket } from './tickets.js';
 
 export type ConnectionState =
   | { readonly kind: 'Handshaking' }
@@ -148,8 +157,30 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
   closeSent = false;
   /** The transport reported end of stream. */
   eofReceived = false;
-  /** NewSessionTicket messages received (resumption comes with issue #7). */
+  /** NewSessionTicket messages received. */
   ticketsReceived = 0;
+  /** Client: the newest usable TLS 1.3 ticket received (SSLObject.session offers it, issue #7). */
+  latestTicket: Tls13ClientTicket | null = null;
+  /** Client: called with each TLS 1.3 ticket received (an adapter's session cache). */
+  onTicket: ((ticket: Tls13ClientTicket) => void) | null = null;
+  /**
+   * 0-RTT (RFC 8446 §4.2.10): 'offered' once the client sent early data, then 'accepted' or 'rejected';
+   * on the server 'accepted' or 'rejected' when the client offered it. 'none' otherwise.
+   */
+  earlyDataStatus: EarlyDataStatus = 'none';
+  /** Server: bytes of 0-RTT data received; they are the first bytes of the application data stream. */
+  earlyDataReceived = 0;
+  /** Client: early data written, kept until the server's verdict; the application's to resend when rejected. */
+  private earlyDataQueue: Uint8Array[] = [];
+  private earlyDataQueued = 0;
+  /** Server: the budget of accepted early data still allowed, while it is being received. */
+  private earlyDataBudget: number | null = null;
+  /** Server: plaintext application data records (0-RTT before a second ClientHello) still to skip. */
+  private earlyDataSkipBudget = 0;
+  /** Server: early bytes not yet taken by {@link readEarlyData} or {@link readApplicationData}. */
+  private earlyDataUnread = 0;
+  /** Server: a post-handshake CertificateRequest awaiting its answer (RFC 8446 §4.6.2). */
+  private postHandshakeAuth: PostHandshakeAuth | null = null;
   /** Tickets received past `limits.maxTicketsPerConnection`, dropped. */
   ticketsDropped = 0;
   /** TLS 1.2 (issue #6): the session offered for resumption, and the facts of an established 1.2 connection. */
@@ -362,6 +393,16 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
         this.handshakeMessages.push(isProtected ? content : content.slice());
         return;
       case ContentType.application_data:
+        if (this.earlyDataBudget !== null && isProtected) {
+          this.onEarlyData(content);
+          return;
+        }
+        if (!isProtected && this.earlyDataSkipBudget > 0 && !this.handshakeComplete) {
+          // §4.2.10: 0-RTT data after a ClientHello answered with a HelloRetryRequest is skipped.
+          if (content.length > this.earlyDataSkipBudget) throw tlsFailure('TOO_MUCH_EARLY_DATA', 'too much early data');
+          this.earlyDataSkipBudget -= content.length;
+          return;
+        }
         if (!isProtected || !this.handshakeComplete || (this.tls12 === null && this.readKeyGeneration < 2)) {
           throw tlsFailure('UNEXPECTED_RECORD', 'application data before the handshake completed');
         }
@@ -464,19 +505,35 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
       }
       case HandshakeType.new_session_ticket:
         if (this.serverSide) break;
-        // Validated, then dropped: resumption arrives with issue #7.
-        parseNewSessionTicketTls13(message.body);
         this.ticketsReceived++;
         // Past the limit tickets are dropped (limits.ts): a server cannot make a client store without bound.
         if (this.ticketsReceived > this.limits.maxTicketsPerConnection) {
           this.ticketsDropped++;
           return;
         }
+        this.onNewSessionTicket(message);
+        return;
+      case HandshakeType.certificate_request:
+        if (this.serverSide) break;
+        // §4.6.2: only when we offered post_handshake_auth (checked there).
+        clientPostHandshakeAuth(this.traffic!, this.traffic!.writeSecret, message, this);
+        return;
+      case HandshakeType.certificate:
+      case HandshakeType.certificate_verify:
+      case HandshakeType.finished:
+        if (!this.serverSide || this.postHandshakeAuth === null) break;
+        this.postHandshakeAuth = serverPostHandshakeAuthMessage(
+          this.postHandshakeAuth,
+          this.traffic!,
+          this.traffic!.readSecret,
+          message,
+          this,
+        );
         return;
       default:
         break;
     }
-    // A CertificateRequest needs post_handshake_auth, which we do not offer yet (§4.6.2).
+    // Anything else after the handshake (§4.6) is unexpected.
     throw tlsFailure(
       'UNEXPECTED_MESSAGE',
       `unexpected message: ${HandshakeType.nameOf(message.type)} after the handshake`,
@@ -511,11 +568,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
     this.record.sendChangeCipherSpec();
   }
 
-  installReadSecret(
-    suite: Tls13Suite,
-    schedule: Tls13KeySchedule,
-    secret: HandshakeTrafficSecret | ApplicationTrafficSecret,
-  ): void {
+  installReadSecret(suite: Tls13Suite, schedule: Tls13KeySchedule, secret: TrafficSecret): void {
     // §5.1: "Handshake messages MUST NOT span key changes ... If [a key change follows a message that is]
     // not at a record boundary, the receiver MUST terminate the connection with an unexpected_message alert."
     if (this.handshakeMessages.bufferedLength > 0) {
@@ -526,11 +579,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
     this.readKeyGeneration++;
   }
 
-  installWriteSecret(
-    suite: Tls13Suite,
-    schedule: Tls13KeySchedule,
-    secret: HandshakeTrafficSecret | ApplicationTrafficSecret,
-  ): void {
+  installWriteSecret(suite: Tls13Suite, schedule: Tls13KeySchedule, secret: TrafficSecret): void {
     this.flushHandshake(); // messages queued so far belong to the old key
     const keys = schedule.trafficKeys(secret, suite.keyLength);
     this.record.writeKey = new HalfConnection(this.config.provider.aead(suite.aead), keys.key, keys.iv);
@@ -554,6 +603,148 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
   }
 
   // -------------------------------------------------------------------------------------------
+  // Resumption, 0-RTT and post-handshake authentication (issue #7; RFC 8446 §4.2.10, §4.6)
+
+  /** Client: the TLS 1.3 ticket of the session given to wrapBio. */
+  get offeredTicket(): Tls13ClientTicket | null {
+    return this.serverSide ? null : (this.offeredSession?.tls13 ?? null);
+  }
+
+  get queuedEarlyData(): number {
+    return this.earlyDataQueued;
+  }
+
+  /**
+   * Client: how many more bytes {@link writeEarlyData} takes now — the offered ticket's
+   * max_early_data_size less what is queued, before the ClientHello or while 0-RTT is in flight.
+   */
+  get earlyDataRoom(): number {
+    const ticket = this.offeredTicket;
+    if (ticket === null || this.failure !== null || !this.config.tls13Enabled) return 0;
+    if (!clientTicketUsable(ticket, this.config.now())) return 0;
+    const started = this.handshake !== null;
+    if (started && this.earlyDataStatus !== 'offered') return 0;
+    return Math.max(0, ticket.maxEarlyData - this.earlyDataQueued);
+  }
+
+  /**
+   * Client: 0-RTT data (RFC 8446 §2.3, §4.2.10). Before the handshake starts, queued for the first
+   * flight; while the server's answer is pending, sent at once under the early key. Returns the bytes
+   * taken (at most {@link earlyDataRoom}); the rest goes by writeApplicationData after the handshake.
+   * If the server rejects 0-RTT, `earlyDataStatus` becomes 'rejected' and {@link takeRejectedEarlyData}
+   * hands the bytes back: nothing is resent behind the application's back (it may not be idempotent).
+   */
+  writeEarlyData(data: Uint8Array): number {
+    const take = Math.min(data.length, this.earlyDataRoom);
+    if (take === 0) return 0;
+    const chunk = data.slice(0, take);
+    this.earlyDataQueue.push(chunk);
+    this.earlyDataQueued += take;
+    if (this.earlyDataStatus === 'offered') {
+      try {
+        this.record.send(ContentType.application_data, chunk);
+      } catch (e) {
+        this.fail(e);
+      }
+    }
+    return take;
+  }
+
+  /** Client: the early data the server rejected (once), or null. */
+  takeRejectedEarlyData(): Uint8Array | null {
+    if (this.earlyDataStatus !== 'rejected' || this.earlyDataQueued === 0) return null;
+    const out = concatBytes(this.earlyDataQueue);
+    this.earlyDataQueue = [];
+    this.earlyDataQueued = 0;
+    return out;
+  }
+
+  beginEarlyData(): void {
+    this.flushHandshake();
+    this.earlyDataStatus = 'offered';
+    for (const chunk of this.earlyDataQueue) this.record.send(ContentType.application_data, chunk);
+  }
+
+  setEarlyDataStatus(status: EarlyDataStatus): void {
+    this.earlyDataStatus = status;
+    if (status === 'accepted' && !this.serverSide) {
+      this.earlyDataQueue = [];
+      this.earlyDataQueued = 0;
+    }
+  }
+
+  clearWriteProtection(): void {
+    this.flushHandshake();
+    this.record.writeKey = null;
+  }
+
+  receiveEarlyData(maxBytes: number): void {
+    this.earlyDataBudget = maxBytes;
+  }
+
+  endEarlyData(): void {
+    this.earlyDataBudget = null;
+  }
+
+  skipRejectedEarlyData(maxBytes: number): void {
+    this.earlyDataSkipBudget = maxBytes;
+    this.record.skipUndecryptable = maxBytes;
+  }
+
+  /** Server: accepted 0-RTT data (§4.2.10: more than max_early_data_size → unexpected_message). */
+  private onEarlyData(content: Uint8Array): void {
+    if (content.length > this.earlyDataBudget!) throw tlsFailure('TOO_MUCH_EARLY_DATA', 'too much early data');
+    this.earlyDataBudget! -= content.length;
+    if (content.length === 0) return;
+    this.applicationData.push(content);
+    this.applicationDataLength += content.length;
+    this.earlyDataReceived += content.length;
+    this.earlyDataUnread += content.length;
+  }
+
+  /**
+   * Server: 0-RTT bytes received and not yet read, available before the handshake completes (they may
+   * be replays across servers that do not share this context's anti-replay store, RFC 8446 §8).
+   */
+  readEarlyData(max = Number.POSITIVE_INFINITY): Uint8Array | null {
+    if (this.earlyDataUnread === 0) return null;
+    return this.readApplicationData(Math.min(max, this.earlyDataUnread));
+  }
+
+  private onNewSessionTicket(message: HandshakeMessage): void {
+    const ticket = clientReceiveTicket(this.traffic!, message, this);
+    if (ticket === null) return;
+    this.latestTicket = ticket;
+    this.onTicket?.(ticket);
+  }
+
+  /**
+   * Server: asks the client for a certificate now (RFC 8446 §4.6.2). Python's conditions: TLS 1.3,
+   * server side, the handshake done, and post-handshake authentication enabled on both sides.
+   */
+  verifyClientPostHandshake(): void {
+    // API misuse, not a protocol failure: an SSLError for the caller, no alert (as OpenSSL's SSL_R_* here).
+    const refuse = (reason: string, text: string) => new SSLError(text, { library: 'SSL', reason });
+    if (!this.serverSide) throw refuse('NOT_SERVER', 'not server');
+    if (this.traffic === null)
+      throw refuse(
+        this.tls12 !== null ? 'WRONG_SSL_VERSION' : 'STILL_IN_INIT',
+        'post-handshake authentication needs an established TLS 1.3 connection',
+      );
+    if (!this.config.postHandshakeAuth || !this.negotiated.postHandshakeAuth)
+      throw refuse('EXTENSION_NOT_RECEIVED', 'extension not received');
+    if (this.postHandshakeAuth !== null)
+      throw refuse('STILL_IN_INIT', 'a post-handshake authentication is in progress');
+    this.postHandshakeAuth = serverRequestPostHandshakeAuth(this.traffic, this);
+    this.flushHandshake();
+  }
+
+  /** Server: a post-handshake CertificateRequest is waiting for the client's answer. */
+  get postHandshakeAuthPending(): boolean {
+    return this.postHandshakeAuth !== null;
+  }
+
+  // -------------------------------------------------------------------------------------------
   // Application side
 
   /** Decrypted application bytes buffered and not yet read. */
@@ -564,6 +755,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
   /** Up to `max` buffered application bytes (all when omitted), or null when none are buffered. */
   readApplicationData(max = Number.POSITIVE_INFINITY): Uint8Array | null {
     if (this.applicationDataLength === 0 || max <= 0) return null;
+    this.earlyDataUnread = Math.max(0, this.earlyDataUnread - Math.min(max, this.applicationDataLength));
     const first = this.applicationData[0]!;
     const available = first.length - this.applicationDataHead;
     if (available <= max && this.applicationData.length === 1 && this.applicationDataHead === 0) {

@@ -54,6 +54,7 @@ import type { MemoryBIO } from './memorybio.js';
 import { redactSecrets } from './redact.js';
 import { dheGroupsFrom, FFDHE_GROUPS, Tls12ContextState } from './session12.js';
 import { SSLObject, type WrapBioOptions } from './sslobject.js';
+import { AntiReplayStore, DEFAULT_TICKET_COUNT, MAX_TICKET_LIFETIME } from './tickets.js';
 
 export interface SSLContextOptions {
   /** Replaces the provider's CSPRNG (deterministic tests, RFC 8448 replays). */
@@ -152,8 +153,23 @@ export class SSLContext {
   maximumVersion: number = TLSVersion.MAXIMUM_SUPPORTED;
   verifyFlags: number = VERIFY_X509_TRUSTED_FIRST;
   hostnameChecksCommonName = true;
-  /** Stored; post-handshake authentication itself arrives with issue #7. */
+  /**
+   * TLS 1.3 post-handshake client authentication (RFC 8446 §4.6.2). Client: offer post_handshake_auth.
+   * Server: no CertificateRequest in the handshake; `sslObject.verifyClientPostHandshake()` asks later.
+   */
   postHandshakeAuth = false;
+  /** Python 3.8's num_tickets: TLS 1.3 NewSessionTickets a server sends after a full handshake (OpenSSL: 2). */
+  numTickets = DEFAULT_TICKET_COUNT;
+  /**
+   * Server: the most 0-RTT early data accepted per connection (RFC 8446 §4.2.10), announced in tickets;
+   * 0 (default) disables 0-RTT. Early data can be replayed across servers not sharing this context's
+   * anti-replay store: accept it only for idempotent requests.
+   */
+  maxEarlyData = 0;
+  /** Allow psk_ke resumption (no (EC)DHE: no forward secrecy, RFC 8446 §4.2.9). Default false. */
+  allowPskKe = false;
+  /** Single-use ticket ids for 0-RTT anti-replay (RFC 8446 §8.1), shared by this context's connections. */
+  readonly antiReplay: AntiReplayStore = new AntiReplayStore();
   sniCallback: SniCallback | null = null;
   /** Receives one NSS key-log line per secret (`CLIENT_HANDSHAKE_TRAFFIC_SECRET <random> <secret>`). */
   keylogCallback: ((line: string) => void) | null = null;
@@ -557,6 +573,11 @@ export class SSLContext {
       postHandshakeAuth: this.postHandshakeAuth,
       replay: this.replayHooks,
       tls12: this.tls12.engineConfig({ noTicket: (this.options & OP_NO_TICKET) !== 0 }),
+      allowPskKe: this.allowPskKe,
+      ticketCount: (this.options & OP_NO_TICKET) !== 0 ? 0 : Math.max(0, Math.floor(this.numTickets)),
+      ticketLifetime: Math.min(this.tls12.sessionTimeout, MAX_TICKET_LIFETIME),
+      maxEarlyData: Math.max(0, Math.floor(this.maxEarlyData)),
+      antiReplay: this.antiReplay,
     };
   }
 }

@@ -1,12 +1,14 @@
 /**
- * Python's `ssl.SSLSession`. TLS 1.3 sessions are minimal until issue #7 adds tickets and resumption:
- * a session records when the connection was established and never carries a ticket, so
- * `sessionReused` stays false.
+ * Python's `ssl.SSLSession`: what a client keeps to resume — a TLS 1.2 session (ID and/or RFC 5077
+ * ticket) or a TLS 1.3 NewSessionTicket (issue #7). A TLS 1.3 session changes with every ticket the
+ * server sends after the handshake (as OpenSSL's SSL_get1_session); its id is SHA-256 of the ticket,
+ * as OpenSSL's. Sessions are plain data: pass one to any client context's `wrapBio({ session })`.
  * @module
  */
 
 import { redactSecrets } from './redact.js';
 import type { Tls12ClientSession } from './session12.js';
+import type { Tls13ClientTicket } from './tickets.js';
 
 export class SSLSession {
   /** Session identifier (TLS 1.3: the legacy_session_id; resumption identity comes with tickets). */
@@ -20,6 +22,8 @@ export class SSLSession {
   readonly hasTicket: boolean;
   /** TLS 1.2 resumption state (issue #6): what the client offers when this session is passed to wrapBio. */
   readonly tls12: Tls12ClientSession | undefined;
+  /** TLS 1.3 (issue #7): the NewSessionTicket this session offers as a PSK (RFC 8446 §4.6.1). */
+  readonly tls13: Tls13ClientTicket | undefined;
 
   constructor(fields: {
     id: Uint8Array;
@@ -28,6 +32,7 @@ export class SSLSession {
     ticketLifetimeHint?: number;
     hasTicket?: boolean;
     tls12?: Tls12ClientSession;
+    tls13?: Tls13ClientTicket;
   }) {
     this.id = fields.id;
     this.time = fields.time;
@@ -35,6 +40,7 @@ export class SSLSession {
     this.ticketLifetimeHint = fields.ticketLifetimeHint ?? 0;
     this.hasTicket = fields.hasTicket ?? false;
     this.tls12 = fields.tls12;
+    this.tls13 = fields.tls13;
   }
 
   /** Python: sessions compare equal by id. */

@@ -244,9 +244,22 @@ export class Tls12ContextState {
     nowSeconds: number,
     randomBytes: (n: number) => Uint8Array,
   ): Uint8Array {
+    return this.sealTicketBytes(encodeSessionState(state), provider, nowSeconds, randomBytes);
+  }
+
+  /**
+   * Seals any session encoding under the current ticket key (the RFC 5077 §4 layout of
+   * {@link sealTicket}); TLS 1.3 tickets (tickets.ts, issue #7) share this key ring.
+   */
+  sealTicketBytes(
+    plain: Uint8Array,
+    provider: CryptoProvider,
+    nowSeconds: number,
+    randomBytes: (n: number) => Uint8Array,
+  ): Uint8Array {
     const key = this.currentTicketKey(nowSeconds, randomBytes);
     const nonce = randomBytes(TICKET_NONCE_LENGTH);
-    const sealed = ticketAead(provider, key.key).seal(nonce, encodeSessionState(state), key.name);
+    const sealed = ticketAead(provider, key.key).seal(nonce, plain, key.name);
     const out = new Uint8Array(TICKET_KEY_NAME_LENGTH + TICKET_NONCE_LENGTH + sealed.length);
     out.set(key.name, 0);
     out.set(nonce, TICKET_KEY_NAME_LENGTH);
@@ -264,25 +277,9 @@ export class Tls12ContextState {
     provider: CryptoProvider,
     nowSeconds: number,
   ): { state: Tls12SessionState; renew: boolean } | undefined {
-    if (ticket.length < TICKET_KEY_NAME_LENGTH + TICKET_NONCE_LENGTH + 16) {
-      this.stats.misses++;
-      return undefined;
-    }
-    const name = ticket.subarray(0, TICKET_KEY_NAME_LENGTH);
-    const index = this.ticketKeys.findIndex((k) => constantTimeEqual(k.name, name));
-    const key = this.ticketKeys[index];
-    if (key === undefined || nowSeconds - key.created >= 2 * this.ticketKeyRotation) {
-      this.stats.misses++;
-      return undefined;
-    }
-    const nonce = ticket.subarray(TICKET_KEY_NAME_LENGTH, TICKET_KEY_NAME_LENGTH + TICKET_NONCE_LENGTH);
-    const plain = ticketAead(provider, key.key).open(
-      nonce,
-      ticket.subarray(TICKET_KEY_NAME_LENGTH + TICKET_NONCE_LENGTH),
-      name.slice(),
-    );
-    const state = plain === null ? undefined : decodeSessionState(plain);
-    if (state === undefined) {
+    const opened = this.openTicketBytes(ticket, provider, nowSeconds);
+    const state = opened === undefined ? undefined : decodeSessionState(opened.plain);
+    if (opened === undefined || state === undefined) {
       this.stats.misses++;
       return undefined;
     }
@@ -291,7 +288,30 @@ export class Tls12ContextState {
       this.stats.misses++;
       return undefined;
     }
-    return { state, renew: index > 0 };
+    return { state, renew: opened.renew };
+  }
+
+  /**
+   * The plaintext of a ticket sealed by {@link sealTicketBytes}, or undefined when the key is unknown or
+   * retired, or the tag does not verify. `renew`: sealed under the previous key. Counts nothing.
+   */
+  openTicketBytes(
+    ticket: Uint8Array,
+    provider: CryptoProvider,
+    nowSeconds: number,
+  ): { plain: Uint8Array; renew: boolean } | undefined {
+    if (ticket.length < TICKET_KEY_NAME_LENGTH + TICKET_NONCE_LENGTH + 16) return undefined;
+    const name = ticket.subarray(0, TICKET_KEY_NAME_LENGTH);
+    const index = this.ticketKeys.findIndex((k) => constantTimeEqual(k.name, name));
+    const key = this.ticketKeys[index];
+    if (key === undefined || nowSeconds - key.created >= 2 * this.ticketKeyRotation) return undefined;
+    const nonce = ticket.subarray(TICKET_KEY_NAME_LENGTH, TICKET_KEY_NAME_LENGTH + TICKET_NONCE_LENGTH);
+    const plain = ticketAead(provider, key.key).open(
+      nonce,
+      ticket.subarray(TICKET_KEY_NAME_LENGTH + TICKET_NONCE_LENGTH),
+      name.slice(),
+    );
+    return plain === null ? undefined : { plain, renew: index > 0 };
   }
 }
 

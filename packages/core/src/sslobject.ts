@@ -185,12 +185,61 @@ export class SSLObject {
     this.flush();
   }
 
-  /** Post-handshake client authentication (RFC 8446 §4.6.2) arrives with issue #7. */
+  /**
+   * Post-handshake client authentication (RFC 8446 §4.6.2), Python's `verify_client_post_handshake()`:
+   * the server sends a CertificateRequest now (into the outgoing BIO); the client's answer is processed
+   * by later reads, after which `getPeerCert()` returns its certificate. Raises an SSLError unless this
+   * is the server of an established TLS 1.3 connection with `postHandshakeAuth` enabled on both sides.
+   */
   verifyClientPostHandshake(): void {
-    throw new SSLError('post-handshake authentication is not supported yet', {
-      library: 'SSL',
-      reason: 'NOT_SUPPORTED',
-    });
+    if (!this.connection.handshakeComplete) {
+      throw new SSLError('handshake not done yet', { library: 'SSL', reason: 'STILL_IN_INIT' });
+    }
+    this.connection.verifyClientPostHandshake();
+    this.flush();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // 0-RTT early data (RFC 8446 §2.3, §4.2.10; issue #7). Python has no early-data API; these follow
+  // OpenSSL's SSL_write_early_data / SSL_read_early_data / SSL_get_early_data_status.
+
+  /**
+   * Client: 0-RTT data for a session whose ticket allows it (`session.maxEarlyData`), before
+   * `doHandshake()` (or while the handshake waits for the server). Returns the bytes taken; send the
+   * rest with `write()` after the handshake. After the handshake check `earlyDataStatus`: when
+   * 'rejected', {@link takeRejectedEarlyData} returns the bytes the server discarded.
+   */
+  writeEarlyData(data: Uint8Array | string): number {
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    const taken = this.connection.writeEarlyData(bytes);
+    this.flush();
+    return taken;
+  }
+
+  /** 'none', 'offered' (client, waiting), 'accepted' or 'rejected'. */
+  get earlyDataStatus(): 'none' | 'offered' | 'accepted' | 'rejected' {
+    return this.connection.earlyDataStatus;
+  }
+
+  /** Client: early data the server rejected, to resend if it is safe to (once), or null. */
+  takeRejectedEarlyData(): Uint8Array | null {
+    return this.connection.takeRejectedEarlyData();
+  }
+
+  /**
+   * Server: 0-RTT bytes received so far and not yet read, available before the handshake completes, or
+   * null. Early data may be a replay (RFC 8446 §8): act on it only when that is harmless. The same bytes
+   * are otherwise the first ones `read()` returns; `earlyDataReceived` says how many there were.
+   */
+  readEarlyData(n = 1024): Uint8Array | null {
+    this.pump();
+    this.throwIfFailed();
+    return this.connection.readEarlyData(n);
+  }
+
+  /** Server: bytes of 0-RTT data this connection received (they start the application data stream). */
+  get earlyDataReceived(): number {
+    return this.connection.earlyDataReceived;
   }
 
   /** TLS 1.3 exporter (RFC 8446 §7.5). */
@@ -266,9 +315,25 @@ export class SSLObject {
     return this.connection.negotiated.clientFinished;
   }
 
-  /** The session (minimal for TLS 1.3 until issue #7). */
+  /**
+   * The session: a TLS 1.2 session, or for TLS 1.3 the newest ticket the server sent (tickets arrive
+   * after the handshake, so read it after some data was exchanged; a session without a ticket cannot
+   * resume).
+   */
   get session(): SSLSession | null {
     if (!this.connection.handshakeComplete) return this.sessionObject;
+    const ticket = this.connection.latestTicket;
+    if (ticket !== null && this.sessionObject?.tls13 !== ticket) {
+      // TLS 1.3 (issue #7): OpenSSL names the session by SHA-256 of the ticket.
+      this.sessionObject = new SSLSession({
+        id: this.connection.config.provider.hash('sha256').digest(ticket.ticket),
+        time: Math.floor(ticket.receivedAt / 1000),
+        timeout: ticket.lifetime,
+        ticketLifetimeHint: ticket.lifetime,
+        hasTicket: true,
+        tls13: ticket,
+      });
+    }
     const tls12 = this.connection.tls12;
     if (tls12 !== null && this.sessionObject?.tls12 === undefined) {
       // TLS 1.2 (issue #6): a resumable session (session ID and/or RFC 5077 ticket).
@@ -293,9 +358,10 @@ export class SSLObject {
     return this.sessionObject;
   }
 
-  /** Always false until resumption arrives (issue #7). */
+  /** The handshake resumed a session (TLS 1.3 PSK from a ticket, or TLS 1.2 session ID/ticket). */
   get sessionReused(): boolean {
-    return this.connection.tls12?.resumed ?? false; // TLS 1.2 resumption (issue #6)
+    if (this.connection.tls12 !== null) return this.connection.tls12.resumed; // issue #6
+    return this.connection.handshakeComplete && this.connection.negotiated.resumed;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -256,13 +256,15 @@ describe('SSLObject before and after the handshake', () => {
     expect(() => pair.client.getChannelBinding('tls-server-end-point')).toThrow(SSLError);
   });
 
-  it('reports session facts and refuses post-handshake auth until issue #7', () => {
+  it('reports session facts and refuses post-handshake auth the client did not offer', () => {
     const pair = makePair(clientContext(), serverContext());
     handshake(pair);
     expect(pair.client.sessionReused).toBe(false);
     expect(pair.client.session).not.toBeNull();
     expect(pair.server.sharedCiphers()?.length).toBe(3);
-    expect(() => pair.server.verifyClientPostHandshake()).toThrow(/not supported/);
+    // Python: an SSLError unless post_handshake_auth is enabled on both sides (RFC 8446 §4.6.2).
+    expect(() => pair.server.verifyClientPostHandshake()).toThrow(/EXTENSION_NOT_RECEIVED/);
+    expect(() => pair.client.verifyClientPostHandshake()).toThrow(/NOT_SERVER/);
   });
 });
 

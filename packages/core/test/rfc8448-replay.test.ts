@@ -130,6 +130,8 @@ function serverContext(items: Item[], randoms: Uint8Array[], retry: boolean): SS
   });
   ctx.setCiphersuites('TLS_AES_128_GCM_SHA256');
   ctx.setGroups(retry ? ['secp256r1'] : ['x25519']);
+  // Our tickets (and their random age_add, id, key) cannot equal the trace's: none here.
+  ctx.numTickets = 0;
   const certificate = parseCertificateTls13(message(items, 'server', 'Certificate').body);
   const certDer = certificate.certificateList[0]!.certData;
   const rfcSignature = parseCertificateVerify(message(items, 'server', 'CertificateVerify').body);

@@ -21,10 +21,13 @@ import { tlsFailure } from '../alerts.js';
 import { ExtensionType, HandshakeType } from '../codec/enums.js';
 import {
   checkExtensionsAllowed,
+  EMPTY_EXTENSION_BODY,
   type Extension,
   encodeAlpn,
   encodeCookie,
   encodeKeyShareClientHello,
+  encodePreSharedKeyClientHello,
+  encodePskKeyExchangeModes,
   encodeServerNameHost,
   encodeSignatureAlgorithms,
   encodeSupportedGroups,
@@ -32,9 +35,11 @@ import {
   findExtension,
   parseAlpnServer,
   parseCookie,
+  parseEarlyDataNewSessionTicket,
   parseEmptyExtension,
   parseKeyShareHelloRetryRequest,
   parseKeyShareServerHello,
+  parsePreSharedKeyServerHello,
   parseSignatureAlgorithms,
   parseSupportedVersionsServerHello,
   unsolicitedExtension,
@@ -46,6 +51,7 @@ import {
   encodeCertificateTls13,
   encodeCertificateVerify,
   encodeClientHello,
+  encodeEndOfEarlyData,
   encodeFinished,
   type HelloRetryRequest,
   parseCertificateRequestTls13,
@@ -53,9 +59,13 @@ import {
   parseCertificateVerify,
   parseEncryptedExtensions,
   parseFinished,
+  parseNewSessionTicketTls13,
   parseServerHello,
+  pskBindersOffset,
+  replacePskBinders,
   type ServerHello,
 } from '../codec/messages.js';
+import type { ApplicationTrafficSecret } from '../crypto/keyschedule.js';
 import type { GroupName, KeyShareOffer } from '../crypto/provider.js';
 import { TranscriptHash } from '../crypto/transcript.js';
 import {
@@ -69,13 +79,19 @@ import {
   finishedVerifyData,
   type HandshakeIo,
   type HandshakeKeys,
+  type PskSchedule,
+  pskBinder,
+  pskSchedule,
   type Suspended,
+  type TrafficSecrets,
   whenReady,
 } from '../handshake/common.js';
 import { groupByCode, groupCode } from '../handshake/groups.js';
 import { authenticatePeer, isIpLiteral, type PeerCertificate } from '../handshake/peer-certificate.js';
 import { certificateVerifyContent, chooseCertificate, verifyCertificateVerify } from '../handshake/signatures.js';
 import { type Tls13Suite, tls13SuiteByCode } from '../handshake/suites.js';
+import { restoredPeer } from '../handshake/tls12.js';
+import { clientTicketUsable, MAX_TICKET_LIFETIME, obfuscatedTicketAge, type Tls13ClientTicket } from '../tickets.js';
 
 const TLS13 = 0x0304;
 const TLS12 = 0x0303;
@@ -84,13 +100,30 @@ declare const signatureBrand: unique symbol;
 /** Proof that the server's CertificateVerify signature checked out (RFC 8446 §4.4.3). */
 type SignatureVerified = { readonly [signatureBrand]: 'SignatureVerified' };
 
+/** A ticket offered in pre_shared_key (RFC 8446 §4.2.11), with its key schedule. */
+interface OfferedPsk {
+  readonly ticket: Tls13ClientTicket;
+  readonly suite: Tls13Suite;
+  readonly keys: PskSchedule;
+}
+
 /** What the first ClientHello committed us to. */
 interface ClientHelloSent {
   readonly hello: ClientHello;
   readonly offers: ReadonlyMap<number, { readonly group: GroupName; readonly offer: KeyShareOffer }>;
   readonly transcript: TranscriptHash;
   readonly serverHostname: string | null;
+  /** The ticket offered, if any (dropped after a HelloRetryRequest choosing another hash). */
+  readonly psk: OfferedPsk | null;
+  /** We sent early data after this ClientHello (§4.2.10). */
+  readonly earlyData: boolean;
 }
+
+/** How the server authenticated: its certificate, or the resumption PSK (§2.2). */
+type ServerAuthenticated = SignatureVerified | PskAccepted;
+declare const pskBrand: unique symbol;
+/** Proof that the server selected our ticket, whose binder only a holder of the PSK could check (§4.2.11). */
+type PskAccepted = { readonly [pskBrand]: 'PskAccepted' };
 
 interface CertificateRequestInfo {
   readonly context: Uint8Array;
@@ -100,7 +133,13 @@ interface CertificateRequestInfo {
 export type ClientState =
   | { readonly kind: 'Start'; readonly serverHostname: string | null }
   | { readonly kind: 'ExpectServerHello'; readonly sent: ClientHelloSent; readonly retry: { suite: Tls13Suite } | null }
-  | { readonly kind: 'ExpectEncryptedExtensions'; readonly sent: ClientHelloSent; readonly keys: HandshakeKeys }
+  | {
+      readonly kind: 'ExpectEncryptedExtensions';
+      readonly sent: ClientHelloSent;
+      readonly keys: HandshakeKeys;
+      /** The server selected our PSK: no certificate follows (§4.2.11). */
+      readonly pskAccepted: boolean;
+    }
   | {
       readonly kind: 'ExpectCertificateOrCertificateRequest';
       readonly sent: ClientHelloSent;
@@ -124,13 +163,16 @@ export type ClientState =
       readonly sent: ClientHelloSent;
       readonly keys: HandshakeKeys;
       readonly certRequest: CertificateRequestInfo | null;
-      readonly peer: PeerCertificate;
-      readonly signature: SignatureVerified;
+      /** Null when resumed from a ticket that recorded no server certificate. */
+      readonly peer: PeerCertificate | null;
+      readonly signature: ServerAuthenticated;
+      /** The server accepted our early data: EndOfEarlyData precedes our Finished (§4.5). */
+      readonly earlyDataAccepted: boolean;
     }
   | {
       readonly kind: 'Connected';
-      readonly peer: PeerCertificate;
-      readonly signature: SignatureVerified;
+      readonly peer: PeerCertificate | null;
+      readonly signature: ServerAuthenticated;
       readonly finished: FinishedVerified;
     }
   | Suspended<ClientState>;
@@ -164,23 +206,91 @@ export function startClient(io: HandshakeIo, serverHostname: string | null): Cli
       throw tlsFailure('NO_SHARED_GROUPS', 'no key exchange group configured');
     offers.set(kx.code, { group, offer: kx.generate(config.randomBytes) });
   }
+  const psk = offerablePsk(io, serverHostname);
+  // §4.2.10: early data only with a ticket that allows it, and only when the application queued some.
+  const earlyData = psk !== null && psk.ticket.maxEarlyData > 0 && (io.queuedEarlyData ?? 0) > 0;
+  const extensions = clientHelloExtensions(io, serverHostname, offers);
+  if (psk !== null) {
+    extensions.push(...pskExtensions(io, psk, earlyData));
+  }
   const hello: ClientHello = {
     legacyVersion: TLS12,
     random,
     legacySessionId,
     cipherSuites: config.suites.map((s) => s.code),
     legacyCompressionMethods: [0],
-    extensions: replayExtensions(io, clientHelloExtensions(io, serverHostname, offers), false),
+    extensions: replayExtensions(io, extensions, false),
   };
   // TLS 1.2 hook (issue #6): also offer TLS 1.2 (suites, supported_versions, its extensions, a session).
   io.extendClientHelloForTls12?.(hello);
-  const message = encodeClientHello(hello);
+  const message = encodeWithBinders(hello, psk, null);
   const transcript = new TranscriptHash();
   transcript.update(message);
   // §5.1: legacy_record_version may be 0x0301 for the initial ClientHello (what RFC 8448 and OpenSSL send).
   io.sendHandshake(message, 0x0301);
   io.negotiated.serverName = serverHostname;
-  return { kind: 'ExpectServerHello', sent: { hello, offers, transcript, serverHostname }, retry: null };
+  io.negotiated.postHandshakeAuth = config.postHandshakeAuth;
+  if (earlyData) {
+    // §D.4: with early data, the compatibility change_cipher_spec goes right after the first ClientHello.
+    if (config.middleboxCompat) io.sendChangeCipherSpec();
+    const { schedule, earlySecret } = psk.keys;
+    const secret = schedule.clientEarlyTrafficSecret(earlySecret, schedule.hash.digest(message));
+    io.keylog('CLIENT_EARLY_TRAFFIC_SECRET', secret);
+    io.installWriteSecret(psk.suite, schedule, secret);
+    io.beginEarlyData?.();
+  }
+  return {
+    kind: 'ExpectServerHello',
+    sent: { hello, offers, transcript, serverHostname, psk, earlyData },
+    retry: null,
+  };
+}
+
+/**
+ * The session's ticket when it may be offered here: not expired (§4.6.1), for a suite we still offer,
+ * and issued for the same server name (§4.6.1: "Clients SHOULD only resume if the SNI value matches").
+ */
+function offerablePsk(io: HandshakeIo, serverHostname: string | null): OfferedPsk | null {
+  const ticket = io.offeredTicket ?? null;
+  if (ticket === null || !clientTicketUsable(ticket, io.config.now())) return null;
+  const suite = io.config.suites.find((s) => s.code === ticket.suiteCode);
+  if (suite === undefined || ticket.serverName !== serverHostname) return null;
+  return { ticket, suite, keys: pskSchedule(io, suite, ticket.psk) };
+}
+
+/** psk_key_exchange_modes, early_data and pre_shared_key (last, §4.2.11) with a placeholder binder. */
+function pskExtensions(io: HandshakeIo, psk: OfferedPsk, earlyData: boolean): Extension[] {
+  // §4.2.9: psk_dhe_ke (1) always; psk_ke (0) only when enabled (no forward secrecy).
+  const modes = io.config.allowPskKe ? [1, 0] : [1];
+  const extensions: Extension[] = [
+    { type: ExtensionType.psk_key_exchange_modes, body: encodePskKeyExchangeModes(modes) },
+  ];
+  if (earlyData) extensions.push({ type: ExtensionType.early_data, body: EMPTY_EXTENSION_BODY });
+  extensions.push({
+    type: ExtensionType.pre_shared_key,
+    body: encodePreSharedKeyClientHello({
+      identities: [
+        { identity: psk.ticket.ticket, obfuscatedTicketAge: obfuscatedTicketAge(psk.ticket, io.config.now()) },
+      ],
+      binders: [new Uint8Array(psk.keys.schedule.hash.outputLength)],
+    }),
+  });
+  return extensions;
+}
+
+/**
+ * Encodes a ClientHello and fills in the PSK binder (§4.2.11.2): HMAC over the transcript so far
+ * (`prefix`: message_hash and HelloRetryRequest, for the second ClientHello) and the ClientHello
+ * truncated before the binders list.
+ */
+function encodeWithBinders(hello: ClientHello, psk: OfferedPsk | null, prefix: TranscriptHash | null): Uint8Array {
+  const message = encodeClientHello(hello);
+  if (psk === null || findExtension(hello.extensions, ExtensionType.pre_shared_key) === undefined) return message;
+  const offset = pskBindersOffset(message)!;
+  const truncated = message.subarray(0, offset);
+  const hash = prefix === null ? psk.keys.schedule.hash.digest(truncated) : prefix.digestWith(truncated);
+  replacePskBinders(message, offset, [pskBinder(psk.keys, hash)]);
+  return message;
 }
 
 function clientHelloExtensions(
@@ -214,6 +324,9 @@ function clientHelloExtensions(
       body: encodeAlpn(config.alpnProtocols.map(asciiBytes)),
     });
   }
+  // §4.2.6: we will answer a CertificateRequest after the handshake.
+  if (config.postHandshakeAuth)
+    extensions.push({ type: ExtensionType.post_handshake_auth, body: EMPTY_EXTENSION_BODY });
   return extensions;
 }
 
@@ -322,26 +435,53 @@ function onServerHello(state: ExpectServerHello, message: HandshakeMessage, io: 
   if (sh.kind === 'hello_retry_request') return onHelloRetryRequest(state, sh, suite, message, io);
   const { sent } = state;
   for (const ext of sh.extensions) {
-    // §4.2: we offered no pre_shared_key, so only these two may answer.
-    if (ext.type !== ExtensionType.supported_versions && ext.type !== ExtensionType.key_share) {
-      throw unsolicitedExtension('SH', ext.type);
+    // §4.2: only these may answer what we offered (pre_shared_key only when we offered a ticket).
+    const allowed =
+      ext.type === ExtensionType.supported_versions ||
+      ext.type === ExtensionType.key_share ||
+      (ext.type === ExtensionType.pre_shared_key && sent.psk !== null);
+    if (!allowed) throw unsolicitedExtension('SH', ext.type);
+  }
+  const pskExt = findExtension(sh.extensions, ExtensionType.pre_shared_key);
+  const psk = pskExt === undefined ? null : sent.psk;
+  if (pskExt !== undefined && psk !== null) {
+    // §4.2.11: "Clients MUST verify that the server's selected_identity is within the range supplied by
+    // the client, that the server selected a cipher suite indicating a Hash associated with the PSK" →
+    // illegal_parameter. We offer exactly one identity.
+    if (parsePreSharedKeyServerHello(pskExt.body) !== 0) {
+      throw tlsFailure('BAD_PSK_IDENTITY', 'server selected a PSK identity we did not offer');
+    }
+    if (suite.hash !== psk.suite.hash) {
+      throw tlsFailure('BAD_PSK', 'server selected a cipher suite whose hash does not match the PSK');
     }
   }
   const keyShareExt = findExtension(sh.extensions, ExtensionType.key_share);
-  if (keyShareExt === undefined) throw tlsFailure('MISSING_KEY_SHARE', 'ServerHello has no key_share');
-  const share = parseKeyShareServerHello(keyShareExt.body);
-  // §4.2.8: the server's share MUST be in a group for which the client offered a share.
-  const offered = sent.offers.get(share.group);
-  if (offered === undefined) throw tlsFailure('WRONG_CURVE', 'server key share is for a group we did not offer');
-  const sharedSecret = offered.offer.complete(share.keyExchange);
+  let sharedSecret: Uint8Array | null = null;
+  if (keyShareExt === undefined) {
+    // §4.2.9: only psk_ke (if we offered it) runs without a key share.
+    if (psk === null || !io.config.allowPskKe) throw tlsFailure('MISSING_KEY_SHARE', 'ServerHello has no key_share');
+  } else {
+    const share = parseKeyShareServerHello(keyShareExt.body);
+    // §4.2.8: the server's share MUST be in a group for which the client offered a share.
+    const offered = sent.offers.get(share.group);
+    if (offered === undefined) throw tlsFailure('WRONG_CURVE', 'server key share is for a group we did not offer');
+    sharedSecret = offered.offer.complete(share.keyExchange);
+    io.negotiated.group = offered.group;
+  }
   sent.transcript.selectHash(io.config.provider.hash(suite.hash));
   sent.transcript.update(message.raw);
-  const keys = deriveHandshakeKeys(io, suite, sharedSecret, sent.transcript);
+  const keys = deriveHandshakeKeys(io, suite, sharedSecret, sent.transcript, psk?.keys);
   io.installReadSecret(suite, keys.schedule, keys.serverSecret);
   io.negotiated.version = 'TLSv1.3';
   io.negotiated.suite = suite;
-  io.negotiated.group = offered.group;
-  return { kind: 'ExpectEncryptedExtensions', sent, keys };
+  if (psk !== null) {
+    io.negotiated.resumed = true;
+    io.negotiated.peerCertificate = restoredPeer(psk.ticket, io, 'server');
+    // §4.6.1: the session keeps the ALPN of the original handshake until EncryptedExtensions says otherwise.
+  }
+  // §4.2.10: early data is rejected when the server did not select our PSK.
+  if (sent.earlyData && psk === null) io.setEarlyDataStatus?.('rejected');
+  return { kind: 'ExpectEncryptedExtensions', sent, keys, pskAccepted: psk !== null };
 }
 
 function onHelloRetryRequest(
@@ -399,16 +539,31 @@ function onHelloRetryRequest(
       ...extensions.slice(at),
     ];
   }
+  // §4.2.10: "A client MUST NOT include the "early_data" extension in its followup ClientHello"; early
+  // data sent after the first one is rejected. §4.1.4: a PSK whose hash differs from the selected
+  // suite's is removed; the remaining binder is recomputed over the new transcript.
+  const psk = sent.psk !== null && sent.psk.suite.hash === suite.hash ? sent.psk : null;
+  extensions = extensions.filter(
+    (e) => e.type !== ExtensionType.early_data && (psk !== null || e.type !== ExtensionType.pre_shared_key),
+  );
+  if (psk !== null) {
+    const pskBody = pskExtensions(io, psk, false).at(-1)!.body;
+    extensions = extensions.map((e) => (e.type === ExtensionType.pre_shared_key ? { type: e.type, body: pskBody } : e));
+  }
+  if (sent.earlyData) {
+    io.setEarlyDataStatus?.('rejected');
+    io.clearWriteProtection?.();
+  }
   const hello: ClientHello = { ...sent.hello, extensions: replayExtensions(io, extensions, true) };
   // §D.4: the client's dummy change_cipher_spec goes right before its second flight, here CH2.
   if (config.middleboxCompat) io.sendChangeCipherSpec();
-  const ch2 = encodeClientHello(hello);
+  const ch2 = encodeWithBinders(hello, psk, sent.transcript);
   sent.transcript.update(ch2);
   io.sendHandshake(ch2);
   io.negotiated.helloRetried = true;
   return {
     kind: 'ExpectServerHello',
-    sent: { hello, offers, transcript: sent.transcript, serverHostname: sent.serverHostname },
+    sent: { hello, offers, transcript: sent.transcript, serverHostname: sent.serverHostname, psk, earlyData: false },
     retry: { suite },
   };
 }
@@ -424,6 +579,7 @@ function onEncryptedExtensions(
   const ee = parseEncryptedExtensions(message.body);
   checkExtensionsAllowed('EE', ee.extensions);
   const offered = state.sent.hello.extensions;
+  let earlyDataAccepted = false;
   for (const ext of ee.extensions) {
     // §4.2: a response to an extension we did not send → unsupported_extension.
     if (findExtension(offered, ext.type) === undefined) throw unsolicitedExtension('EE', ext.type);
@@ -440,12 +596,40 @@ function onEncryptedExtensions(
         io.negotiated.alpn = chosen;
         break;
       }
+      case ExtensionType.early_data:
+        // §4.2.10: accepted early data implies the server selected our (first) PSK.
+        parseEmptyExtension(ext.body, 'early_data');
+        if (!state.pskAccepted) throw tlsFailure('BAD_EARLY_DATA', 'early data accepted without the PSK');
+        earlyDataAccepted = true;
+        break;
       default:
         // supported_groups (the server's preferences, §4.2.7) and the rest need no action.
         break;
     }
   }
+  if (earlyDataAccepted) {
+    // §4.2.10: early data was sent only because we asked for it, under the ticket's suite and ALPN; a
+    // server accepting it must have kept both ("MUST abort ... with an "illegal_parameter" alert").
+    const ticket = state.sent.psk!;
+    if (!state.sent.earlyData) throw unsolicitedExtension('EE', ExtensionType.early_data);
+    if (io.negotiated.suite !== ticket.suite || io.negotiated.alpn !== ticket.ticket.alpn) {
+      throw tlsFailure('BAD_EARLY_DATA', 'early data accepted with a different cipher suite or ALPN protocol');
+    }
+  }
+  if (state.sent.earlyData) io.setEarlyDataStatus?.(earlyDataAccepted ? 'accepted' : 'rejected');
   state.sent.transcript.update(message.raw);
+  if (state.pskAccepted) {
+    // §4.2.11: with a PSK the server authenticates by the key; no Certificate/CertificateVerify follow.
+    return {
+      kind: 'ExpectFinished',
+      sent: state.sent,
+      keys: state.keys,
+      certRequest: null,
+      peer: io.negotiated.peerCertificate,
+      signature: {} as PskAccepted,
+      earlyDataAccepted,
+    };
+  }
   return { kind: 'ExpectCertificateOrCertificateRequest', sent: state.sent, keys: state.keys };
 }
 
@@ -532,7 +716,7 @@ function onCertificateVerify(
   );
   io.negotiated.peerSignatureScheme = cv.algorithm;
   state.sent.transcript.update(message.raw);
-  return { ...state, kind: 'ExpectFinished', signature: {} as SignatureVerified };
+  return { ...state, kind: 'ExpectFinished', signature: {} as SignatureVerified, earlyDataAccepted: false };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -549,6 +733,12 @@ function onFinished(
   sent.transcript.update(message.raw);
   const traffic = deriveApplicationKeys(io, keys, sent.transcript);
   io.installReadSecret(keys.suite, keys.schedule, traffic.serverSecret);
+  if (state.earlyDataAccepted) {
+    // §4.5: EndOfEarlyData, under the early traffic key, closes the 0-RTT data.
+    const endOfEarlyData = encodeEndOfEarlyData();
+    sent.transcript.update(endOfEarlyData);
+    io.sendHandshake(endOfEarlyData);
+  }
   // §D.4: the dummy change_cipher_spec precedes the client's encrypted second flight.
   if (io.config.middleboxCompat) io.sendChangeCipherSpec();
   io.installWriteSecret(keys.suite, keys.schedule, keys.clientSecret);
@@ -559,7 +749,12 @@ function onFinished(
     io.sendHandshake(clientFinished);
     io.negotiated.clientFinished = verifyData;
     io.installWriteSecret(keys.suite, keys.schedule, traffic.clientSecret);
-    io.enterTraffic(traffic);
+    // §7.1: resumption_master_secret covers the transcript through the client Finished.
+    io.enterTraffic({
+      ...traffic,
+      resumptionSecret: keys.schedule.resumptionMasterSecret(traffic.master, sent.transcript.digest()),
+      transcript: sent.transcript,
+    });
     return { kind: 'Connected', peer: state.peer, signature: state.signature, finished: proof };
   };
   if (state.certRequest === null) return finish();
@@ -593,4 +788,84 @@ function sendClientCertificate(
     io.sendHandshake(cv);
     return then();
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// After the handshake: NewSessionTicket (RFC 8446 §4.6.1) and post-handshake authentication (§4.6.2)
+
+/**
+ * A NewSessionTicket as something to offer later, or null when the server told us to discard it
+ * (ticket_lifetime 0). The PSK is HKDF-Expand-Label(resumption_master_secret, "resumption", nonce).
+ */
+export function clientReceiveTicket(
+  traffic: TrafficSecrets,
+  message: HandshakeMessage,
+  io: HandshakeIo,
+): Tls13ClientTicket | null {
+  const nst = parseNewSessionTicketTls13(message.body);
+  checkExtensionsAllowed('NST', nst.extensions);
+  let maxEarlyData = 0;
+  for (const ext of nst.extensions) {
+    if (ext.type === ExtensionType.early_data) maxEarlyData = parseEarlyDataNewSessionTicket(ext.body);
+  }
+  // §4.6.1: "The value of zero indicates that the ticket should be discarded immediately"; and clients
+  // "MUST NOT cache tickets for longer than 7 days, regardless of the ticket_lifetime".
+  if (nst.ticketLifetime === 0 || traffic.resumptionSecret === undefined) return null;
+  const peer = io.negotiated.peerCertificate;
+  return {
+    suiteCode: traffic.suite.code,
+    psk: traffic.schedule.resumptionPsk(traffic.resumptionSecret, nst.ticketNonce),
+    ticket: nst.ticket.slice(),
+    lifetime: Math.min(nst.ticketLifetime, MAX_TICKET_LIFETIME),
+    ageAdd: nst.ticketAgeAdd,
+    receivedAt: io.config.now(),
+    maxEarlyData,
+    serverName: io.negotiated.serverName,
+    alpn: io.negotiated.alpn,
+    peerChain: peer?.chain ?? [],
+    peerVerified: peer?.verified ?? false,
+  };
+}
+
+/**
+ * Answers a post-handshake CertificateRequest (§4.6.2) with Certificate, CertificateVerify and Finished
+ * over the handshake transcript (through our Finished) plus this request (§4.4.1), the Finished keyed by
+ * the current client_application_traffic_secret_N (§4.4). Only when we offered post_handshake_auth:
+ * "A client that receives a CertificateRequest message without having sent the "post_handshake_auth"
+ * extension MUST send an "unexpected_message" fatal alert."
+ */
+export function clientPostHandshakeAuth(
+  traffic: TrafficSecrets,
+  writeSecret: ApplicationTrafficSecret,
+  message: HandshakeMessage,
+  io: HandshakeIo,
+): void {
+  if (!io.negotiated.postHandshakeAuth || traffic.transcript === undefined) {
+    throw tlsFailure('UNEXPECTED_MESSAGE', 'unexpected message: CertificateRequest without post_handshake_auth');
+  }
+  const request = parseCertificateRequestTls13(message.body);
+  checkExtensionsAllowed('CR', request.extensions);
+  // §4.3.2: post-handshake, the context makes the answer unique to this request.
+  if (request.certificateRequestContext.length === 0) {
+    throw tlsFailure('ILLEGAL_PARAMETER', 'post-handshake CertificateRequest has an empty context');
+  }
+  const schemes = parseSignatureAlgorithms(findExtension(request.extensions, ExtensionType.signature_algorithms)!.body);
+  const transcript = traffic.transcript.clone();
+  transcript.update(message.raw);
+  const { schedule } = traffic;
+  const answered = sendClientCertificate(
+    { context: request.certificateRequestContext.slice(), schemes },
+    transcript,
+    io,
+    (): ClientState => {
+      const verifyData = schedule.finishedVerifyData(schedule.finishedKey(writeSecret), transcript.digest());
+      io.sendHandshake(encodeFinished({ verifyData }));
+      return { kind: 'Start', serverHostname: null };
+    },
+  );
+  if (answered.kind === 'Suspended') {
+    // The connection has no suspension point after the handshake: a post-handshake signature must be
+    // synchronous (the handshake's own CertificateVerify may still be asynchronous).
+    throw tlsFailure('INTERNAL_ERROR', 'post-handshake authentication needs a synchronous signer');
+  }
 }

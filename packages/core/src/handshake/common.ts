@@ -10,15 +10,19 @@ import { tlsFailure } from '../alerts.js';
 import type { ClientHello } from '../codec/messages.js';
 import {
   type ApplicationTrafficSecret,
+  type EarlySecret,
   type ExporterSecret,
   type HandshakeSecret,
   type HandshakeTrafficSecret,
   type KeyLogLabel,
   type MasterSecret,
+  type ResumptionMasterSecret,
   Tls13KeySchedule,
+  type TrafficSecret,
 } from '../crypto/keyschedule.js';
 import type { GroupName } from '../crypto/provider.js';
 import type { TranscriptHash } from '../crypto/transcript.js';
+import type { Tls13ClientTicket } from '../tickets.js';
 import type { Awaitable, EngineConfig } from './config.js';
 import type { PeerCertificate } from './peer-certificate.js';
 import { isPromiseLike } from './peer-certificate.js';
@@ -70,7 +74,14 @@ export interface Negotiated {
   helloRetried: boolean;
   signatureScheme: number | null;
   peerSignatureScheme: number | null;
+  /** The handshake resumed a session with a PSK (RFC 8446 §2.2; issue #7). */
+  resumed: boolean;
+  /** Server: the client sent post_handshake_auth (§4.2.6). Client: we offered it. */
+  postHandshakeAuth: boolean;
 }
+
+/** 0-RTT outcome (RFC 8446 §4.2.10): not attempted, sent and waiting, accepted, or rejected. */
+export type EarlyDataStatus = 'none' | 'offered' | 'accepted' | 'rejected';
 
 export function emptyNegotiated(): Negotiated {
   return {
@@ -86,6 +97,8 @@ export function emptyNegotiated(): Negotiated {
     helloRetried: false,
     signatureScheme: null,
     peerSignatureScheme: null,
+    resumed: false,
+    postHandshakeAuth: false,
   };
 }
 
@@ -107,17 +120,13 @@ export interface HandshakeIo {
   sendHandshake(message: Uint8Array, legacyRecordVersion?: number): void;
   /** Queues the middlebox-compatibility change_cipher_spec record (RFC 8446 §D.4), once per connection. */
   sendChangeCipherSpec(): void;
-  /** Switches the read protection; fails if a handshake message straddles the change (§5.1). */
-  installReadSecret(
-    suite: Tls13Suite,
-    schedule: Tls13KeySchedule,
-    secret: HandshakeTrafficSecret | ApplicationTrafficSecret,
-  ): void;
-  installWriteSecret(
-    suite: Tls13Suite,
-    schedule: Tls13KeySchedule,
-    secret: HandshakeTrafficSecret | ApplicationTrafficSecret,
-  ): void;
+  /**
+   * Switches the read protection; fails if a handshake message straddles the change (§5.1). An early
+   * traffic secret (server, accepted 0-RTT) reads the client's early data and EndOfEarlyData.
+   */
+  installReadSecret(suite: Tls13Suite, schedule: Tls13KeySchedule, secret: TrafficSecret): void;
+  /** Switches the write protection (an early traffic secret: the client's 0-RTT data, §4.2.10). */
+  installWriteSecret(suite: Tls13Suite, schedule: Tls13KeySchedule, secret: TrafficSecret): void;
   /** Records the application secrets for KeyUpdate and exporters once the handshake completes. */
   enterTraffic(keys: TrafficSecrets): void;
   keylog(label: KeyLogLabel, secret: Uint8Array): void;
@@ -125,6 +134,29 @@ export interface HandshakeIo {
   extendClientHelloForTls12?(hello: ClientHello): void;
   /** Server only: runs the SNI callback. */
   serverNameCallback(serverName: string | null): Awaitable<ServerNameDecision>;
+  // -- Resumption and 0-RTT (issue #7) --
+  /** Client: the TLS 1.3 ticket of the session passed to wrapBio, or null. */
+  readonly offeredTicket?: Tls13ClientTicket | null;
+  /** Client: bytes of early data the application queued before the ClientHello. */
+  readonly queuedEarlyData?: number;
+  /** Client: sends the queued early data under the installed early write key (§4.2.10). */
+  beginEarlyData?(): void;
+  /** The 0-RTT outcome, as it becomes known (both sides). */
+  setEarlyDataStatus?(status: EarlyDataStatus): void;
+  /** Client: back to plaintext writes (the second ClientHello after 0-RTT was attempted, §4.1.4). */
+  clearWriteProtection?(): void;
+  /**
+   * Server: application data under the current (early) read key is the client's 0-RTT data, at most
+   * `maxBytes` of it, until EndOfEarlyData (§4.2.10).
+   */
+  receiveEarlyData?(maxBytes: number): void;
+  /** Server: EndOfEarlyData arrived; no more 0-RTT data (§4.5). */
+  endEarlyData?(): void;
+  /**
+   * Server: the client sent early data we do not accept: skip up to `maxBytes` of records that do not
+   * decrypt (or, before a second ClientHello, of application data records) (§4.2.10).
+   */
+  skipRejectedEarlyData?(maxBytes: number): void;
 }
 
 export interface TrafficSecrets {
@@ -133,6 +165,12 @@ export interface TrafficSecrets {
   readonly clientSecret: ApplicationTrafficSecret;
   readonly serverSecret: ApplicationTrafficSecret;
   readonly exporterSecret: ExporterSecret;
+  /** resumption_master_secret (§7.1), for tickets; set once the client Finished is in the transcript. */
+  resumptionSecret?: ResumptionMasterSecret;
+  /** The transcript through the client Finished: the context of post-handshake authentication (§4.4). */
+  transcript?: TranscriptHash;
+  /** Server: NewSessionTickets sent so far (their nonces count up, §4.6.1). */
+  ticketsIssued?: number;
 }
 
 /** The handshake-stage secrets of a full (EC)DHE handshake (RFC 8446 §7.1). */
@@ -144,15 +182,20 @@ export interface HandshakeKeys {
   readonly serverSecret: HandshakeTrafficSecret;
 }
 
-/** Early Secret without PSK → Handshake Secret → the two handshake traffic secrets over CH..SH. */
+/**
+ * Early Secret (from the PSK when resuming, else from zeros) → Handshake Secret → the two handshake
+ * traffic secrets over CH..SH. `sharedSecret` is null in psk_ke mode (§7.1: the (EC)DHE input is zeros).
+ */
 export function deriveHandshakeKeys(
   io: HandshakeIo,
   suite: Tls13Suite,
-  sharedSecret: Uint8Array,
+  sharedSecret: Uint8Array | null,
   transcript: TranscriptHash,
+  psk?: { readonly schedule: Tls13KeySchedule; readonly earlySecret: EarlySecret },
 ): HandshakeKeys {
-  const schedule = new Tls13KeySchedule(io.config.provider.hash(suite.hash));
-  const handshakeSecret = schedule.handshakeSecret(schedule.earlySecret(), sharedSecret);
+  const schedule = psk?.schedule ?? new Tls13KeySchedule(io.config.provider.hash(suite.hash));
+  const early = psk?.earlySecret ?? schedule.earlySecret();
+  const handshakeSecret = schedule.handshakeSecret(early, sharedSecret ?? new Uint8Array(schedule.hash.outputLength));
   const helloHash = transcript.digest();
   const clientSecret = schedule.clientHandshakeTrafficSecret(handshakeSecret, helloHash);
   const serverSecret = schedule.serverHandshakeTrafficSecret(handshakeSecret, helloHash);
@@ -226,4 +269,36 @@ export function bytesToAscii(bytes: Uint8Array): string {
   let s = '';
   for (const b of bytes) s += String.fromCharCode(b);
   return s;
+}
+
+/** A resumption PSK's key schedule and Early Secret (RFC 8446 §7.1). */
+export interface PskSchedule {
+  readonly schedule: Tls13KeySchedule;
+  readonly earlySecret: EarlySecret;
+}
+
+export function pskSchedule(io: HandshakeIo, suite: Tls13Suite, psk: Uint8Array): PskSchedule {
+  const schedule = new Tls13KeySchedule(io.config.provider.hash(suite.hash));
+  return { schedule, earlySecret: schedule.earlySecret(psk) };
+}
+
+/**
+ * §4.2.11.2: a binder is a Finished computed with the binder key ("res binder": tickets) over the
+ * transcript up to and including the ClientHello truncated before the binders list.
+ */
+export function pskBinder(keys: PskSchedule, truncatedTranscriptHash: Uint8Array): Uint8Array {
+  const { schedule } = keys;
+  return schedule.finishedVerifyData(
+    schedule.finishedKey(schedule.binderKey(keys.earlySecret, 'resumption')),
+    truncatedTranscriptHash,
+  );
+}
+
+/** Constant-time binder check (§4.2.11: a binder that does not validate aborts the handshake). */
+export function checkPskBinder(keys: PskSchedule, truncatedTranscriptHash: Uint8Array, received: Uint8Array): void {
+  const { schedule } = keys;
+  const key = schedule.finishedKey(schedule.binderKey(keys.earlySecret, 'resumption'));
+  if (!schedule.verifyFinished(key, truncatedTranscriptHash, received)) {
+    throw tlsFailure('BINDER_DOES_NOT_VERIFY', 'psk binder does not verify');
+  }
 }

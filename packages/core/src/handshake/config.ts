@@ -9,6 +9,7 @@ import type { Extension } from '../codec/extensions.js';
 import type { CryptoProvider, GroupName } from '../crypto/provider.js';
 import type { TlsLimits } from '../limits.js';
 import type { Tls12EngineConfig } from '../session12.js';
+import type { AntiReplayStore } from '../tickets.js';
 import type { Tls13Suite } from './suites.js';
 
 /** A value or a promise of it: user callbacks may answer later (named suspension points). */
@@ -97,4 +98,15 @@ export interface EngineConfig {
   readonly replay: ReplayHooks | null;
   /** TLS 1.2 suites, policy and the context's session cache and ticket keys (issue #6). */
   readonly tls12: Tls12EngineConfig;
+  // -- TLS 1.3 resumption and 0-RTT (issue #7) --
+  /** Offer/accept psk_ke (PSK without (EC)DHE, no forward secrecy; RFC 8446 §4.2.9). Default false. */
+  readonly allowPskKe: boolean;
+  /** Server: NewSessionTickets after a full handshake (0 with OP_NO_TICKET; one after a resumption). */
+  readonly ticketCount: number;
+  /** Server: ticket_lifetime in seconds (≤ 604800, §4.6.1). */
+  readonly ticketLifetime: number;
+  /** Server: max_early_data_size announced in tickets and accepted (0: no 0-RTT). */
+  readonly maxEarlyData: number;
+  /** Server: single-use ticket store for 0-RTT anti-replay (§8.1), shared by the context's connections. */
+  readonly antiReplay: AntiReplayStore;
 }

@@ -203,8 +203,8 @@ export function checkTls12Finished(expected: Uint8Array, received: Uint8Array): 
 
 /** A resumed session's peer certificate, with the verdict of the full handshake (no re-validation). */
 export function restoredPeer(
-  state: Tls12SessionState,
-  io: Tls12Io,
+  state: Pick<Tls12SessionState, 'peerChain' | 'peerVerified'>,
+  io: HandshakeIo,
   peerRole: 'client' | 'server',
 ): PeerCertificate | null {
   if (state.peerChain.length === 0) return null;

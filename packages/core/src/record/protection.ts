@@ -70,6 +70,16 @@ export class HalfConnection {
    * Opens one record. `header` is the 5 received header bytes (the additional data, §5.2). A failed
    * authentication is bad_record_mac (§5.2: "MUST terminate the connection with a bad_record_mac alert").
    */
+  /**
+   * Opens one record, or returns null without consuming a sequence number when it does not
+   * authenticate: a server skipping 0-RTT data it rejected (RFC 8446 §4.2.10) tries each record.
+   */
+  tryOpen(header: Uint8Array, encrypted: Uint8Array): Uint8Array | null {
+    const plaintext = this.key.open(this.nextNonce(), encrypted, header);
+    if (plaintext === null) this.sequence--;
+    return plaintext;
+  }
+
   open(header: Uint8Array, encrypted: Uint8Array): Uint8Array {
     const plaintext = this.key.open(this.nextNonce(), encrypted, header);
     if (plaintext === null)

@@ -48,6 +48,8 @@ export class RecordLayer {
 
   /** Decrypts incoming records when set (RFC 8446 §5.2). */
   readKey: HalfConnection | null = null;
+  /** Bytes of undecryptable records still to skip (a server's rejected 0-RTT data, RFC 8446 §4.2.10). */
+  skipUndecryptable = 0;
   /** Encrypts outgoing records when set. */
   writeKey: HalfConnection | null = null;
   /** TLS 1.2 hook (issue #6): RFC 5246 §6.2.3.3 protection, covering every content type once active. */
@@ -133,6 +135,20 @@ export class RecordLayer {
     }
     // The header is the AEAD's additional data; copy it, the input buffer may move on the next feed.
     const aad = buf.slice(at, at + RECORD_HEADER_LENGTH);
+    if (this.skipUndecryptable > 0) {
+      // RFC 8446 §4.2.10: a server that rejected 0-RTT discards records that fail deprotection, up to a
+      // budget; the first record that opens ends the skipping.
+      const opened = key.tryOpen(aad, fragment);
+      if (opened === null && fragment.length <= this.skipUndecryptable) {
+        this.skipUndecryptable -= fragment.length;
+        return this.nextRecord();
+      }
+      this.skipUndecryptable = 0;
+      if (opened === null)
+        throw tlsFailure('DECRYPTION_FAILED_OR_BAD_RECORD_MAC', 'decryption failed or bad record mac');
+      const inner = decodeInnerPlaintext(opened);
+      return { type: inner.type, content: inner.content, protected: true };
+    }
     const inner = decodeInnerPlaintext(key.open(aad, fragment));
     return { type: inner.type, content: inner.content, protected: true };
   }

@@ -29,14 +29,18 @@ import {
   type Extension,
   encodeAlpn,
   encodeCookie,
+  encodeEarlyDataNewSessionTicket,
   encodeKeyShareHelloRetryRequest,
   encodeKeyShareServerHello,
+  encodePreSharedKeyServerHello,
   encodeSignatureAlgorithms,
   encodeSupportedVersionsServerHello,
   findExtension,
   parseAlpn,
   parseCookie,
   parseKeyShareClientHello,
+  parsePreSharedKeyClientHello,
+  parsePskKeyExchangeModes,
   parseServerName,
   parseSignatureAlgorithms,
   parseSupportedGroups,
@@ -50,14 +54,17 @@ import {
   encodeCertificateVerify,
   encodeEncryptedExtensions,
   encodeFinished,
+  encodeNewSessionTicketTls13,
   encodeServerHello,
   type ParsedClientHello,
   parseCertificateTls13,
   parseCertificateVerify,
   parseClientHello,
+  parseEmptyMessage,
   parseFinished,
 } from '../codec/messages.js';
 import { CERT_NONE, CERT_REQUIRED } from '../constants.js';
+import type { ApplicationTrafficSecret, EarlyTrafficSecret } from '../crypto/keyschedule.js';
 import type { GroupName } from '../crypto/provider.js';
 import { TranscriptHash } from '../crypto/transcript.js';
 import {
@@ -65,20 +72,26 @@ import {
   bytesEqual,
   bytesToAscii,
   checkFinished,
+  checkPskBinder,
   deriveApplicationKeys,
   deriveHandshakeKeys,
   type FinishedVerified,
   finishedVerifyData,
   type HandshakeIo,
   type HandshakeKeys,
+  type PskSchedule,
+  pskSchedule,
   type Suspended,
+  type TrafficSecrets,
   whenReady,
 } from '../handshake/common.js';
 import type { CertifiedKey } from '../handshake/config.js';
 import { groupCode } from '../handshake/groups.js';
 import { authenticatePeer, type PeerCertificate } from '../handshake/peer-certificate.js';
 import { certificateVerifyContent, chooseCertificate, verifyCertificateVerify } from '../handshake/signatures.js';
-import type { Tls13Suite } from '../handshake/suites.js';
+import { type Tls13Suite, tls13SuiteByCode } from '../handshake/suites.js';
+import { restoredPeer } from '../handshake/tls12.js';
+import { newTicketId, openTicket, sealTicket, type Tls13TicketState, ticketAgeFresh } from '../tickets.js';
 
 const TLS13 = 0x0304;
 const TLS12 = 0x0303;
@@ -106,6 +119,27 @@ interface ClientAuth {
   readonly keys: HandshakeKeys;
   readonly transcript: TranscriptHash;
   readonly traffic: ReturnType<typeof deriveApplicationKeys>;
+  /** Resumed: tickets after it (one). */
+  readonly resumed: boolean;
+}
+
+/** psk_ke (0) and psk_dhe_ke (1), RFC 8446 §4.2.9. */
+const PSK_KE = 0;
+const PSK_DHE_KE = 1;
+/**
+ * How much rejected 0-RTT data we skip (§4.2.10: "up to the configured max_early_data_size") when we
+ * accept none: OpenSSL's default recv_max_early_data, so a client holding an old ticket still connects.
+ */
+const REJECTED_EARLY_DATA_ALLOWANCE = 16384;
+
+/** The ticket we resume from (§4.2.11), its key schedule, the key exchange mode and the 0-RTT verdict. */
+interface SelectedPsk {
+  readonly index: number;
+  readonly state: Tls13TicketState;
+  readonly keys: PskSchedule;
+  /** psk_dhe_ke (an (EC)DHE share as well) or psk_ke. */
+  readonly dhe: boolean;
+  readonly acceptEarlyData: boolean;
 }
 
 export type ServerState =
@@ -114,6 +148,11 @@ export type ServerState =
   | { readonly kind: 'ExpectClientCertificate'; readonly auth: ClientAuth }
   | { readonly kind: 'ExpectClientCertificateVerify'; readonly auth: ClientAuth; readonly peer: PeerCertificate }
   | { readonly kind: 'ExpectClientFinished'; readonly auth: ClientAuth }
+  | {
+      readonly kind: 'ExpectEndOfEarlyData';
+      readonly auth: ClientAuth;
+      readonly clientHandshakeSecret: ClientAuth['keys']['clientSecret'];
+    }
   | { readonly kind: 'Connected'; readonly finished: FinishedVerified }
   | Suspended<ServerState>;
 
@@ -138,6 +177,9 @@ export function serverHandle(state: ServerState, message: HandshakeMessage, io: 
     case 'ExpectClientFinished':
       expect(message, HandshakeType.finished, state.kind);
       return onClientFinished(state, message, io);
+    case 'ExpectEndOfEarlyData':
+      expect(message, HandshakeType.end_of_early_data, state.kind);
+      return onEndOfEarlyData(state, message, io);
     case 'Connected':
     case 'Suspended':
       throw unexpected(message, state.kind);
@@ -177,10 +219,14 @@ function onClientHello(message: HandshakeMessage, io: HandshakeIo): ServerState 
     }
     if (d.config !== undefined) io.config = d.config;
     const negotiation = negotiate(hello, io, undefined);
+    const psk = choosePsk(hello, negotiation, null, io);
     const transcript = new TranscriptHash(io.config.provider.hash(negotiation.suite.hash));
     transcript.update(hello.raw);
-    if (negotiation.clientShare === undefined) return sendHelloRetryRequest(hello, negotiation, transcript, io);
-    return sendServerFlight(hello, negotiation, transcript, io);
+    if (negotiation.clientShare === undefined && (psk === null || psk.dhe)) {
+      skipEarlyData(hello, null, io);
+      return sendHelloRetryRequest(hello, negotiation, transcript, io);
+    }
+    return sendServerFlight(hello, negotiation, psk, transcript, io);
   });
 }
 
@@ -339,8 +385,10 @@ function onSecondClientHello(first: FirstHello, message: HandshakeMessage, io: H
     throw tlsFailure('ILLEGAL_PARAMETER', 'early_data in the second ClientHello'); // §4.2.10
   }
   const negotiation = negotiate(hello, io, first.negotiation);
+  // §4.1.4: the binder of the second ClientHello covers message_hash(ClientHello1) and the HRR as well.
+  const psk = choosePsk(hello, negotiation, first.transcript, io);
   first.transcript.update(hello.raw);
-  return sendServerFlight(hello, negotiation, first.transcript, io);
+  return sendServerFlight(hello, negotiation, psk, first.transcript, io);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -349,12 +397,34 @@ function onSecondClientHello(first: FirstHello, message: HandshakeMessage, io: H
 function sendServerFlight(
   hello: ParsedClientHello,
   negotiation: Negotiation,
+  psk: SelectedPsk | null,
   transcript: TranscriptHash,
   io: HandshakeIo,
 ): ServerState {
   const { config } = io;
-  const kx = config.provider.group(negotiation.group)!;
-  const { share, sharedSecret } = kx.respond(negotiation.clientShare!, config.randomBytes);
+  // §7.1: client_early_traffic_secret is over the ClientHello alone.
+  let earlySecret: EarlyTrafficSecret | null = null;
+  if (psk?.acceptEarlyData) {
+    earlySecret = psk.keys.schedule.clientEarlyTrafficSecret(psk.keys.earlySecret, transcript.digest());
+    io.keylog('CLIENT_EARLY_TRAFFIC_SECRET', earlySecret);
+  } else {
+    skipEarlyData(hello, psk, io);
+  }
+  const shExtensions: Extension[] = [];
+  let sharedSecret: Uint8Array | null = null;
+  if (psk === null || psk.dhe) {
+    const kx = config.provider.group(negotiation.group)!;
+    const answer = kx.respond(negotiation.clientShare!, config.randomBytes);
+    sharedSecret = answer.sharedSecret;
+    shExtensions.push({
+      type: ExtensionType.key_share,
+      body: encodeKeyShareServerHello({ group: kx.code, keyExchange: answer.share }),
+    });
+  }
+  shExtensions.push({ type: ExtensionType.supported_versions, body: encodeSupportedVersionsServerHello(TLS13) });
+  if (psk !== null) {
+    shExtensions.push({ type: ExtensionType.pre_shared_key, body: encodePreSharedKeyServerHello(psk.index) });
+  }
   const serverHello = encodeServerHello({
     kind: 'server_hello',
     legacyVersion: TLS12,
@@ -362,25 +432,35 @@ function sendServerFlight(
     legacySessionIdEcho: hello.legacySessionId,
     cipherSuite: negotiation.suite.code,
     legacyCompressionMethod: 0,
-    extensions: [
-      { type: ExtensionType.key_share, body: encodeKeyShareServerHello({ group: kx.code, keyExchange: share }) },
-      { type: ExtensionType.supported_versions, body: encodeSupportedVersionsServerHello(TLS13) },
-    ],
+    extensions: shExtensions,
   });
   transcript.update(serverHello);
   io.sendHandshake(serverHello);
   if (hello.legacySessionId.length > 0) io.sendChangeCipherSpec(); // §D.4 (no-op after an HRR's)
-  const keys = deriveHandshakeKeys(io, negotiation.suite, sharedSecret, transcript);
+  const keys = deriveHandshakeKeys(io, negotiation.suite, sharedSecret, transcript, psk?.keys);
   io.installWriteSecret(keys.suite, keys.schedule, keys.serverSecret);
-  io.installReadSecret(keys.suite, keys.schedule, keys.clientSecret);
+  if (earlySecret !== null) {
+    // §4.2.10: the client's 0-RTT data and EndOfEarlyData come under the early key.
+    io.installReadSecret(keys.suite, keys.schedule, earlySecret);
+    io.receiveEarlyData?.(config.maxEarlyData);
+  } else {
+    io.installReadSecret(keys.suite, keys.schedule, keys.clientSecret);
+  }
   Object.assign(io.negotiated, {
     version: 'TLSv1.3',
     suite: negotiation.suite,
-    group: negotiation.group,
+    group: psk === null || psk.dhe ? negotiation.group : null,
     alpn: negotiation.alpn,
-    localChain: negotiation.certificate.key.chain,
-    signatureScheme: negotiation.certificate.scheme,
+    localChain: psk === null ? negotiation.certificate.key.chain : null,
+    signatureScheme: psk === null ? negotiation.certificate.scheme : null,
   });
+  if (findExtension(hello.extensions, ExtensionType.early_data) !== undefined) {
+    io.setEarlyDataStatus?.(earlySecret !== null ? 'accepted' : 'rejected');
+  }
+  if (psk !== null) {
+    io.negotiated.resumed = true;
+    io.negotiated.peerCertificate = restoredPeer(psk.state, io, 'client');
+  }
 
   const extensions: Extension[] = [];
   if (negotiation.sentServerName) extensions.push({ type: ExtensionType.server_name, body: EMPTY_EXTENSION_BODY });
@@ -390,13 +470,30 @@ function sendServerFlight(
       body: encodeAlpn([asciiBytes(negotiation.alpn)]),
     });
   }
+  if (earlySecret !== null) extensions.push({ type: ExtensionType.early_data, body: EMPTY_EXTENSION_BODY });
   const encryptedExtensions = encodeEncryptedExtensions({
     extensions: config.replay?.encryptedExtensions?.(extensions) ?? extensions,
   });
   transcript.update(encryptedExtensions);
   io.sendHandshake(encryptedExtensions);
 
-  const requestClientCertificate = config.verifyMode !== CERT_NONE;
+  if (psk !== null) {
+    // §4.2.11: the PSK authenticates the server (no Certificate/CertificateVerify), and §4.3.2: "Servers
+    // which are authenticating with a PSK MUST NOT send the CertificateRequest message in the main handshake".
+    const finished = encodeFinished({ verifyData: finishedVerifyData(keys, 'server', transcript) });
+    transcript.update(finished);
+    io.sendHandshake(finished);
+    const traffic = deriveApplicationKeys(io, keys, transcript);
+    io.installWriteSecret(keys.suite, keys.schedule, traffic.serverSecret);
+    const auth: ClientAuth = { keys, transcript, traffic, resumed: true };
+    return earlySecret !== null
+      ? { kind: 'ExpectEndOfEarlyData', auth, clientHandshakeSecret: keys.clientSecret }
+      : { kind: 'ExpectClientFinished', auth };
+  }
+  // §4.6.2: with post-handshake authentication enabled (and offered), the request comes later.
+  io.negotiated.postHandshakeAuth = findExtension(hello.extensions, ExtensionType.post_handshake_auth) !== undefined;
+  const requestClientCertificate =
+    config.verifyMode !== CERT_NONE && !(config.postHandshakeAuth && io.negotiated.postHandshakeAuth);
   if (requestClientCertificate) {
     const request = encodeCertificateRequestTls13({
       certificateRequestContext: new Uint8Array(0),
@@ -429,7 +526,7 @@ function sendServerFlight(
     io.sendHandshake(finished);
     const traffic = deriveApplicationKeys(io, keys, transcript);
     io.installWriteSecret(keys.suite, keys.schedule, traffic.serverSecret);
-    const auth: ClientAuth = { keys, transcript, traffic };
+    const auth: ClientAuth = { keys, transcript, traffic, resumed: false };
     return requestClientCertificate
       ? { kind: 'ExpectClientCertificate', auth }
       : { kind: 'ExpectClientFinished', auth };
@@ -507,6 +604,243 @@ function onClientFinished(
   transcript.update(message.raw);
   io.negotiated.clientFinished = finished.verifyData.slice();
   io.installReadSecret(keys.suite, keys.schedule, traffic.clientSecret);
-  io.enterTraffic(traffic);
+  // §7.1: resumption_master_secret covers the transcript through the client Finished.
+  const established: TrafficSecrets = {
+    ...traffic,
+    resumptionSecret: keys.schedule.resumptionMasterSecret(traffic.master, transcript.digest()),
+    transcript,
+  };
+  io.enterTraffic(established);
+  // §4.6.1: tickets right after the handshake (one after a resumption, as OpenSSL).
+  const count = state.auth.resumed ? Math.min(1, io.config.ticketCount) : io.config.ticketCount;
+  serverSendTickets(established, count, io);
   return { kind: 'Connected', finished: proof };
+}
+
+/** §4.5: EndOfEarlyData closes the 0-RTT data; the client's handshake key reads what follows. */
+function onEndOfEarlyData(
+  state: Extract<ServerState, { kind: 'ExpectEndOfEarlyData' }>,
+  message: HandshakeMessage,
+  io: HandshakeIo,
+): ServerState {
+  parseEmptyMessage(message.body, HandshakeType.end_of_early_data);
+  state.auth.transcript.update(message.raw);
+  io.endEarlyData?.();
+  const { keys } = state.auth;
+  io.installReadSecret(keys.suite, keys.schedule, state.clientHandshakeSecret);
+  return { kind: 'ExpectClientFinished', auth: state.auth };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resumption (RFC 8446 §4.2.9, §4.2.11) and 0-RTT (§4.2.10, §8)
+
+/**
+ * The first offered ticket we can resume from, with its binder checked, or null (full handshake).
+ * Tickets that do not open (unknown key, damaged, expired), were issued for another hash, another server
+ * name, or lack the client certificate we require are passed over (§4.2.11: "the server ... MUST ignore
+ * any PSKs it cannot use"); a binder that does not verify aborts with decrypt_error (§4.2.11). `prefix`:
+ * the transcript before a second ClientHello (message_hash, HelloRetryRequest).
+ */
+function choosePsk(
+  hello: ParsedClientHello,
+  negotiation: Negotiation,
+  prefix: TranscriptHash | null,
+  io: HandshakeIo,
+): SelectedPsk | null {
+  const pskExt = findExtension(hello.extensions, ExtensionType.pre_shared_key);
+  if (pskExt === undefined || hello.pskBindersOffset === undefined) return null;
+  const { config } = io;
+  // §4.2.9: "If clients offer "pre_shared_key" without a "psk_key_exchange_modes" extension, servers
+  // MUST abort the handshake."
+  const modesExt = findExtension(hello.extensions, ExtensionType.psk_key_exchange_modes);
+  if (modesExt === undefined) throw tlsFailure('MISSING_EXTENSION', 'pre_shared_key without psk_key_exchange_modes');
+  const modes = parsePskKeyExchangeModes(modesExt.body);
+  // psk_dhe_ke when offered (forward secrecy); psk_ke only when allowed.
+  const dhe = modes.includes(PSK_DHE_KE);
+  if (!dhe && !(config.allowPskKe && modes.includes(PSK_KE))) return null;
+  const offer = parsePreSharedKeyClientHello(pskExt.body);
+  const now = config.now();
+  for (let index = 0; index < offer.identities.length; index++) {
+    const identity = offer.identities[index]!;
+    const state = openTicket(config.tls12.store, identity.identity, config.provider, now);
+    if (state === undefined) continue;
+    const ticketSuite = tls13SuiteByCode(state.suiteCode);
+    if (ticketSuite === undefined || ticketSuite.hash !== negotiation.suite.hash) continue;
+    if (state.serverName !== io.negotiated.serverName) continue;
+    if (config.verifyMode === CERT_REQUIRED && state.peerChain.length === 0) continue;
+    const keys = pskSchedule(io, negotiation.suite, state.psk);
+    const truncated = hello.raw.subarray(0, hello.pskBindersOffset);
+    const hash = prefix === null ? keys.schedule.hash.digest(truncated) : prefix.digestWith(truncated);
+    checkPskBinder(keys, hash, offer.binders[index]!);
+    // §4.2.10: 0-RTT only with the first identity, the ticket's suite and ALPN, a plausible ticket age
+    // (§8.3) and a ticket never used for early data before (§8.1 single-use tickets); last, since
+    // claiming spends the ticket.
+    const acceptEarlyData =
+      prefix === null &&
+      index === 0 &&
+      (!dhe || negotiation.clientShare !== undefined) &&
+      findExtension(hello.extensions, ExtensionType.early_data) !== undefined &&
+      config.maxEarlyData > 0 &&
+      state.maxEarlyData > 0 &&
+      ticketSuite === negotiation.suite &&
+      state.alpn === negotiation.alpn &&
+      ticketAgeFresh(state, identity.obfuscatedTicketAge, now) &&
+      config.antiReplay.claim(state.ticketId, state.issuedAt + state.lifetime * 1000, now);
+    return { index, state, keys, dhe, acceptEarlyData };
+  }
+  return null;
+}
+
+/** Rejected 0-RTT data (early_data offered, not accepted) is skipped, not an error (§4.2.10). */
+function skipEarlyData(hello: ParsedClientHello, psk: SelectedPsk | null, io: HandshakeIo): void {
+  if (findExtension(hello.extensions, ExtensionType.early_data) === undefined) return;
+  void psk;
+  io.skipRejectedEarlyData?.(Math.max(io.config.maxEarlyData, REJECTED_EARLY_DATA_ALLOWANCE));
+}
+
+/**
+ * Sends `count` NewSessionTickets (§4.6.1): the resumption state sealed under the context's ticket keys
+ * (shared with TLS 1.2 tickets), a fresh ticket_age_add, a per-connection nonce, and early_data with
+ * max_early_data_size when 0-RTT is enabled.
+ */
+export function serverSendTickets(traffic: TrafficSecrets, count: number, io: HandshakeIo): void {
+  const { config } = io;
+  if (count <= 0 || traffic.resumptionSecret === undefined) return;
+  const peer = io.negotiated.peerCertificate;
+  for (let i = 0; i < count; i++) {
+    const nonce = new Uint8Array(8);
+    let n = traffic.ticketsIssued ?? 0;
+    traffic.ticketsIssued = n + 1;
+    for (let b = 7; b >= 0; b--, n = Math.floor(n / 256)) nonce[b] = n & 0xff;
+    const ageAddBytes = config.randomBytes(4);
+    const ageAdd = ((ageAddBytes[0]! << 24) | (ageAddBytes[1]! << 16) | (ageAddBytes[2]! << 8) | ageAddBytes[3]!) >>> 0;
+    const now = config.now();
+    const state: Tls13TicketState = {
+      suiteCode: traffic.suite.code,
+      psk: traffic.schedule.resumptionPsk(traffic.resumptionSecret, nonce),
+      issuedAt: now,
+      lifetime: config.ticketLifetime,
+      ageAdd,
+      maxEarlyData: config.maxEarlyData,
+      ticketId: newTicketId(config.randomBytes),
+      serverName: io.negotiated.serverName,
+      alpn: io.negotiated.alpn,
+      peerChain: peer?.chain ?? [],
+      peerVerified: peer?.verified ?? false,
+    };
+    io.sendHandshake(
+      encodeNewSessionTicketTls13({
+        ticketLifetime: config.ticketLifetime,
+        ticketAgeAdd: ageAdd,
+        ticketNonce: nonce,
+        ticket: sealTicket(config.tls12.store, state, config.provider, now, config.randomBytes),
+        extensions:
+          config.maxEarlyData > 0
+            ? [{ type: ExtensionType.early_data, body: encodeEarlyDataNewSessionTicket(config.maxEarlyData) }]
+            : [],
+      }),
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Post-handshake client authentication (RFC 8446 §4.6.2)
+
+/** A post-handshake CertificateRequest in flight and what its answer has shown so far. */
+export interface PostHandshakeAuth {
+  readonly context: Uint8Array;
+  readonly transcript: TranscriptHash;
+  readonly expect: 'Certificate' | 'CertificateVerify' | 'Finished';
+  readonly peer: PeerCertificate | null;
+}
+
+/** Sends a CertificateRequest with a fresh context over the handshake transcript (§4.4.1, §4.6.2). */
+export function serverRequestPostHandshakeAuth(traffic: TrafficSecrets, io: HandshakeIo): PostHandshakeAuth {
+  const { config } = io;
+  const context = config.randomBytes(32).slice();
+  const request = encodeCertificateRequestTls13({
+    certificateRequestContext: context,
+    extensions: [
+      { type: ExtensionType.signature_algorithms, body: encodeSignatureAlgorithms(config.signatureSchemes) },
+      {
+        type: ExtensionType.signature_algorithms_cert,
+        body: encodeSignatureAlgorithms(config.certificateSignatureSchemes),
+      },
+    ],
+  });
+  const transcript = traffic.transcript!.clone();
+  transcript.update(request);
+  io.sendHandshake(request);
+  return { context, transcript, expect: 'Certificate', peer: null };
+}
+
+/**
+ * One message of the client's answer: Certificate (its context echoing ours), CertificateVerify,
+ * Finished keyed by client_application_traffic_secret_N (§4.4). Returns the next step, or null when the
+ * exchange is complete (the peer certificate is then the connection's).
+ */
+export function serverPostHandshakeAuthMessage(
+  pha: PostHandshakeAuth,
+  traffic: TrafficSecrets,
+  clientSecret: ApplicationTrafficSecret,
+  message: HandshakeMessage,
+  io: HandshakeIo,
+): PostHandshakeAuth | null {
+  const expected = {
+    Certificate: HandshakeType.certificate,
+    CertificateVerify: HandshakeType.certificate_verify,
+    Finished: HandshakeType.finished,
+  }[pha.expect];
+  if (message.type !== expected) throw unexpected(message, `PostHandshakeAuth/${pha.expect}`);
+  const { schedule } = traffic;
+  if (pha.expect === 'Certificate') {
+    const certificate = parseCertificateTls13(message.body);
+    if (!bytesEqual(certificate.certificateRequestContext, pha.context)) {
+      throw tlsFailure('ILLEGAL_PARAMETER', 'client Certificate context does not match the request');
+    }
+    for (const entry of certificate.certificateList) {
+      checkExtensionsAllowed('CT', entry.extensions);
+      if (entry.extensions[0] !== undefined)
+        throw tlsFailure('UNSOLICITED_EXTENSION', 'unsolicited extension in the client Certificate');
+    }
+    pha.transcript.update(message.raw);
+    if (certificate.certificateList.length === 0) {
+      if (io.config.verifyMode === CERT_REQUIRED) {
+        throw tlsFailure('PEER_DID_NOT_RETURN_A_CERTIFICATE', 'peer did not return a certificate');
+      }
+      return { ...pha, expect: 'Finished' };
+    }
+    const verified = authenticatePeer({
+      config: io.config,
+      chain: certificate.certificateList.map((e) => e.certData.slice()),
+      peerRole: 'client',
+      serverHostname: null,
+      signatureCache: io.signatureCache,
+    });
+    if (typeof (verified as PromiseLike<unknown>).then === 'function') {
+      // No suspension point exists after the handshake: post-handshake verification is synchronous.
+      throw tlsFailure('INTERNAL_ERROR', 'post-handshake authentication needs a synchronous verifier');
+    }
+    return { ...pha, expect: 'CertificateVerify', peer: verified as PeerCertificate };
+  }
+  if (pha.expect === 'CertificateVerify') {
+    const cv = parseCertificateVerify(message.body);
+    verifyCertificateVerify(
+      io.config.provider,
+      io.config.signatureSchemes,
+      pha.peer!.publicKey,
+      cv.algorithm,
+      cv.signature,
+      certificateVerifyContent('client', pha.transcript.digest()),
+    );
+    io.negotiated.peerSignatureScheme = cv.algorithm;
+    pha.transcript.update(message.raw);
+    return { ...pha, expect: 'Finished' };
+  }
+  const finished = parseFinished(message.body, schedule.hash.outputLength);
+  if (!schedule.verifyFinished(schedule.finishedKey(clientSecret), pha.transcript.digest(), finished.verifyData)) {
+    throw tlsFailure('DIGEST_CHECK_FAILED', 'digest check failed');
+  }
+  if (pha.peer !== null) io.negotiated.peerCertificate = pha.peer;
+  return null;
 }

@@ -1,0 +1,219 @@
+/**
+ * TLS 1.3 session tickets (RFC 8446 §4.6.1) and 0-RTT anti-replay (§8).
+ *
+ * - The server's tickets are stateless: the resumption state ({@link Tls13TicketState}) is sealed under
+ *   the context's rotating ticket keys, the same key ring as TLS 1.2's RFC 5077 tickets
+ *   (`Tls12ContextState.sealTicketBytes`), told apart by a format byte.
+ * - The client keeps what it needs to offer a ticket ({@link Tls13ClientTicket}) in its SSLSession.
+ * - Early data is accepted at most once per ticket (§8.1 "single-use tickets"): {@link AntiReplayStore}
+ *   remembers the ids of tickets used for 0-RTT until they expire, bounded in size; when full it
+ *   refuses early data rather than forgetting (a replay is never accepted, §8).
+ * @module
+ */
+import { Reader } from './codec/reader.js';
+import { Writer } from './codec/writer.js';
+import type { CryptoProvider } from './crypto/provider.js';
+import type { Tls12ContextState } from './session12.js';
+
+/** §4.6.1: "Servers MUST NOT use any value greater than 604800 seconds (7 days)". */
+export const MAX_TICKET_LIFETIME = 604800;
+/** Default ticket lifetime (OpenSSL's session timeout, 7200 s). */
+export const DEFAULT_TICKET_LIFETIME = 7200;
+/** Tickets per full handshake (OpenSSL's default, SSL_CTX_set_num_tickets). */
+export const DEFAULT_TICKET_COUNT = 2;
+/** §8.3: the window within which the client's view of the ticket age must match ours for 0-RTT. */
+export const EARLY_DATA_FRESHNESS_WINDOW_MS = 10_000;
+const TICKET_ID_LENGTH = 16;
+const STATE_FORMAT_TLS13 = 0x13;
+
+/** What a TLS 1.3 ticket restores on the server. */
+export interface Tls13TicketState {
+  readonly suiteCode: number;
+  /** The resumption PSK (§4.6.1: HKDF-Expand-Label(resumption_master_secret, "resumption", nonce, Hash.length)). */
+  readonly psk: Uint8Array;
+  /** Milliseconds since the epoch when the ticket was issued. */
+  readonly issuedAt: number;
+  /** Seconds. */
+  readonly lifetime: number;
+  readonly ageAdd: number;
+  /** 0: no early data with this ticket. */
+  readonly maxEarlyData: number;
+  /** Random, unique per ticket: the single-use key of the anti-replay store. */
+  readonly ticketId: Uint8Array;
+  readonly serverName: string | null;
+  readonly alpn: string | null;
+  readonly peerChain: readonly Uint8Array[];
+  readonly peerVerified: boolean;
+}
+
+/** What a client keeps to offer a ticket (inside SSLSession). */
+export interface Tls13ClientTicket {
+  readonly suiteCode: number;
+  readonly psk: Uint8Array;
+  readonly ticket: Uint8Array;
+  /** Seconds (the server's ticket_lifetime). */
+  readonly lifetime: number;
+  readonly ageAdd: number;
+  /** Milliseconds since the epoch when the NewSessionTicket arrived. */
+  readonly receivedAt: number;
+  readonly maxEarlyData: number;
+  readonly serverName: string | null;
+  readonly alpn: string | null;
+  readonly peerChain: readonly Uint8Array[];
+  readonly peerVerified: boolean;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function writeTime(w: Writer, ms: number): void {
+  w.u32(Math.floor(ms / 0x100000000)).u32(ms >>> 0);
+}
+
+export function encodeTicketState(s: Tls13TicketState): Uint8Array {
+  const w = new Writer(160);
+  w.u8(STATE_FORMAT_TLS13).u16(s.suiteCode);
+  w.vec8(s.psk);
+  writeTime(w, s.issuedAt);
+  w.u32(s.lifetime).u32(s.ageAdd).u32(s.maxEarlyData);
+  w.vec8(s.ticketId);
+  w.vec8(encoder.encode(s.serverName ?? ''));
+  w.vec8(encoder.encode(s.alpn ?? ''));
+  w.u8(s.peerVerified ? 1 : 0);
+  w.vec24((w) => {
+    for (const der of s.peerChain) w.vec24(der);
+  });
+  return w.finish();
+}
+
+/** The state of an opened ticket, or undefined when it is not a TLS 1.3 ticket of ours. */
+export function decodeTicketState(bytes: Uint8Array): Tls13TicketState | undefined {
+  try {
+    const r = new Reader(bytes);
+    if (r.u8('format') !== STATE_FORMAT_TLS13) return undefined;
+    const suiteCode = r.u16('suite');
+    const psk = r.vec8('psk', 32, 48).slice();
+    const issuedAt = r.u32('time high') * 0x100000000 + r.u32('time low');
+    const lifetime = r.u32('lifetime');
+    const ageAdd = r.u32('age add');
+    const maxEarlyData = r.u32('max early data');
+    const ticketId = r.vec8('ticket id', TICKET_ID_LENGTH, TICKET_ID_LENGTH).slice();
+    const serverName = decoder.decode(r.vec8('sni'));
+    const alpn = decoder.decode(r.vec8('alpn'));
+    const peerVerified = r.u8('verified') === 1;
+    const list = r.block24('chain');
+    const peerChain: Uint8Array[] = [];
+    while (!list.done) peerChain.push(list.vec24('cert', 1).slice());
+    r.expectEnd('ticket state');
+    return {
+      suiteCode,
+      psk,
+      issuedAt,
+      lifetime,
+      ageAdd,
+      maxEarlyData,
+      ticketId,
+      serverName: serverName === '' ? null : serverName,
+      alpn: alpn === '' ? null : alpn,
+      peerChain,
+      peerVerified,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A fresh random ticket id. */
+export function newTicketId(randomBytes: (n: number) => Uint8Array): Uint8Array {
+  return randomBytes(TICKET_ID_LENGTH).slice();
+}
+
+/** Seals a TLS 1.3 ticket under the context's ticket keys (shared with TLS 1.2, RFC 5077 §4 layout). */
+export function sealTicket(
+  store: Tls12ContextState,
+  state: Tls13TicketState,
+  provider: CryptoProvider,
+  nowMs: number,
+  randomBytes: (n: number) => Uint8Array,
+): Uint8Array {
+  return store.sealTicketBytes(encodeTicketState(state), provider, Math.floor(nowMs / 1000), randomBytes);
+}
+
+/**
+ * Opens a ticket offered in a pre_shared_key identity: undefined when it is not ours, is damaged, was
+ * sealed under a retired key, or has expired (§4.6.1: never resume past ticket_lifetime).
+ */
+export function openTicket(
+  store: Tls12ContextState,
+  ticket: Uint8Array,
+  provider: CryptoProvider,
+  nowMs: number,
+): Tls13TicketState | undefined {
+  const opened = store.openTicketBytes(ticket, provider, Math.floor(nowMs / 1000));
+  const state = opened === undefined ? undefined : decodeTicketState(opened.plain);
+  if (state === undefined) return undefined;
+  if (nowMs < state.issuedAt || nowMs - state.issuedAt >= state.lifetime * 1000) return undefined;
+  return state;
+}
+
+/**
+ * §4.2.11.1: obfuscated_ticket_age = (age in ms + ticket_age_add) mod 2^32, the age counted from when
+ * the client received the ticket.
+ */
+export function obfuscatedTicketAge(ticket: Tls13ClientTicket, nowMs: number): number {
+  const age = Math.max(0, Math.floor(nowMs - ticket.receivedAt));
+  return (age + ticket.ageAdd) >>> 0;
+}
+
+/** A client ticket is usable while younger than its lifetime (and never beyond 7 days, §4.6.1). */
+export function clientTicketUsable(ticket: Tls13ClientTicket, nowMs: number): boolean {
+  const ageMs = nowMs - ticket.receivedAt;
+  return ageMs >= 0 && ageMs < Math.min(ticket.lifetime, MAX_TICKET_LIFETIME) * 1000;
+}
+
+/**
+ * §8.3: the client's view of the ticket age, de-obfuscated, must put the ClientHello's departure within
+ * the window of when we expect it (issue time + client age ≈ now).
+ */
+export function ticketAgeFresh(state: Tls13TicketState, obfuscatedAge: number, nowMs: number): boolean {
+  const clientAge = (obfuscatedAge - state.ageAdd) >>> 0;
+  const serverAge = nowMs - state.issuedAt;
+  return Math.abs(serverAge - clientAge) <= EARLY_DATA_FRESHNESS_WINDOW_MS;
+}
+
+/**
+ * Single-use tickets for 0-RTT (RFC 8446 §8.1): the ids of tickets whose early data was accepted, kept
+ * until the ticket would expire. Bounded: when full (after dropping expired entries) new early data is
+ * refused, so the store never forgets an id that could still be replayed.
+ */
+export class AntiReplayStore {
+  private readonly used = new Map<string, number>();
+  readonly capacity: number;
+
+  constructor(capacity = 100_000) {
+    this.capacity = capacity;
+  }
+
+  get size(): number {
+    return this.used.size;
+  }
+
+  /** True (and the id is now spent) when early data may be accepted for this ticket. */
+  claim(ticketId: Uint8Array, expiresAtMs: number, nowMs: number): boolean {
+    const key = hex(ticketId);
+    const seen = this.used.get(key);
+    if (seen !== undefined && seen > nowMs) return false;
+    if (this.used.size >= this.capacity) {
+      for (const [k, expiry] of this.used) if (expiry <= nowMs) this.used.delete(k);
+      if (this.used.size >= this.capacity) return false;
+    }
+    this.used.set(key, expiresAtMs);
+    return true;
+  }
+}
+
+function hex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
