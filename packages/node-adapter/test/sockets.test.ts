@@ -754,8 +754,8 @@ describe('node:tls-shaped connect / createServer', () => {
 
   it('1,000 sequential connections: the heap does not grow', async () => {
     // node:crypto and plain X25519 on both sides: the handshakes' arithmetic is not what this measures, and
-    // noble's (with the default hybrid X25519MLKEM768 share, pure JS even on node:crypto) made this the slowest
-    // test of the suite on a loaded machine.
+    // noble's (and the default hybrid share's pure-JS ML-KEM) made this the slowest test of the suite on a loaded
+    // machine.
     const chain = fx.chains.ecdsa;
     const server = await echoServer('ecdsa', { cryptoProvider: nodeCryptoProvider, ecdhCurve: 'X25519' });
     // A real collection before each measurement (the worker runs without --expose-gc).
