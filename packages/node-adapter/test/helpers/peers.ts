@@ -92,7 +92,8 @@ export async function startGnutlsServer(args: readonly string[]): Promise<Server
     outer.pipe(inner);
     inner.pipe(outer);
     inner.on('error', () => outer.resetAndDestroy());
-    outer.on('error', () => inner.resetAndDestroy());
+    // `inner` is a Unix socket: it has no RST (resetAndDestroy throws "This handle type cannot be sent").
+    outer.on('error', () => inner.destroy());
   });
   relay.listen(0, '127.0.0.1');
   await once(relay, 'listening');
