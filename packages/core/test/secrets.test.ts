@@ -7,11 +7,18 @@
  * when the connection fails or both close_notify alerts were exchanged (best effort: see SECURITY.md).
  * Side channels: Finished, binders and ticket key names are compared by the one constant-time helper.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { SSLError, type SSLObject } from '@sanstls/core';
-import { constantTimeEqual } from '@sanstls/x509';
+import {
+  constantTimeEqual,
+  loadPrivateKey,
+  nobleSignatureProvider,
+  publicKeyFromPrivate,
+  signatureAlgorithmFromTlsScheme,
+} from '@sanstls/x509';
 import { describe, expect, it } from 'vitest';
 import {
   connected,
@@ -234,6 +241,26 @@ describe('side channels', () => {
     }
     expect(constantTimeEqual(a, a.subarray(0, 47))).toBe(false);
     expect(constantTimeEqual(new Uint8Array(0), new Uint8Array(0))).toBe(true);
+  });
+
+  it('RSA private operations are blinded: the RNG supplies the blinding factor, the result is unchanged', () => {
+    // The key comes from OpenSSL (node:crypto) so the test does not depend on our own key generation.
+    const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+    const key = loadPrivateKey(pem as string);
+    const alg = signatureAlgorithmFromTlsScheme(0x0401)!; // rsa_pkcs1_sha256: deterministic without blinding
+    const message = new TextEncoder().encode('blinded');
+    let drawn = 0;
+    const counting = (seed: number) => (n: number) => {
+      drawn += n;
+      return seededRandom(seed)(n);
+    };
+    const a = nobleSignatureProvider.sign(alg, key, message, counting(1));
+    expect(drawn).toBeGreaterThanOrEqual(256); // a modulus-sized random r per operation
+    const b = nobleSignatureProvider.sign(alg, key, message, counting(2));
+    expect(b).toEqual(a); // r·r⁻¹ cancels: PKCS#1 v1.5 stays deterministic
+    expect(nobleSignatureProvider.verify(alg, publicKeyFromPrivate(key), message, a)).toBe(true);
+    // An RNG that yields no usable factor stops the operation rather than running it unblinded.
+    expect(() => nobleSignatureProvider.sign(alg, key, message, (n) => new Uint8Array(n))).toThrow(/blinding/);
   });
 
   it('secret-dependent comparisons in our sources go through constantTimeEqual, never an early-exit compare', () => {

@@ -84,8 +84,9 @@ function ours(pool: CertPool): Verdict {
 const EXPECTED_DIFFERENCES: ((pool: CertPool, theirs: Verdict, mine: Verdict) => string | undefined)[] = [];
 
 /**
- * Disagreements where OpenSSL is right and verifyChain is not: bugs reported to C (issue #10 report),
- * counted here so the random run stays green, and pinned below by an `it.fails` reproducer each.
+ * Disagreements where OpenSSL is right and verifyChain is not, counted here so the random run stays green
+ * while open, and pinned below by an `it.fails` reproducer each. None is open: the one found (a clientAuth
+ * leaf with keyEncipherment alone) is fixed and kept as a regression test below.
  */
 interface KnownBug {
   name: string;
@@ -97,22 +98,7 @@ interface KnownBug {
   verdicts: (theirs: Verdict, mine: Verdict) => boolean;
 }
 
-const KNOWN_BUGS: KnownBug[] = [
-  {
-    // OpenSSL check_purpose_ssl_client: ku_reject(x, KU_DIGITAL_SIGNATURE | KU_KEY_AGREEMENT); a client
-    // signs (or agrees), it never encrypts a premaster secret, so keyEncipherment alone does not do.
-    // verifyChain's default leafKeyUsage accepts keyEncipherment for clientAuth as for serverAuth.
-    name: 'clientAuth leaf whose keyUsage has keyEncipherment but neither digitalSignature nor keyAgreement',
-    reproducer: () => reproducerPool({ keyUsage: ['keyEncipherment'] }, 'clientAuth'),
-    shape: (pool) =>
-      pool.purpose === 'clientAuth' &&
-      pool.leaf.keyUsage !== undefined &&
-      pool.leaf.keyUsage.includes('keyEncipherment') &&
-      !pool.leaf.keyUsage.includes('digitalSignature') &&
-      !pool.leaf.keyUsage.includes('keyAgreement'),
-    verdicts: (theirs, mine) => theirs.code === 26 && mine.ok,
-  },
-];
+const KNOWN_BUGS: KnownBug[] = [];
 
 /** root → leaf, all valid, with the leaf options given: the smallest pool for one question. */
 function reproducerPool(leafOptions: { keyUsage: KeyUsageName[] }, purpose: CertPool['purpose']): CertPool {
@@ -199,7 +185,18 @@ describe.skipIf(!opensslPresent)('verifyChain ⇄ openssl verify on random certi
   });
 });
 
-describe.skipIf(!opensslPresent)('verifyChain ⇄ openssl verify: open disagreements (bugs for C)', () => {
+describe.skipIf(!opensslPresent)('verifyChain ⇄ openssl verify: disagreements found by the differential', () => {
+  // Found by the random pools (issue #10), fixed in chain.ts: OpenSSL check_purpose_ssl_client rejects a
+  // client certificate whose keyUsage has neither digitalSignature nor keyAgreement.
+  it('a clientAuth leaf whose keyUsage is keyEncipherment alone is refused by both (X509_V_ERR 26)', () => {
+    const pool = reproducerPool({ keyUsage: ['keyEncipherment'] }, 'clientAuth');
+    expect(openssl(pool)).toMatchObject({ ok: false, code: 26 });
+    expect(ours(pool)).toMatchObject({ ok: false, code: 26 });
+    // The same leaf is fine for a server (key transport), and digitalSignature makes it a client's.
+    expect(ours(reproducerPool({ keyUsage: ['keyEncipherment'] }, 'serverAuth')).ok).toBe(true);
+    expect(ours(reproducerPool({ keyUsage: ['digitalSignature'] }, 'clientAuth')).ok).toBe(true);
+  });
+
   for (const bug of KNOWN_BUGS) {
     it(`reproducer has the shape, and openssl verify rejects it the way the bug describes: ${bug.name}`, () => {
       const pool = bug.reproducer();

@@ -87,8 +87,9 @@ export interface VerifyChainOptions {
   /** Smallest acceptable RSA modulus (default 2048). */
   readonly minRsaBits?: number;
   /**
-   * KeyUsage bits the leaf must assert when it has a keyUsage extension. Default for serverAuth/clientAuth:
-   * any one of digitalSignature, keyEncipherment, keyAgreement (OpenSSL's TLS purpose check); `[]` to require none.
+   * KeyUsage bits the leaf must assert when it has a keyUsage extension. Default (OpenSSL's TLS purpose
+   * checks): serverAuth any one of digitalSignature, keyEncipherment, keyAgreement; clientAuth
+   * digitalSignature or keyAgreement; `[]` to require none.
    */
   readonly leafKeyUsage?: readonly (keyof typeof KeyUsageBit)[];
   /** Remembers verified (issuer key, certificate) pairs across calls. */
@@ -216,7 +217,11 @@ class Validation {
         ? opts.leafKeyUsage.map((k) => KeyUsageBit[k])
         : this.purpose === 'any'
           ? undefined
-          : [KeyUsageBit.digitalSignature, KeyUsageBit.keyEncipherment, KeyUsageBit.keyAgreement];
+          : this.purpose === 'clientAuth'
+            ? // A client signs (or agrees) and never encrypts a premaster secret: OpenSSL's
+              // check_purpose_ssl_client rejects a keyUsage without digitalSignature or keyAgreement.
+              [KeyUsageBit.digitalSignature, KeyUsageBit.keyAgreement]
+            : [KeyUsageBit.digitalSignature, KeyUsageBit.keyEncipherment, KeyUsageBit.keyAgreement];
     this.crls = [...store.crls(), ...(opts.crls ?? []).map((der) => parseCrl(der))];
   }
 
