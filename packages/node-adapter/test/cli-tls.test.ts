@@ -1,6 +1,6 @@
 // `sanstls s_server` and `sanstls s_client` as executables, against each other and against openssl.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -298,6 +298,37 @@ describe.skipIf(skipUnless(peerAvailability.openssl(), 'openssl'))('s_server / s
     } finally {
       await server.stop();
     }
+  });
+
+  it('s_client -cert/-key against openssl s_server -Verify 1; -CApath instead of -CAfile', async () => {
+    const server = await startOpenSslServer([...serverArgs(), '-Verify', '1', '-CAfile', ecdsa().caCert, '-www']);
+    try {
+      const capath = join(fx.dir, 'cli-capath');
+      mkdirSync(capath, { recursive: true });
+      copyFileSync(ecdsa().caCert, join(capath, 'ca.pem'));
+      execFileSync('openssl', ['rehash', capath]);
+      const base = ['s_client', '-connect', `127.0.0.1:${server.port}`, '-CApath', capath, '-servername', 'localhost'];
+      const input = 'GET / HTTP/1.0\r\n\r\n';
+      const withCert = await cli.run([...base, '-cert', ecdsa().clientCert, '-key', ecdsa().clientKey, '-ign_eof'], {
+        input,
+      });
+      expect(withCert.stderr).not.toContain('verify error');
+      expect(withCert.stdout).toMatch(/^HTTP\/1\.0 200 ok/);
+      expect(withCert.stdout).toContain('Client certificate');
+      const without = await cli.run([...base, '-ign_eof'], { input });
+      expect(without.stdout).not.toContain('200 ok');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('s_server -rev answers each line reversed', async () => {
+    const { port } = await sServer([...serverArgs(), '-rev', '-quiet']);
+    const r = await cli.run(['s_client', '-connect', `127.0.0.1:${port}`, '-CAfile', ecdsa().caCert], {
+      input: 'sanstls\n',
+    });
+    expect(r.stdout).toContain('sltsnas');
+    expect(r.status).toBe(0);
   });
 
   it('-ign_eof reads until the peer closes after stdin ended; -nocommands sends Q/R/K lines as data', async () => {
