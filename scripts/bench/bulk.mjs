@@ -88,6 +88,7 @@ export function bulkRows(pki, provider, log = console.log) {
       // a/b is time(SSLObject)/time(raw); throughput ratio is its inverse.
       row.ratioToRaw = 1 / m.ratio.median;
       row.ratioSpread = { min: 1 / m.ratio.max, max: 1 / m.ratio.min };
+      row.ratioToRawBest = 1 / m.ratioBest;
     } catch (e) {
       row.status = 'failed';
       row.reason = e instanceof Error ? e.message : String(e);

@@ -8,6 +8,8 @@ import { fmt } from './stats.mjs';
 import { barChart } from './svg.mjs';
 
 const ok = (r) => r !== undefined && r !== null && r.status === 'ok';
+/** "AES-128-GCM" for a TLS 1.3 bulk row, "1.2 AES-128-GCM" for a TLS 1.2 one. */
+const bulkLabel = (r) => `${r.version === 'TLSv1.2' ? '1.2 ' : ''}${r.aead}`;
 const pct = (v) => (v === undefined || Number.isNaN(v) ? 'n/a' : `${(v * 100).toFixed(0)}%`);
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 const rowsOf = (x) => (Array.isArray(x) ? x : []);
@@ -45,7 +47,7 @@ function targets(results) {
           .filter((p) => ok(p.head))
           .map(
             (p) =>
-              `${p.name}: ${fmt(p.head.ratio)}× on the headline row (${fmt(p.head.handshakeMs.median)} ms per pair vs ${fmt(p.head.primitivesMs.median)} ms of primitives), all rows ${fmt(Math.min(...p.measured.map((r) => r.ratio)))}–${fmt(Math.max(...p.measured.map((r) => r.ratio)))}×`,
+              `${p.name}: ${fmt(p.head.ratio)}× on the headline row (${fmt(p.head.handshakeMs.median)} ms per pair vs ${fmt(p.head.primitivesMs.median)} ms of primitives${p.head.ratioBest === undefined ? '' : `; best batches ${fmt(p.head.ratioBest)}×`}), all rows ${fmt(Math.min(...p.measured.map((r) => r.ratio)))}–${fmt(Math.max(...p.measured.map((r) => r.ratio)))}×`,
           )
           .join('; ') || 'not measured',
       status: !measuredAny
@@ -82,7 +84,7 @@ function targets(results) {
         measured
           .map(
             (p) =>
-              `${p.name}: ${p.rows.map((r) => `${r.aead} ${pct(r.ratioToRaw)} (rounds ${pct(r.ratioSpread.min)}–${pct(r.ratioSpread.max)})`).join(', ')}`,
+              `${p.name}: ${p.rows.map((r) => `${bulkLabel(r)} ${pct(r.ratioToRaw)} (rounds ${pct(r.ratioSpread.min)}–${pct(r.ratioSpread.max)}${r.ratioToRawBest === undefined ? '' : `, best batches ${pct(r.ratioToRawBest)}`})`).join(', ')}`,
           )
           .join('; ') || 'not measured',
       status:
@@ -92,7 +94,7 @@ function targets(results) {
             ? 'met'
             : measured.map((p) => `${p.name}: ${p.met ? 'met' : 'not met'}`).join(', '),
       bound: measured.length
-        ? `Raw AEAD: ${measured.map((p) => `${p.name} ${p.rows.map((r) => `${r.aead} ${fmt(r.rawMBps.median)} MB/s`).join(', ')}`).join('; ')}. Per 16 KiB record the record layer adds fixed work — the MemoryBIO copy in and out, record framing, the SSLWantReadError raised when a read drains the buffer, and a few allocations (see the profiles) — which is a few per cent beside pure-JS AEAD but a large share beside OpenSSL's.`
+        ? `Raw AEAD: ${measured.map((p) => `${p.name} ${p.rows.map((r) => `${bulkLabel(r)} ${fmt(r.rawMBps.median)} MB/s`).join(', ')}`).join('; ')}. Per 16 KiB record the record layer adds fixed work — the MemoryBIO copy in and out, record framing, the SSLWantReadError raised when a read drains the buffer, and a few allocations (see the profiles) — which is a few per cent beside pure-JS AEAD but a large share beside OpenSSL's.`
         : '',
     });
   }
@@ -169,7 +171,9 @@ function targets(results) {
       // The interleaved speed-up when measured (robust to load), else the ratio of the two rows' medians.
       const speedup = (r, f) => r.speedupVsFull ?? r.handshakesPerSecond.median / f.handshakesPerSecond.median;
       const spreadOf = (r) =>
-        r.speedupSpread === undefined ? '' : ` (rounds ${fmt(r.speedupSpread.min)}–${fmt(r.speedupSpread.max)})`;
+        r.speedupSpread === undefined
+          ? ''
+          : ` (rounds ${fmt(r.speedupSpread.min)}–${fmt(r.speedupSpread.max)}, best batches ${fmt(r.speedupBest)}×)`;
       if (ok(resumed) && ok(full)) {
         const factor = speedup(resumed, full);
         bits.push(`TLS 1.3 PSK-DHE ${fmt(factor)}× full${spreadOf(resumed)}`);
@@ -392,7 +396,7 @@ function handshakeSection(results) {
           'pairs/s (min–max)',
           'CPU ms / pair',
           'primitive floor ms',
-          'ratio (min–max)',
+          'ratio: median of rounds (min–max); fastest batches',
           'provider calls',
         ],
         rows.map((r) =>
@@ -402,7 +406,7 @@ function handshakeSection(results) {
                 `**${fmt(r.handshakesPerSecond.median)}** (${spread(r.handshakesPerSecond)})`,
                 fmt(r.handshakeMs.median),
                 fmt(r.primitivesMs.median),
-                `${fmt(r.ratio)} (${fmt(r.ratioSpread.min)}–${fmt(r.ratioSpread.max)})`,
+                `${fmt(r.ratio)} (${fmt(r.ratioSpread.min)}–${fmt(r.ratioSpread.max)})${r.ratioBest === undefined ? '' : `; best ${fmt(r.ratioBest)}`}`,
                 String(r.providerCalls),
               ]
             : [r.label, `${r.status}: ${r.reason}`, '', '', '', ''],
@@ -509,7 +513,7 @@ function bulkSection(results) {
       'provider',
       'raw AEAD seal+open (same provider)',
       'SSLObject',
-      '% of raw (min–max)',
+      '% of raw: median of rounds (min–max); fastest batches',
       'sanstls sockets (same provider)',
       'node:tls sockets',
     ],
@@ -524,7 +528,9 @@ function bulkSection(results) {
         r.provider,
         r.rawMBps === undefined ? 'n/a' : `${fmt(r.rawMBps.median)} MB/s`,
         ok(r) ? `**${fmt(r.sslobjectMBps.median)} MB/s**` : `${r.status}: ${r.reason}`,
-        ok(r) ? `${pct(r.ratioToRaw)} (${pct(r.ratioSpread.min)}–${pct(r.ratioSpread.max)})` : '',
+        ok(r)
+          ? `${pct(r.ratioToRaw)} (${pct(r.ratioSpread.min)}–${pct(r.ratioSpread.max)})${r.ratioToRawBest === undefined ? '' : `; best ${pct(r.ratioToRawBest)}`}`
+          : '',
         ok(ours) ? `${fmt(ours.MBps.median)} MB/s` : ours ? ours.reason : tls13 ? 'n/a' : '—',
         ok(node) ? `${fmt(node.MBps.median)} MB/s` : node ? node.reason : tls13 ? 'n/a' : '—',
       ];
@@ -838,7 +844,7 @@ The machine is shared (other builds and test suites run beside the benchmark): f
 
 ## How it is measured
 
-- Each figure is the median of ${m.quick ? 5 : 7} timed batches (about ${m.quick ? 60 : 150} ms each) after a warm-up; the spread (fastest–slowest batch) is given beside it.
+- Each figure is the median of ${m.quick ? 5 : 7} timed batches (about ${m.quick ? 60 : 150} ms each) after a warm-up; the spread (fastest–slowest batch) is given beside it. Ratios (handshake / floor, SSLObject / raw AEAD, resumed / full) are medians of per-round ratios of alternating batches; the ratio of each side's fastest batch is given too, the least disturbed estimate when the machine is loaded.
 - **Handshakes in memory**: a fresh client and server \`SSLObject\` over \`MemoryBIO\`s per handshake, both driven in one thread until both finished (including the client reading the NewSessionTicket), so both sides' CPU is counted. Certificates: root → intermediate → leaf made with \`@sanstls/x509/generate\`; the server sends leaf + intermediate, the client verifies the chain and the hostname. Contexts are reused, as an application would: the client context's verified-signature cache then skips the chain signatures after the first contact (the *chain cache cleared* row shows a first contact).
 - **Primitive floor**: the handshake runs once through a counting wrapper around the real provider (wrap, don't mock), which logs every provider call with its inputs (key shares, signatures, verifications, hashes, HMAC/HKDF, AEAD key setups and records, RNG). Replaying that log against the bare provider, in batches alternated with real handshakes, gives the summed cost of exactly the primitive operations one handshake performs; *ratio* = handshake / floor. Per-category costs: each call's fastest time over 15 replays, scaled to the floor.
 - **Providers**: every in-memory and socket figure of sanstls is taken for each crypto provider present: the pure-JS noble provider (core's default) and the node:crypto provider exported by @sanstls/node-adapter (\`nodeCryptoProvider\`).

@@ -137,6 +137,8 @@ export function measureInterleaved(
     a: { ...summarize(sa), wall: summarize(wa), perBatch: na },
     b: { ...summarize(sb), wall: summarize(wb), perBatch: nb },
     ratio: summarize(sa.map((v, i) => v / sb[i])),
+    // Fastest batch of each side: on a loaded machine the least disturbed estimate of each cost.
+    ratioBest: Math.min(...sa) / Math.min(...sb),
   };
 }
 
