@@ -37,6 +37,7 @@ const A = {
   missing_extension: 109,
   unsupported_extension: 110,
   unrecognized_name: 112,
+  bad_certificate_status_response: 113,
   certificate_required: 116,
   no_application_protocol: 120,
 } as const;
@@ -109,6 +110,8 @@ export const LOCAL_FAILURE_ALERT = {
   // Post-handshake (RFC 8446 §4.6)
   BAD_KEY_UPDATE: A.illegal_parameter,
   TOO_MANY_KEY_UPDATES: A.unexpected_message,
+  // OCSP stapling (RFC 6066 §8): a status we did not ask for, or one the application rejected
+  INVALID_STATUS_RESPONSE: A.bad_certificate_status_response,
   // Resumption, 0-RTT, post-handshake authentication (issue #7; RFC 8446 §4.2.10, §4.2.11, §4.6)
   BINDER_DOES_NOT_VERIFY: A.decrypt_error,
   BAD_PSK_IDENTITY: A.illegal_parameter,

@@ -74,7 +74,7 @@ import type { Awaitable, EngineConfig } from './handshake/config.js';
 import type { Tls13Suite } from './handshake/suites.js';
 import type { Tls12Established, Tls12Io } from './handshake/tls12.js';
 import { resolveLimits, type TlsLimits } from './limits.js';
-import { HalfConnection, SOFT_SEQUENCE_LIMIT } from './record/protection.js';
+import { HalfConnection, keyUpdateRecordLimit } from './record/protection.js';
 import type { Tls12RecordProtection } from './record/protection12.js';
 import { RecordLayer } from './record/record-layer.js';
 import { redactSecrets, wipe } from './redact.js';
@@ -497,6 +497,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
           throw tlsFailure('TOO_MANY_KEY_UPDATES', 'too many KeyUpdate messages without application data');
         }
         const traffic = this.traffic!;
+        this.keyUpdatesReceived++;
         traffic.readSecret = traffic.schedule.nextApplicationTrafficSecret(traffic.readSecret);
         this.installReadSecret(traffic.suite, traffic.schedule, traffic.readSecret);
         // §4.6.3: answer update_requested with our own KeyUpdate before any more application data.
@@ -817,15 +818,52 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
    */
   writeApplicationData(data: Uint8Array): boolean {
     if (this.failure !== null || !this.handshakeComplete || this.closeSent) return false;
-    if (this.tls12 === null && this.record.writeKey!.sequence >= SOFT_SEQUENCE_LIMIT) this.sendKeyUpdate(false);
     try {
       this.flushHandshake();
-      this.record.send(ContentType.application_data, data);
+      if (this.tls12 !== null) this.record.send(ContentType.application_data, data);
+      else this.sendWithKeyUpdates(data);
     } catch (e) {
       this.fail(e);
       return false;
     }
     return true;
+  }
+
+  /**
+   * RFC 8446 §5.5: "Implementations SHOULD do a key update ... prior to reaching these limits". Checked
+   * per record, so one large write that crosses the limit is split around the KeyUpdate.
+   */
+  private sendWithKeyUpdates(data: Uint8Array): void {
+    const limit = this.keyUpdateLimit;
+    let offset = 0;
+    do {
+      if (this.record.writeKey!.sequence >= limit) this.sendKeyUpdate(false);
+      const records = limit - this.record.writeKey!.sequence;
+      const end = Math.min(data.length, offset + records * this.record.protectedFragmentLength);
+      this.record.send(ContentType.application_data, data.subarray(offset, end));
+      offset = end;
+    } while (offset < data.length);
+  }
+
+  /** Records sent under one application write key before we update it: configured, else the suite's (§5.5). */
+  get keyUpdateLimit(): number {
+    const configured = this.config.keyUpdateAfterRecords;
+    if (configured !== null && configured > 0) return configured;
+    return keyUpdateRecordLimit(this.traffic!.suite.aead);
+  }
+
+  /** KeyUpdates we sent (on request, answering the peer, or at the §5.5 limit) and received. */
+  keyUpdatesSent = 0;
+  keyUpdatesReceived = 0;
+
+  /**
+   * RFC 8449 §4: the record size limits a handshake negotiated — `peer` bounds the protected records we
+   * send, `own` (what we announced) the protected records we accept. Called by the TLS 1.3 server on
+   * the ClientHello, the TLS 1.3 client on EncryptedExtensions, TLS 1.2 on the hellos.
+   */
+  setRecordSizeLimits(peer: number, own: number): void {
+    this.record.sendRecordSizeLimit = peer;
+    this.record.receiveRecordSizeLimit = own;
   }
 
   /** Sends close_notify (RFC 8446 §6.1); reading may continue until the peer's arrives (half-close). */
@@ -851,6 +889,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
     const traffic = this.traffic!;
     this.flushHandshake();
     this.record.send(ContentType.handshake, encodeKeyUpdate({ requestUpdate: requestPeer ? 1 : 0 }));
+    this.keyUpdatesSent++;
     traffic.writeSecret = traffic.schedule.nextApplicationTrafficSecret(traffic.writeSecret);
     this.installWriteSecret(traffic.suite, traffic.schedule, traffic.writeSecret);
   }

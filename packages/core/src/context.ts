@@ -44,7 +44,16 @@ import {
 } from './constants.js';
 import { defaultProvider } from './crypto/noble.js';
 import type { CryptoProvider, GroupName } from './crypto/provider.js';
-import type { Awaitable, CertifiedKey, EngineConfig, ReplayHooks, VerifyCallback } from './handshake/config.js';
+import { authorityNames } from './handshake/certificate-selection.js';
+import { bytesEqual } from './handshake/common.js';
+import type {
+  Awaitable,
+  CertifiedKey,
+  EngineConfig,
+  OcspResponseCallback,
+  ReplayHooks,
+  VerifyCallback,
+} from './handshake/config.js';
 import { DEFAULT_GROUPS, DEFAULT_KEY_SHARE_GROUPS, parseGroupName } from './handshake/groups.js';
 import { spkiSha256 } from './handshake/peer-certificate.js';
 import { certificateSignatureSchemes, DEFAULT_SIGNATURE_SCHEMES, P521_SCHEME } from './handshake/signatures.js';
@@ -182,6 +191,26 @@ export class SSLContext {
   /** @internal Byte-exact replay of published traces (tests only). */
   replayHooks: ReplayHooks | null = null;
   /**
+   * Client: ask the server for a stapled OCSP response (status_request, RFC 6066 §8; Node's
+   * `requestOCSP`). The response is `sslObject.ocspResponse` and goes to {@link ocspResponseCallback}.
+   */
+  requestOcsp = false;
+  /**
+   * Client, with {@link requestOcsp}: called once per full handshake with the stapled DER response (null
+   * when none) and the server's chain; returning false aborts with bad_certificate_status_response.
+   * The response is not parsed or checked here (Node's `OCSPResponse` event is the same contract).
+   */
+  ocspResponseCallback: OcspResponseCallback | null = null;
+  /**
+   * Server: list the subjects of the CA certificates loaded with loadVerifyLocations in the
+   * CertificateRequest (certificate_authorities, RFC 8446 §4.2.4; the TLS 1.2 field of RFC 5246 §7.4.4),
+   * so clients holding several chains pick one we accept (OpenSSL's client CA list). Default false.
+   */
+  sendCertificateAuthorities = false;
+  private recordSizeLimitValue: number | null = null;
+  private keyUpdateAfterRecordsValue: number | null = null;
+  private authorityCache: { count: number; names: Uint8Array[] } | null = null;
+  /**
    * Resource limits of this context's connections (limits.ts `TlsLimits`: handshake message and chain
    * sizes, floods, buffered data); unset ones keep their safe defaults. Read when a connection is created.
    */
@@ -210,6 +239,69 @@ export class SSLContext {
     const client = protocol === PROTOCOL_TLS_CLIENT;
     this.verifyModeValue = client ? CERT_REQUIRED : CERT_NONE;
     this.checkHostnameValue = client;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Extensions (RFC 8449 record_size_limit, RFC 8446 §5.5 key usage limits, RFC 6066 §8 OCSP stapling)
+
+  /**
+   * record_size_limit (RFC 8449): the largest protected record we accept — in TLS 1.3 the whole
+   * TLSInnerPlaintext, content type included (64..16385), in TLS 1.2 the fragment (capped at 16384).
+   * null (default): a client announces none; a server answers a client's limit with the protocol
+   * maximum. The peer's announced limit is always honoured when we send.
+   */
+  get recordSizeLimit(): number | null {
+    return this.recordSizeLimitValue;
+  }
+
+  set recordSizeLimit(limit: number | null) {
+    // RFC 8449 §4: values below 64 are illegal; above 2^14 + 1 no TLS version can use.
+    if (limit !== null && (!Number.isInteger(limit) || limit < 64 || limit > 2 ** 14 + 1)) {
+      throw settingError('record_size_limit must be an integer from 64 to 16385');
+    }
+    this.recordSizeLimitValue = limit;
+  }
+
+  /**
+   * TLS 1.3: records sent under one application write key before an automatic KeyUpdate (RFC 8446
+   * §4.6.3, §5.5). null (default): the suite's limit — 2^24.5 records for AES-GCM (§5.5), none before
+   * our 2^48 sequence bound for ChaCha20-Poly1305. Small values make KeyUpdates testable.
+   */
+  get keyUpdateAfterRecords(): number | null {
+    return this.keyUpdateAfterRecordsValue;
+  }
+
+  set keyUpdateAfterRecords(records: number | null) {
+    if (records !== null && (!Number.isInteger(records) || records < 1)) {
+      throw settingError('keyUpdateAfterRecords must be a positive integer or null');
+    }
+    this.keyUpdateAfterRecordsValue = records;
+  }
+
+  /**
+   * Server: the DER OCSP response to staple (RFC 6066 §8; in TLS 1.3 inside the leaf's CertificateEntry,
+   * RFC 8446 §4.4.2.1) when a client asks, for the chain whose leaf is `certificate` (PEM or DER), or
+   * the chain loaded last. null removes it. Loading a new chain of the same key type drops it.
+   */
+  setOcspResponse(response: Uint8Array | null, certificate?: string | Uint8Array): void {
+    const leafDer = certificate === undefined ? undefined : loadCertificates(certificate)[0]!.der;
+    const target =
+      leafDer === undefined
+        ? this.certified[this.certified.length - 1]
+        : this.certified.find((k) => bytesEqual(k.chain[0]!, leafDer));
+    if (target === undefined) throw settingError('setOcspResponse: no such certificate chain is loaded');
+    if (response !== null && response.length === 0) throw settingError('setOcspResponse: empty OCSP response');
+    const updated: CertifiedKey = { ...target, ocspResponse: response === null ? null : response.slice() };
+    this.certified = this.certified.map((k) => (k === target ? updated : k));
+  }
+
+  /** DER subjects of the loaded CA certificates (for certificate_authorities), recomputed when trust changes. */
+  private authorityNameList(): Uint8Array[] {
+    const anchors = this.trust.certificates();
+    if (this.authorityCache === null || this.authorityCache.count !== anchors.length) {
+      this.authorityCache = { count: anchors.length, names: authorityNames(anchors) };
+    }
+    return this.authorityCache.names;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -578,6 +670,11 @@ export class SSLContext {
       ticketLifetime: Math.min(this.tls12.sessionTimeout, MAX_TICKET_LIFETIME),
       maxEarlyData: Math.max(0, Math.floor(this.maxEarlyData)),
       antiReplay: this.antiReplay,
+      recordSizeLimit: this.recordSizeLimitValue,
+      keyUpdateAfterRecords: this.keyUpdateAfterRecordsValue,
+      requestOcsp: this.requestOcsp,
+      ocspResponseCallback: this.ocspResponseCallback,
+      certificateAuthorities: this.sendCertificateAuthorities ? this.authorityNameList() : [],
     };
   }
 }

@@ -242,6 +242,14 @@ export class SSLObject {
     return this.connection.earlyDataReceived;
   }
 
+  /**
+   * Client: the DER OCSP response the server stapled (RFC 6066 §8, RFC 8446 §4.4.2.1) when
+   * `context.requestOcsp` asked for one; null otherwise. Not validated: see `ocspResponseCallback`.
+   */
+  get ocspResponse(): Uint8Array | null {
+    return this.connection.negotiated.ocspResponse;
+  }
+
   /** TLS 1.3 exporter (RFC 8446 §7.5). */
   exportKeyingMaterial(label: string, length: number, context?: Uint8Array): Uint8Array {
     return this.connection.exportKeyingMaterial(label, length, context);

@@ -638,15 +638,16 @@ describe('post-handshake bounds and alerts', () => {
     expect(() => pair.server.read()).toThrow(/ZERO_RETURN|closed/);
   });
 
-  it('rekeys on its own before the sequence-number soft limit', () => {
+  it("rekeys on its own at the suite's usage limit (RFC 8446 §5.5)", () => {
     const pair = freshPair();
     handshake(pair);
     const before = internals(pair.client).record.writeKey;
-    before.sequence = 2 ** 24; // pretend 2^24 records went out under this key
+    const limit = pair.client.connection.keyUpdateLimit; // 2^24.5 records for AES-GCM
+    before.sequence = limit; // pretend the limit's worth of records went out under this key
     pair.client.write('after automatic rekey');
     // A KeyUpdate went out under the old key, then the data under a fresh key (sequence restarted).
     expect(internals(pair.client).record.writeKey).not.toBe(before);
-    expect(before.sequence).toBe(2 ** 24 + 1);
+    expect(before.sequence).toBe(limit + 1);
     expect(internals(pair.client).record.writeKey.sequence).toBe(1);
   });
 });

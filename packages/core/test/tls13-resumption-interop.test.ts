@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import tls from 'node:tls';
-import { type SSLContext, type SSLSession, TLSVersion } from '@sanstls/core';
+import { CERT_REQUIRED, type SSLContext, type SSLSession, TLSVersion } from '@sanstls/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   peerAvailability,
@@ -246,6 +246,28 @@ describe.skipIf(!haveOpenssl)('TLS 1.3 resumption: openssl s_client ↔ our serv
     expect(connections[2]!.obj.earlyDataStatus).toBe('rejected');
     expect(connections[2]!.obj.sessionReused).toBe(true);
     child.endInput();
+  });
+});
+
+describe.skipIf(!haveOpenssl)('TLS 1.3 post-handshake authentication with openssl', () => {
+  it('our server asks s_client -enable_pha for its certificate after the handshake', async () => {
+    const pki = testPki();
+    const ctx = serverContext();
+    ctx.postHandshakeAuth = true;
+    ctx.verifyMode = CERT_REQUIRED;
+    ctx.loadVerifyLocations({ cadata: pki.caPem });
+    const { port, connections } = await echoServer(ctx, 'echo:');
+    const child = sClient(port, ['-enable_pha', '-cert', pki.client.certFile, '-key', pki.client.keyFile]);
+    await child.waitFor(/echo:hello from s_client/);
+    const server = connections[0]!;
+    expect(server.obj.getPeerCert()).toBeNull();
+    server.obj.verifyClientPostHandshake();
+    server.write('please authenticate\n'); // flushes the CertificateRequest with it
+    await child.waitFor(/please authenticate/);
+    child.write('second line\n');
+    await child.waitFor(/echo:second line/);
+    expect(server.obj.connection.postHandshakeAuthPending).toBe(false);
+    expect(server.obj.getPeerCert()).toMatchObject({ subject: [[['commonName', 'client']]] });
   });
 });
 

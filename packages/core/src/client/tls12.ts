@@ -61,9 +61,12 @@ import {
 import { FFDHE_PRIMES } from '../crypto/ffdhe.js';
 import type { GroupName, KeyShareOffer } from '../crypto/provider.js';
 import { TranscriptHash } from '../crypto/transcript.js';
+import { chainsMatchingAuthorities, choosePreferring } from '../handshake/certificate-selection.js';
 import { asciiBytes, bytesEqual, bytesToAscii, type Suspended, whenReady } from '../handshake/common.js';
 import type { CertifiedKey } from '../handshake/config.js';
+import { clientStatusRequestExtension, deliverOcspResponse, parseStapledResponse } from '../handshake/ocsp.js';
 import { authenticatePeer, isIpLiteral, type PeerCertificate } from '../handshake/peer-certificate.js';
+import { acceptRecordSizeLimit, clientRecordSizeLimitExtension } from '../handshake/record-size-limit.js';
 import {
   checkTls12Finished,
   chooseTls12Scheme,
@@ -107,6 +110,8 @@ interface Handshake12 {
   readonly expectTicket: boolean;
   readonly sessionId: Uint8Array;
   readonly alpn: string | null;
+  /** The ServerHello acknowledged status_request: a CertificateStatus may follow Certificate (RFC 6066 §8). */
+  readonly expectStatus: boolean;
 }
 
 interface ServerKeyShare {
@@ -117,6 +122,8 @@ interface ServerKeyShare {
 interface CertRequest12 {
   readonly types: readonly number[];
   readonly schemes: readonly number[];
+  /** DER names of the CAs the server accepts (RFC 5246 §7.4.4), a preference among our chains. */
+  readonly authorities: readonly Uint8Array[];
 }
 
 interface Keys12 {
@@ -127,7 +134,13 @@ interface Keys12 {
 
 export type Tls12ClientState =
   | { readonly kind: 'Tls12ExpectCertificate'; readonly hs: Handshake12 }
-  | { readonly kind: 'Tls12ExpectServerKeyExchange'; readonly hs: Handshake12; readonly peer: PeerCertificate }
+  | {
+      readonly kind: 'Tls12ExpectServerKeyExchange';
+      readonly hs: Handshake12;
+      readonly peer: PeerCertificate;
+      /** The CertificateStatus arrived (or cannot any more). */
+      readonly statusDone?: boolean;
+    }
   | {
       readonly kind: 'Tls12ExpectCertificateRequestOrDone';
       readonly hs: Handshake12;
@@ -262,6 +275,10 @@ export function startTls12Client(io: Tls12Io, serverHostname: string | null): Tl
       body: encodeAlpn(config.alpnProtocols.map(asciiBytes)),
     });
   }
+  // RFC 6066 §8 and RFC 8449 §4, when configured (the TLS 1.3 ClientHello adds the same ones).
+  for (const ext of [clientStatusRequestExtension(config), clientRecordSizeLimitExtension(config)]) {
+    if (ext !== undefined) extensions.push(ext);
+  }
   const hello: ClientHello = {
     legacyVersion: TLS12,
     random,
@@ -305,6 +322,11 @@ export function tls12ClientHandle(
       expect(message, HandshakeType.certificate, state.kind);
       return onCertificate(state, message, io);
     case 'Tls12ExpectServerKeyExchange':
+      // RFC 6066 §8: CertificateStatus "immediately after the Certificate message", only when the
+      // ServerHello acknowledged status_request; the server may still omit it.
+      if (message.type === HandshakeType.certificate_status && state.hs.expectStatus && state.statusDone !== true) {
+        return onCertificateStatus(state, message, io);
+      }
       expect(message, HandshakeType.server_key_exchange, state.kind);
       return onServerKeyExchange(state, message, io);
     case 'Tls12ExpectCertificateRequestOrDone':
@@ -379,6 +401,7 @@ export function onServerHello(sent: Tls12ClientHelloSent, message: HandshakeMess
   let ems = false;
   let expectTicket = false;
   let alpn: string | null = null;
+  let expectStatus = false;
   for (const ext of sh.extensions) {
     if (findExtension(sent.hello.extensions, ext.type) === undefined) throw unsolicitedExtension('SH', ext.type);
     switch (ext.type) {
@@ -414,6 +437,15 @@ export function onServerHello(sent: Tls12ClientHelloSent, message: HandshakeMess
         alpn = chosen;
         break;
       }
+      case ExtensionType.status_request:
+        // RFC 6066 §8: the server's status_request is empty; a CertificateStatus may follow Certificate.
+        parseEmptyExtension(ext.body, 'status_request');
+        expectStatus = true;
+        break;
+      case ExtensionType.record_size_limit:
+        // RFC 8449 §4: both limits apply to the protected records after ChangeCipherSpec.
+        acceptRecordSizeLimit(ext.body, config, 'TLSv1.2', io);
+        break;
       default:
         // Extensions of TLS 1.3 only (key_share, pre_shared_key, …) make no sense in a TLS 1.2 ServerHello.
         throw tlsFailure('BAD_EXTENSION', `${ExtensionType.nameOf(ext.type)} in a TLS 1.2 ServerHello`);
@@ -438,6 +470,7 @@ export function onServerHello(sent: Tls12ClientHelloSent, message: HandshakeMess
     expectTicket,
     sessionId: sh.legacySessionIdEcho.slice(),
     alpn,
+    expectStatus,
   };
   Object.assign(io.negotiated, { version: 'TLSv1.2', suite, alpn });
 
@@ -528,6 +561,8 @@ function onServerKeyExchange(
 ): Tls12ClientState {
   const { hs } = state;
   const { config } = io;
+  // RFC 6066 §8: no CertificateStatus came; the application learns that nothing was stapled.
+  if (state.statusDone !== true) deliverOcspResponse(config, io.negotiated, null, state.peer.chain);
   const ske: ParsedServerKeyExchange = parseServerKeyExchange(message.body, hs.suite.kx === 'ECDHE' ? 'ecdhe' : 'dhe');
   let share: ServerKeyShare;
   if (ske.kind === 'ecdhe') {
@@ -565,6 +600,18 @@ function onServerKeyExchange(
   return { kind: 'Tls12ExpectCertificateRequestOrDone', hs, peer: state.peer, share };
 }
 
+/** RFC 6066 §8: the stapled OCSP response. */
+function onCertificateStatus(
+  state: Extract<Tls12ClientState, { kind: 'Tls12ExpectServerKeyExchange' }>,
+  message: HandshakeMessage,
+  io: Tls12Io,
+): Tls12ClientState {
+  const response = parseStapledResponse(message.body);
+  record(state.hs, message);
+  deliverOcspResponse(io.config, io.negotiated, response, state.peer.chain);
+  return { ...state, statusDone: true };
+}
+
 function onCertificateRequest(
   state: Extract<Tls12ClientState, { kind: 'Tls12ExpectCertificateRequestOrDone' }>,
   message: HandshakeMessage,
@@ -574,7 +621,11 @@ function onCertificateRequest(
   return {
     ...state,
     kind: 'Tls12ExpectServerHelloDone',
-    request: { types: request.certificateTypes, schemes: request.supportedSignatureAlgorithms },
+    request: {
+      types: request.certificateTypes,
+      schemes: request.supportedSignatureAlgorithms,
+      authorities: request.certificateAuthorities.map((n) => n.slice()),
+    },
   };
 }
 
@@ -583,16 +634,21 @@ function chooseClientCertificate(
   keys: readonly CertifiedKey[],
   request: CertRequest12,
 ): { key: CertifiedKey; scheme: number } | undefined {
-  for (const key of keys) {
-    const type =
-      key.publicKey.kind === 'rsa' || key.publicKey.kind === 'rsa-pss'
-        ? ClientCertificateType.rsa_sign
-        : ClientCertificateType.ecdsa_sign;
-    if (!request.types.includes(type)) continue;
-    const scheme = chooseTls12Scheme(request.schemes, key.publicKey);
-    if (scheme !== undefined) return { key, scheme };
-  }
-  return undefined;
+  // RFC 5246 §7.4.4: certificate_authorities names the CAs the server accepts; a chain under one of them
+  // is preferred, any fitting chain is the fallback.
+  const preferred = chainsMatchingAuthorities(keys, request.authorities);
+  return choosePreferring(keys, preferred, (candidates) => {
+    for (const key of candidates) {
+      const type =
+        key.publicKey.kind === 'rsa' || key.publicKey.kind === 'rsa-pss'
+          ? ClientCertificateType.rsa_sign
+          : ClientCertificateType.ecdsa_sign;
+      if (!request.types.includes(type)) continue;
+      const scheme = chooseTls12Scheme(request.schemes, key.publicKey);
+      if (scheme !== undefined) return { key, scheme };
+    }
+    return undefined;
+  });
 }
 
 function onServerHelloDone(

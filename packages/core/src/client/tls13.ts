@@ -34,6 +34,7 @@ import {
   encodeSupportedVersionsClientHello,
   findExtension,
   parseAlpnServer,
+  parseCertificateAuthorities,
   parseCookie,
   parseEarlyDataNewSessionTicket,
   parseEmptyExtension,
@@ -68,6 +69,7 @@ import {
 import type { ApplicationTrafficSecret } from '../crypto/keyschedule.js';
 import type { GroupName, KeyShareOffer } from '../crypto/provider.js';
 import { TranscriptHash } from '../crypto/transcript.js';
+import { chainsMatchingAuthorities, choosePreferring } from '../handshake/certificate-selection.js';
 import {
   asciiBytes,
   bytesEqual,
@@ -87,7 +89,9 @@ import {
   whenReady,
 } from '../handshake/common.js';
 import { groupByCode, groupCode } from '../handshake/groups.js';
+import { clientStatusRequestExtension, deliverOcspResponse, parseStapledResponse } from '../handshake/ocsp.js';
 import { authenticatePeer, isIpLiteral, type PeerCertificate } from '../handshake/peer-certificate.js';
+import { acceptRecordSizeLimit, clientRecordSizeLimitExtension } from '../handshake/record-size-limit.js';
 import { certificateVerifyContent, chooseCertificate, verifyCertificateVerify } from '../handshake/signatures.js';
 import { type Tls13Suite, tls13SuiteByCode } from '../handshake/suites.js';
 import { restoredPeer } from '../handshake/tls12.js';
@@ -128,6 +132,8 @@ type PskAccepted = { readonly [pskBrand]: 'PskAccepted' };
 interface CertificateRequestInfo {
   readonly context: Uint8Array;
   readonly schemes: readonly number[];
+  /** certificate_authorities (§4.2.4): DER names of the CAs the server accepts, a preference among our chains. */
+  readonly authorities?: readonly Uint8Array[];
 }
 
 export type ClientState =
@@ -323,6 +329,10 @@ function clientHelloExtensions(
       type: ExtensionType.application_layer_protocol_negotiation,
       body: encodeAlpn(config.alpnProtocols.map(asciiBytes)),
     });
+  }
+  // RFC 6066 §8 (OCSP stapling) and RFC 8449 (record_size_limit), when configured.
+  for (const ext of [clientStatusRequestExtension(config), clientRecordSizeLimitExtension(config)]) {
+    if (ext !== undefined) extensions.push(ext);
   }
   // §4.2.6: we will answer a CertificateRequest after the handshake.
   if (config.postHandshakeAuth)
@@ -587,6 +597,10 @@ function onEncryptedExtensions(
       case ExtensionType.server_name:
         parseEmptyExtension(ext.body, 'server_name'); // RFC 6066 §3: empty in the server's answer
         break;
+      case ExtensionType.record_size_limit:
+        // RFC 8449 §4: the server's limit bounds our protected records from our Finished on.
+        acceptRecordSizeLimit(ext.body, io.config, 'TLSv1.3', io);
+        break;
       case ExtensionType.application_layer_protocol_negotiation: {
         // RFC 7301 §3.1: exactly one protocol, which must be one the client offered.
         const chosen = bytesToAscii(parseAlpnServer(ext.body));
@@ -648,13 +662,15 @@ function onCertificateRequest(
     throw tlsFailure('ILLEGAL_PARAMETER', 'CertificateRequest context must be empty during the handshake');
   }
   const schemes = parseSignatureAlgorithms(findExtension(request.extensions, ExtensionType.signature_algorithms)!.body);
+  const authoritiesExt = findExtension(request.extensions, ExtensionType.certificate_authorities);
+  const authorities = authoritiesExt === undefined ? [] : parseCertificateAuthorities(authoritiesExt.body);
   state.sent.transcript.update(message.raw);
   void io;
   return {
     kind: 'ExpectCertificate',
     sent: state.sent,
     keys: state.keys,
-    certRequest: { context: new Uint8Array(0), schemes },
+    certRequest: { context: new Uint8Array(0), schemes, authorities },
   };
 }
 
@@ -672,11 +688,17 @@ function onCertificate(
   // with a "decode_error" alert."
   if (certificate.certificateList.length === 0)
     throw tlsFailure('NO_CERTIFICATES_RETURNED', 'server sent no certificate');
-  for (const entry of certificate.certificateList) {
+  let stapled: Uint8Array | null = null;
+  for (const [index, entry] of certificate.certificateList.entries()) {
     checkExtensionsAllowed('CT', entry.extensions);
-    // We request neither OCSP nor SCTs, so any entry extension is unsolicited (§4.4.2).
-    const first = entry.extensions[0];
-    if (first !== undefined) throw unsolicitedExtension('CT', first.type);
+    for (const ext of entry.extensions) {
+      // §4.4.2.1: the OCSP response rides in the end-entity's entry, only when we asked (requestOcsp);
+      // anything else (SCTs, status we did not request) is unsolicited (§4.2: unsupported_extension).
+      if (ext.type !== ExtensionType.status_request || !io.config.requestOcsp)
+        throw unsolicitedExtension('CT', ext.type);
+      const response = parseStapledResponse(ext.body);
+      if (index === 0) stapled = response;
+    }
   }
   state.sent.transcript.update(message.raw);
   const chain = certificate.certificateList.map((e) => e.certData.slice());
@@ -689,6 +711,7 @@ function onCertificate(
   });
   return whenReady(verified, 'verifyPeerCertificate', (peer): ClientState => {
     io.negotiated.peerCertificate = peer;
+    if (io.config.requestOcsp) deliverOcspResponse(io.config, io.negotiated, stapled, chain);
     return {
       kind: 'ExpectCertificateVerify',
       sent: state.sent,
@@ -771,7 +794,10 @@ function sendClientCertificate(
   io: HandshakeIo,
   then: () => ClientState,
 ): ClientState {
-  const choice = chooseCertificate(io.config.certificates, request.schemes);
+  // §4.2.4: a chain under one of the server's certificate_authorities is preferred, any fitting one is the fallback.
+  const keys = io.config.certificates;
+  const preferred = chainsMatchingAuthorities(keys, request.authorities ?? []);
+  const choice = choosePreferring(keys, preferred, (candidates) => chooseCertificate(candidates, request.schemes));
   const certificateMessage = encodeCertificateTls13({
     certificateRequestContext: request.context,
     certificateList: choice === undefined ? [] : choice.key.chain.map((certData) => ({ certData, extensions: [] })),

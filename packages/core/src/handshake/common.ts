@@ -74,6 +74,8 @@ export interface Negotiated {
   helloRetried: boolean;
   signatureScheme: number | null;
   peerSignatureScheme: number | null;
+  /** Client: the OCSP response the server stapled (RFC 6066 §8, RFC 8446 §4.4.2.1), or null. */
+  ocspResponse: Uint8Array | null;
   /** The handshake resumed a session with a PSK (RFC 8446 §2.2; issue #7). */
   resumed: boolean;
   /** Server: the client sent post_handshake_auth (§4.2.6). Client: we offered it. */
@@ -97,6 +99,7 @@ export function emptyNegotiated(): Negotiated {
     helloRetried: false,
     signatureScheme: null,
     peerSignatureScheme: null,
+    ocspResponse: null,
     resumed: false,
     postHandshakeAuth: false,
   };
@@ -134,6 +137,8 @@ export interface HandshakeIo {
   extendClientHelloForTls12?(hello: ClientHello): void;
   /** Server only: runs the SNI callback. */
   serverNameCallback(serverName: string | null): Awaitable<ServerNameDecision>;
+  /** RFC 8449: the negotiated record size limits (the peer's bounds what we send, ours what we accept). */
+  setRecordSizeLimits?(peer: number, own: number): void;
   // -- Resumption and 0-RTT (issue #7) --
   /** Client: the TLS 1.3 ticket of the session passed to wrapBio, or null. */
   readonly offeredTicket?: Tls13ClientTicket | null;

@@ -26,7 +26,16 @@ export interface CertifiedKey {
    * (a remote signer or WebCrypto): the handshake then parks at the `signCertificateVerify` point.
    */
   sign(scheme: number, content: Uint8Array): Awaitable<Uint8Array>;
+  /** DER OCSP response stapled for this chain when the client asks (RFC 6066 §8; `setOcspResponse`). */
+  readonly ocspResponse?: Uint8Array | null;
 }
+
+/**
+ * Client: sees the server's stapled OCSP response (DER; null when none was stapled) and the peer's chain
+ * as sent. Returning false aborts the handshake with bad_certificate_status_response (RFC 6066 §8);
+ * any other return value (true, undefined) continues.
+ */
+export type OcspResponseCallback = (response: Uint8Array | null, chain: readonly Uint8Array[]) => unknown;
 
 /** What a custom verification callback sees (`SSLContext.verifyCallback`). */
 export interface VerifyCallbackInfo {
@@ -109,4 +118,14 @@ export interface EngineConfig {
   readonly maxEarlyData: number;
   /** Server: single-use ticket store for 0-RTT anti-replay (§8.1), shared by the context's connections. */
   readonly antiReplay: AntiReplayStore;
+  // -- Extensions (issue #7): RFC 8449, RFC 6066 §8, RFC 8446 §4.2.4, §5.5 --
+  /** Our record_size_limit (RFC 8449); null: a client sends none, a server answers the protocol maximum. */
+  readonly recordSizeLimit: number | null;
+  /** Records under one application write key before an automatic KeyUpdate; null: the suite's §5.5 limit. */
+  readonly keyUpdateAfterRecords: number | null;
+  /** Client: ask for a stapled OCSP response (status_request, RFC 6066 §8). */
+  readonly requestOcsp: boolean;
+  readonly ocspResponseCallback: OcspResponseCallback | null;
+  /** Server: DER names sent as certificate_authorities in a CertificateRequest (empty: none; §4.2.4). */
+  readonly certificateAuthorities: readonly Uint8Array[];
 }

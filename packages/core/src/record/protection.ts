@@ -17,17 +17,27 @@ import {
   writeRecordHeader,
 } from '../codec/record.js';
 import { writeRecordNonce } from '../crypto/keyschedule.js';
-import type { AeadAlgorithm, AeadKey } from '../crypto/provider.js';
+import type { AeadAlgorithm, AeadKey, AeadName } from '../crypto/provider.js';
 
 /** legacy_record_version of every TLS 1.3 protected record (RFC 8446 §5.2). */
 const LEGACY_RECORD_VERSION = 0x0303;
 
 /**
- * Records protected under one key before it must change. RFC 8446 §5.3 forbids wrapping the 64-bit
- * sequence number; §5.5 bounds AES-GCM to 2^24.5 full records per key. The engine sends a KeyUpdate
- * when the write side reaches {@link SOFT_SEQUENCE_LIMIT} and refuses to go past the hard limit.
+ * Records protected under one key before the engine sends a KeyUpdate (RFC 8446 §5.5: "Implementations
+ * SHOULD do a key update as described in Section 4.6.3 prior to reaching these limits"). §5.5: "For
+ * AES-GCM, up to 2^24.5 full-size records (about 24 million) may be encrypted ... while keeping a safety
+ * margin of approximately 2^-57 for Authenticated Encryption (AE) security. For ChaCha20/Poly1305, the
+ * record sequence number would wrap before the safety limit is reached" — so ChaCha20-Poly1305 updates
+ * only shortly before our own counter bound ({@link HARD_SEQUENCE_LIMIT}, §5.3 forbids wrapping).
+ * The confidentiality limit counts full-size records; we count records of any size (conservative).
  */
-export const SOFT_SEQUENCE_LIMIT = 2 ** 24;
+export function keyUpdateRecordLimit(aead: AeadName): number {
+  return aead === 'CHACHA20-POLY1305' ? HARD_SEQUENCE_LIMIT - 2 ** 32 : AES_GCM_RECORD_LIMIT;
+}
+
+/** ⌊2^24.5⌋ = 23,726,566 records (RFC 8446 §5.5). */
+export const AES_GCM_RECORD_LIMIT = Math.floor(2 ** 24.5);
+/** Our sequence counter bound: a JS number counts exactly to 2^53; 2^48 records is far beyond any AEAD limit. */
 export const HARD_SEQUENCE_LIMIT = 2 ** 48;
 
 export class HalfConnection {
@@ -94,15 +104,15 @@ export class InnerPlaintextBuilder {
 
   /**
    * TLSInnerPlaintext for `content` with enough zero padding to round its length up to a multiple of
-   * `paddingBlock` (RFC 8446 §5.4), capped so the total stays within 2^14 + 1. The returned view is
-   * valid until the next call.
+   * `paddingBlock` (RFC 8446 §5.4), capped so the total stays within `maxLength` (2^14 + 1, or the
+   * peer's record_size_limit, RFC 8449 §4). The returned view is valid until the next call.
    */
-  build(content: Uint8Array, type: number, paddingBlock: number): Uint8Array {
+  build(content: Uint8Array, type: number, paddingBlock: number, maxLength = MAX_INNER_PLAINTEXT_LENGTH): Uint8Array {
     let padding = 0;
     if (paddingBlock > 1) {
       const unpadded = content.length + 1;
       padding = (paddingBlock - (unpadded % paddingBlock)) % paddingBlock;
-      padding = Math.min(padding, MAX_INNER_PLAINTEXT_LENGTH - unpadded);
+      padding = Math.max(0, Math.min(padding, maxLength - unpadded));
     }
     const length = content.length + 1 + padding;
     if (this.scratch.length < length) this.scratch = new Uint8Array(Math.max(length, this.scratch.length * 2));

@@ -15,6 +15,7 @@ import { tlsFailure } from '../alerts.js';
 import { ContentType } from '../codec/enums.js';
 import {
   decodeInnerPlaintext,
+  MAX_INNER_PLAINTEXT_LENGTH,
   MAX_PLAINTEXT_LENGTH,
   MAX_TLS12_CIPHERTEXT_LENGTH,
   MAX_TLS13_CIPHERTEXT_LENGTH,
@@ -59,6 +60,15 @@ export class RecordLayer {
   paddingBlock = 0;
   /** Largest plaintext fragment we send (RFC 8446 §5.1: at most 2^14). */
   maxFragment = MAX_PLAINTEXT_LENGTH;
+  /**
+   * RFC 8449 §4: the peer's record_size_limit (0 = none). "An endpoint MUST NOT generate a protected
+   * record with plaintext that is larger than the RecordSizeLimit value it receives from its peer";
+   * in TLS 1.3 the value covers the whole TLSInnerPlaintext (content, type byte and padding), in TLS 1.2
+   * the fragment. Unprotected records are not subject to it.
+   */
+  sendRecordSizeLimit = 0;
+  /** RFC 8449 §4: the limit we announced (0 = none); a protected record above it is record_overflow. */
+  receiveRecordSizeLimit = 0;
 
   /** Bytes received from the transport and not yet consumed as records. */
   get bufferedInput(): number {
@@ -119,6 +129,7 @@ export class RecordLayer {
       this.recordsReceived++;
       const headerBytes = buf.slice(at, at + RECORD_HEADER_LENGTH);
       const content = this.readKey12.open(headerBytes, buf.subarray(at + RECORD_HEADER_LENGTH, this.inputStart));
+      this.checkReceiveLimit(content.length);
       return { type, content, protected: true };
     }
     const isProtected = this.readKey !== null && type === ContentType.application_data;
@@ -146,11 +157,37 @@ export class RecordLayer {
       this.skipUndecryptable = 0;
       if (opened === null)
         throw tlsFailure('DECRYPTION_FAILED_OR_BAD_RECORD_MAC', 'decryption failed or bad record mac');
+      this.checkReceiveLimit(opened.length);
       const inner = decodeInnerPlaintext(opened);
       return { type: inner.type, content: inner.content, protected: true };
     }
-    const inner = decodeInnerPlaintext(key.open(aad, fragment));
+    const plaintext = key.open(aad, fragment);
+    this.checkReceiveLimit(plaintext.length);
+    const inner = decodeInnerPlaintext(plaintext);
     return { type: inner.type, content: inner.content, protected: true };
+  }
+
+  /**
+   * RFC 8449 §4: "A TLS endpoint that receives a record larger than its advertised limit MUST generate a
+   * fatal "record_overflow" alert". `length` is the TLSInnerPlaintext (1.3) or the fragment (1.2).
+   */
+  private checkReceiveLimit(length: number): void {
+    if (this.receiveRecordSizeLimit > 0 && length > this.receiveRecordSizeLimit) {
+      throw tlsFailure(
+        'DATA_LENGTH_TOO_LONG',
+        `protected record of ${length} bytes exceeds our record_size_limit of ${this.receiveRecordSizeLimit}`,
+      );
+    }
+  }
+
+  /**
+   * Content bytes per record under the current write protection: {@link maxFragment}, lowered by the
+   * peer's record_size_limit (RFC 8449 §4; TLS 1.3 keeps one byte of the limit for the content type).
+   */
+  get protectedFragmentLength(): number {
+    const limit = this.sendRecordSizeLimit;
+    if (limit === 0 || (this.writeKey === null && this.writeKey12 === null)) return this.maxFragment;
+    return Math.min(this.maxFragment, this.writeKey12 !== null ? limit : limit - 1);
   }
 
   /** OpenSSL's first-record diagnostics: a plaintext HTTP request, or bytes that are not TLS at all. */
@@ -170,15 +207,16 @@ export class RecordLayer {
    * for the initial ClientHello, RFC 8446 §5.1).
    */
   send(type: number, content: Uint8Array, legacyVersion = 0x0303): void {
+    const step = this.protectedFragmentLength;
     if (this.writeKey12 !== null) {
       // TLS 1.2 hook (issue #6): RFC 5246 §6.2.3.3 AEAD records (empty application data allowed).
       let offset = 0;
       do {
-        const fragment = content.subarray(offset, Math.min(content.length, offset + this.maxFragment));
+        const fragment = content.subarray(offset, Math.min(content.length, offset + step));
         const [header, body] = this.writeKey12.seal(type, fragment);
         this.push(header);
         this.push(body);
-        offset += this.maxFragment;
+        offset += step;
       } while (offset < content.length);
       return;
     }
@@ -187,8 +225,8 @@ export class RecordLayer {
       if (this.writeKey !== null) this.pushProtected(type, content);
       return;
     }
-    for (let offset = 0; offset < content.length; offset += this.maxFragment) {
-      const fragment = content.subarray(offset, Math.min(content.length, offset + this.maxFragment));
+    for (let offset = 0; offset < content.length; offset += step) {
+      const fragment = content.subarray(offset, Math.min(content.length, offset + step));
       if (this.writeKey !== null) this.pushProtected(type, fragment);
       else this.pushPlaintext(type, fragment, legacyVersion);
     }
@@ -207,7 +245,9 @@ export class RecordLayer {
   }
 
   private pushProtected(type: number, fragment: Uint8Array): void {
-    const inner = this.innerBuilder.build(fragment, type, this.paddingBlock);
+    // RFC 8449 §4: padding counts against the peer's limit too.
+    const limit = this.sendRecordSizeLimit > 0 ? this.sendRecordSizeLimit : MAX_INNER_PLAINTEXT_LENGTH;
+    const inner = this.innerBuilder.build(fragment, type, this.paddingBlock, limit);
     const [header, ciphertext] = this.writeKey!.seal(inner);
     this.push(header);
     this.push(ciphertext);

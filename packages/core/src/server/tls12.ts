@@ -42,6 +42,7 @@ import type { HandshakeMessage } from '../codec/handshake-buffer.js';
 import {
   DOWNGRADE_TLS12_SENTINEL,
   encodeCertificateRequestTls12,
+  encodeCertificateStatus,
   encodeCertificateTls12,
   encodeFinished,
   encodeNewSessionTicketTls12,
@@ -61,9 +62,12 @@ import { CERT_NONE, CERT_REQUIRED } from '../constants.js';
 import { FFDHE_PRIMES } from '../crypto/ffdhe.js';
 import type { GroupName, KeyShareOffer } from '../crypto/provider.js';
 import { TranscriptHash } from '../crypto/transcript.js';
+import { chainsMatchingCertificateSchemes } from '../handshake/certificate-selection.js';
 import { asciiBytes, bytesToAscii, type Suspended, whenReady } from '../handshake/common.js';
 import type { CertifiedKey } from '../handshake/config.js';
+import { STATUS_TYPE_OCSP, stapledResponse } from '../handshake/ocsp.js';
 import { authenticatePeer, type PeerCertificate } from '../handshake/peer-certificate.js';
+import { answerRecordSizeLimit } from '../handshake/record-size-limit.js';
 import {
   checkTls12Finished,
   chooseTls12Scheme,
@@ -305,6 +309,8 @@ function answerClientHello(
     localChain: selection.certificate.key.chain,
     signatureScheme: selection.certificate.scheme,
   });
+  // RFC 6066 §8: staple the configured OCSP response when the client asked for one.
+  const staple = stapledResponse(hello.extensions, selection.certificate.key);
   const extensions = serverHelloExtensions(hello, {
     secureRenegotiation,
     ems: emsOffered,
@@ -312,6 +318,10 @@ function answerClientHello(
     alpn,
     resumed: false,
     ecdhe: selection.suite.kx === 'ECDHE',
+    extra: [
+      ...(staple === null ? [] : [{ type: ExtensionType.status_request, body: EMPTY_EXTENSION_BODY }]),
+      ...optional(answerRecordSizeLimit(hello.extensions, config, 'TLSv1.2', io)),
+    ],
   });
   const serverHello = encodeServerHello({
     kind: 'server_hello',
@@ -324,6 +334,8 @@ function answerClientHello(
   });
   send(hs, serverHello, io);
   send(hs, encodeCertificateTls12({ certificateList: [...selection.certificate.key.chain] }), io);
+  // RFC 6066 §8: CertificateStatus immediately after Certificate.
+  if (staple !== null) send(hs, encodeCertificateStatus({ statusType: STATUS_TYPE_OCSP, response: staple }), io);
 
   // ServerKeyExchange (RFC 8422 §5.4, RFC 5246 §7.4.3): our ephemeral share, signed with the random values.
   const kx = config.provider.group(selection.group)!;
@@ -355,7 +367,8 @@ function answerClientHello(
         encodeCertificateRequestTls12({
           certificateTypes: [ClientCertificateType.rsa_sign, ClientCertificateType.ecdsa_sign],
           supportedSignatureAlgorithms: tls12OfferedSchemes(config),
-          certificateAuthorities: [],
+          // RFC 5246 §7.4.4: the CAs we accept client certificates from, when configured.
+          certificateAuthorities: [...config.certificateAuthorities],
         }),
         io,
       );
@@ -427,6 +440,7 @@ function resumeSession(
       alpn,
       resumed: true,
       ecdhe: false,
+      extra: optional(answerRecordSizeLimit(hello.extensions, config, 'TLSv1.2', io)),
     }),
   });
   send(hs, serverHello, io);
@@ -466,11 +480,18 @@ function selectSuite(hello: ParsedClientHello, io: Tls12Io): Selection {
     ? candidates
     : hello.cipherSuites.flatMap((c) => candidates.filter((s) => s.code === c));
   io.negotiated.sharedSuites = null;
+  // RFC 5246 §7.4.2: the chain's signatures should be among the client's signature_algorithms (or its
+  // signature_algorithms_cert, which RFC 8446 §4.2.3 asks TLS 1.2 servers to honour too): such chains
+  // come first, the others remain candidates.
+  const certSchemesExt = findExtension(hello.extensions, ExtensionType.signature_algorithms_cert);
+  const certSchemes = certSchemesExt === undefined ? clientSchemes : parseSignatureAlgorithms(certSchemesExt.body);
+  const preferred = chainsMatchingCertificateSchemes(config.certificates, certSchemes);
+  const keys = [...preferred, ...config.certificates.filter((k) => !preferred.includes(k))];
   let sawCertificateProblem = false;
   for (const suite of ordered) {
     const group = suite.kx === 'ECDHE' ? (uncompressedOk ? ecGroup : undefined) : dheGroup;
     if (group === undefined) continue;
-    for (const key of config.certificates) {
+    for (const key of keys) {
       if (!keyFitsSuite(key.publicKey, suite)) continue;
       const scheme = chooseTls12Scheme(clientSchemes, key.publicKey);
       if (scheme === undefined) {
@@ -505,6 +526,8 @@ function serverHelloExtensions(
     alpn: string | null;
     resumed: boolean;
     ecdhe: boolean;
+    /** status_request (RFC 6066 §8), record_size_limit (RFC 8449). */
+    extra: readonly Extension[];
   },
 ): Extension[] {
   const extensions: Extension[] = [];
@@ -527,7 +550,12 @@ function serverHelloExtensions(
       body: encodeAlpn([asciiBytes(o.alpn)]),
     });
   }
+  extensions.push(...o.extra);
   return extensions;
+}
+
+function optional<T>(value: T | undefined): T[] {
+  return value === undefined ? [] : [value];
 }
 
 /** The RFC 7919 prime of a group, recovered from its public-value length (the group object keeps it private). */

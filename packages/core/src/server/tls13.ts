@@ -28,6 +28,7 @@ import {
   EMPTY_EXTENSION_BODY,
   type Extension,
   encodeAlpn,
+  encodeCertificateAuthorities,
   encodeCookie,
   encodeEarlyDataNewSessionTicket,
   encodeKeyShareHelloRetryRequest,
@@ -67,6 +68,7 @@ import { CERT_NONE, CERT_REQUIRED } from '../constants.js';
 import type { ApplicationTrafficSecret, EarlyTrafficSecret } from '../crypto/keyschedule.js';
 import type { GroupName } from '../crypto/provider.js';
 import { TranscriptHash } from '../crypto/transcript.js';
+import { chainsMatchingCertificateSchemes, choosePreferring } from '../handshake/certificate-selection.js';
 import {
   asciiBytes,
   bytesEqual,
@@ -87,7 +89,9 @@ import {
 } from '../handshake/common.js';
 import type { CertifiedKey } from '../handshake/config.js';
 import { groupCode } from '../handshake/groups.js';
+import { certificateEntryStatus, stapledResponse } from '../handshake/ocsp.js';
 import { authenticatePeer, type PeerCertificate } from '../handshake/peer-certificate.js';
+import { answerRecordSizeLimit } from '../handshake/record-size-limit.js';
 import { certificateVerifyContent, chooseCertificate, verifyCertificateVerify } from '../handshake/signatures.js';
 import { type Tls13Suite, tls13SuiteByCode } from '../handshake/suites.js';
 import { restoredPeer } from '../handshake/tls12.js';
@@ -302,7 +306,16 @@ function negotiate(hello: ParsedClientHello, io: HandshakeIo, fixed: Negotiation
   // Certificate by the client's signature_algorithms (§4.4.2.2).
   if (config.certificates.length === 0)
     throw tlsFailure('NO_SHARED_CIPHER', 'no shared cipher: no certificate is configured');
-  const certificate = chooseCertificate(config.certificates, parseSignatureAlgorithms(sigAlgsExt.body));
+  // §4.2.3: prefer a chain whose signatures are in signature_algorithms_cert (signature_algorithms when
+  // absent); §4.4.2.2: failing that, any chain that can sign.
+  const clientSchemes = parseSignatureAlgorithms(sigAlgsExt.body);
+  const certSchemesExt = findExtension(hello.extensions, ExtensionType.signature_algorithms_cert);
+  const certSchemes = certSchemesExt === undefined ? clientSchemes : parseSignatureAlgorithms(certSchemesExt.body);
+  const certificate = choosePreferring(
+    config.certificates,
+    chainsMatchingCertificateSchemes(config.certificates, certSchemes),
+    (keys) => chooseCertificate(keys, clientSchemes),
+  );
   if (certificate === undefined) {
     throw tlsFailure('NO_SUITABLE_SIGNATURE_ALGORITHM', 'no suitable signature algorithm for our certificates');
   }
@@ -470,6 +483,9 @@ function sendServerFlight(
       body: encodeAlpn([asciiBytes(negotiation.alpn)]),
     });
   }
+  // RFC 8449 §4: answer the client's record_size_limit (also when resuming); both limits apply from here.
+  const recordSizeLimit = answerRecordSizeLimit(hello.extensions, config, 'TLSv1.3', io);
+  if (recordSizeLimit !== undefined) extensions.push(recordSizeLimit);
   if (earlySecret !== null) extensions.push({ type: ExtensionType.early_data, body: EMPTY_EXTENSION_BODY });
   const encryptedExtensions = encodeEncryptedExtensions({
     extensions: config.replay?.encryptedExtensions?.(extensions) ?? extensions,
@@ -497,22 +513,21 @@ function sendServerFlight(
   if (requestClientCertificate) {
     const request = encodeCertificateRequestTls13({
       certificateRequestContext: new Uint8Array(0),
-      extensions: [
-        { type: ExtensionType.signature_algorithms, body: encodeSignatureAlgorithms(config.signatureSchemes) },
-        {
-          type: ExtensionType.signature_algorithms_cert,
-          body: encodeSignatureAlgorithms(config.certificateSignatureSchemes),
-        },
-      ],
+      extensions: certificateRequestExtensions(io),
     });
     transcript.update(request);
     io.sendHandshake(request);
   }
 
   const { key, scheme } = negotiation.certificate;
+  // §4.4.2.1: a stapled OCSP response goes in the end-entity's CertificateEntry, only when asked for.
+  const staple = stapledResponse(hello.extensions, key);
   const certificate = encodeCertificateTls13({
     certificateRequestContext: new Uint8Array(0),
-    certificateList: key.chain.map((certData) => ({ certData, extensions: [] })),
+    certificateList: key.chain.map((certData, i) => ({
+      certData,
+      extensions: i === 0 && staple !== null ? [certificateEntryStatus(staple)] : [],
+    })),
   });
   transcript.update(certificate);
   io.sendHandshake(certificate);
@@ -754,19 +769,35 @@ export interface PostHandshakeAuth {
   readonly peer: PeerCertificate | null;
 }
 
+/**
+ * CertificateRequest extensions (§4.3.2): signature_algorithms, signature_algorithms_cert, and
+ * certificate_authorities (§4.2.4) naming our client-certificate anchors when configured.
+ */
+function certificateRequestExtensions(io: HandshakeIo): Extension[] {
+  const { config } = io;
+  const extensions: Extension[] = [
+    { type: ExtensionType.signature_algorithms, body: encodeSignatureAlgorithms(config.signatureSchemes) },
+    {
+      type: ExtensionType.signature_algorithms_cert,
+      body: encodeSignatureAlgorithms(config.certificateSignatureSchemes),
+    },
+  ];
+  if (config.certificateAuthorities.length > 0) {
+    extensions.push({
+      type: ExtensionType.certificate_authorities,
+      body: encodeCertificateAuthorities(config.certificateAuthorities),
+    });
+  }
+  return extensions;
+}
+
 /** Sends a CertificateRequest with a fresh context over the handshake transcript (§4.4.1, §4.6.2). */
 export function serverRequestPostHandshakeAuth(traffic: TrafficSecrets, io: HandshakeIo): PostHandshakeAuth {
   const { config } = io;
   const context = config.randomBytes(32).slice();
   const request = encodeCertificateRequestTls13({
     certificateRequestContext: context,
-    extensions: [
-      { type: ExtensionType.signature_algorithms, body: encodeSignatureAlgorithms(config.signatureSchemes) },
-      {
-        type: ExtensionType.signature_algorithms_cert,
-        body: encodeSignatureAlgorithms(config.certificateSignatureSchemes),
-      },
-    ],
+    extensions: certificateRequestExtensions(io),
   });
   const transcript = traffic.transcript!.clone();
   transcript.update(request);

@@ -1,0 +1,405 @@
+/**
+ * OCSP stapling (status_request: RFC 6066 §8, RFC 8446 §4.4.2.1), certificate_authorities (RFC 8446
+ * §4.2.4, RFC 5246 §7.4.4) and signature_algorithms_cert (RFC 8446 §4.2.3) in TLS 1.3 and 1.2, in memory
+ * with negative cases, and OCSP interop with `openssl s_server -status_file` / `openssl s_client -status`.
+ */
+import { CERT_REQUIRED, type SSLContext, type SSLError, TLSVersion } from '@sanstls/core';
+import {
+  EMPTY_EXTENSION_BODY,
+  type Extension,
+  ExtensionType,
+  encodeServerHello,
+  encodeSignatureAlgorithms,
+  parseServerHello,
+  SignatureScheme,
+} from '@sanstls/core/codec';
+import { afterEach, describe, expect, it } from 'vitest';
+import { extensionPki } from './helpers/extension-pki.js';
+import { connect, listen, type PumpedConnection } from './helpers/socket-pump.js';
+import { clientContext, handshake, handshakeUntilError, makePair, serverContext, testPki } from './helpers/tls-pair.js';
+import { freePort, hasTool, type Peer, startPeer, within } from './helpers/tls12-peers.js';
+
+const VERSIONS = ['TLSv1.3', 'TLSv1.2'] as const;
+type Version = (typeof VERSIONS)[number];
+
+function at(version: Version, ctx: SSLContext): SSLContext {
+  if (version === 'TLSv1.2') ctx.maximumVersion = TLSVersion.TLSv1_2;
+  return ctx;
+}
+
+const withExtension = (type: number, body: Uint8Array) => (exts: Extension[]) => [
+  ...exts.filter((e) => e.type !== type),
+  { type, body },
+];
+
+// ---------------------------------------------------------------------------------------------
+// OCSP stapling
+
+describe('OCSP stapling', () => {
+  for (const version of VERSIONS) {
+    it(`${version}: the server staples the configured response; the client exposes it and calls back once`, () => {
+      const { ocspResponse } = extensionPki();
+      const server = serverContext();
+      server.setOcspResponse(ocspResponse);
+      const client = at(version, clientContext());
+      client.requestOcsp = true;
+      const calls: [Uint8Array | null, readonly Uint8Array[]][] = [];
+      client.ocspResponseCallback = (response, chain) => {
+        calls.push([response, chain]);
+        return true;
+      };
+      const pair = makePair(client, server);
+      handshake(pair);
+      expect(pair.client.version()).toBe(version);
+      expect(pair.client.ocspResponse).toEqual(ocspResponse);
+      expect(calls).toHaveLength(1);
+      expect(calls[0]![0]).toEqual(ocspResponse);
+      expect(calls[0]![1][0]).toEqual(pair.client.getPeerCert(true));
+    });
+
+    it(`${version}: nothing is stapled unasked, even when the server has a response`, () => {
+      const server = serverContext();
+      server.setOcspResponse(extensionPki().ocspResponse);
+      let called = false;
+      const client = at(version, clientContext());
+      client.ocspResponseCallback = () => {
+        called = true;
+      };
+      const pair = makePair(client, server);
+      handshake(pair);
+      expect(pair.client.ocspResponse).toBeNull();
+      expect(called).toBe(false); // the callback belongs to requestOcsp
+    });
+
+    it(`${version}: asked but nothing configured: the callback sees null`, () => {
+      const client = at(version, clientContext());
+      client.requestOcsp = true;
+      const seen: (Uint8Array | null)[] = [];
+      client.ocspResponseCallback = (response) => {
+        seen.push(response);
+      };
+      const pair = makePair(client, serverContext());
+      handshake(pair);
+      expect(seen).toEqual([null]);
+      expect(pair.client.ocspResponse).toBeNull();
+    });
+
+    it(`${version}: a callback returning false aborts with bad_certificate_status_response`, () => {
+      const server = serverContext();
+      server.setOcspResponse(extensionPki().ocspResponse);
+      const client = at(version, clientContext());
+      client.requestOcsp = true;
+      client.ocspResponseCallback = () => false;
+      const errors = handshakeUntilError(makePair(client, server));
+      expect((errors.client as SSLError).reason).toBe('INVALID_STATUS_RESPONSE');
+      expect(String(errors.server)).toMatch(/TLSV1_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE/);
+    });
+
+    it(`${version}: a must-staple policy in the callback refuses a server that staples nothing`, () => {
+      const client = at(version, clientContext());
+      client.requestOcsp = true;
+      client.ocspResponseCallback = (response) => response !== null;
+      const errors = handshakeUntilError(makePair(client, serverContext()));
+      expect((errors.client as SSLError).reason).toBe('INVALID_STATUS_RESPONSE');
+    });
+  }
+
+  it('the response goes with its chain: an RSA client gets none when only the EC chain has one', () => {
+    const pki = testPki();
+    const server = serverContext(['ec256', 'rsa2048']);
+    server.setOcspResponse(extensionPki().ocspResponse, pki.leaf.ec256.certPem);
+    const ecClient = clientContext();
+    ecClient.requestOcsp = true;
+    const ec = makePair(ecClient, server);
+    handshake(ec);
+    expect(ec.client.ocspResponse).toEqual(extensionPki().ocspResponse);
+    // A client that only accepts RSA signatures gets the RSA chain, which has no response.
+    const rsaClient = clientContext();
+    rsaClient.requestOcsp = true;
+    rsaClient.replayHooks = {
+      clientHelloExtensions: withExtension(
+        ExtensionType.signature_algorithms,
+        encodeSignatureAlgorithms([SignatureScheme.rsa_pss_rsae_sha256]),
+      ),
+    };
+    const rsa = makePair(rsaClient, server);
+    handshake(rsa);
+    expect(rsa.client.getPeerCert(true)).not.toEqual(ec.client.getPeerCert(true));
+    expect(rsa.client.ocspResponse).toBeNull();
+  });
+
+  it('setOcspResponse validates its arguments', () => {
+    const empty = serverContext([]);
+    expect(() => empty.setOcspResponse(Uint8Array.of(1))).toThrow(/no such certificate chain/);
+    const server = serverContext();
+    expect(() => server.setOcspResponse(new Uint8Array(0))).toThrow(/empty/);
+    expect(() => server.setOcspResponse(Uint8Array.of(1), testPki().leaf.rsa2048.certPem)).toThrow(/no such/);
+    server.setOcspResponse(Uint8Array.of(1, 2, 3));
+    server.setOcspResponse(null);
+  });
+
+  it('TLS 1.3: a stapled response the client did not ask for is unsupported_extension', () => {
+    const server = serverContext();
+    server.setOcspResponse(extensionPki().ocspResponse);
+    const client = clientContext(); // requestOcsp stays false, but the hello carries status_request
+    client.replayHooks = {
+      clientHelloExtensions: withExtension(ExtensionType.status_request, Uint8Array.of(1, 0, 0, 0, 0)),
+    };
+    const errors = handshakeUntilError(makePair(client, server));
+    expect((errors.client as SSLError).reason).toBe('UNSOLICITED_EXTENSION');
+    expect(String(errors.server)).toMatch(/TLSV1_ALERT_UNSUPPORTED_EXTENSION/);
+  });
+
+  it('TLS 1.2: a ServerHello status_request the client did not send is unsupported_extension', () => {
+    const client = at('TLSv1.2', clientContext());
+    const pair = makePair(client, at('TLSv1.2', serverContext()));
+    try {
+      pair.client.doHandshake();
+    } catch {
+      // want read
+    }
+    pair.serverIn.write(pair.clientOut.read());
+    try {
+      pair.server.doHandshake();
+    } catch {
+      // want read
+    }
+    const flight = pair.serverOut.read();
+    const content = flight.subarray(5);
+    const shLength = (content[1]! << 16) | (content[2]! << 8) | content[3]!;
+    const sh = parseServerHello(content.subarray(4, 4 + shLength));
+    if (sh.kind !== 'server_hello') throw new Error('expected a ServerHello');
+    const edited = encodeServerHello({
+      ...sh,
+      extensions: withExtension(ExtensionType.status_request, EMPTY_EXTENSION_BODY)(sh.extensions),
+    });
+    const body = new Uint8Array([...edited, ...content.subarray(4 + shLength)]);
+    pair.clientIn.write(new Uint8Array([22, 3, 3, body.length >> 8, body.length & 0xff, ...body]));
+    expect(() => pair.client.doHandshake()).toThrow(/unsolicited status_request/);
+    expect([...pair.clientOut.read()]).toEqual([21, 3, 3, 0, 2, 2, 110]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// certificate_authorities: the client picks the chain the server's CA list names
+
+describe('certificate_authorities', () => {
+  /** A server that only trusts the main CA; a client with an EC chain under CA B and an RSA chain under the main CA. */
+  function setup(version: Version, send: boolean) {
+    const x = extensionPki();
+    const server = at(version, serverContext());
+    server.verifyMode = CERT_REQUIRED;
+    server.loadVerifyLocations({ cadata: testPki().caPem });
+    server.sendCertificateAuthorities = send;
+    const client = at(version, clientContext());
+    // Without a CA list both versions pick the EC chain: TLS 1.3 by the server's signature order
+    // (ECDSA first), TLS 1.2 by load order.
+    client.loadCertChain(x.clientUnderB.certPem, x.clientUnderB.keyPem);
+    client.loadCertChain(x.rsaClientUnderA.certPem, x.rsaClientUnderA.keyPem);
+    return makePair(client, server);
+  }
+
+  for (const version of VERSIONS) {
+    it(`${version}: with the CA list the client presents the chain under the named CA`, () => {
+      const pair = setup(version, true);
+      handshake(pair);
+      expect(pair.server.version()).toBe(version);
+      expect(pair.server.getPeerCert()).toMatchObject({ subject: [[['commonName', 'client-rsa-under-a']]] });
+    });
+
+    it(`${version}: without it the client presents its preferred chain, which the server rejects`, () => {
+      const errors = handshakeUntilError(setup(version, false));
+      expect((errors.server as SSLError).reason).toBe('CERTIFICATE_VERIFY_FAILED');
+    });
+  }
+
+  it('a client with no chain under a named CA still sends the one it has (the list is a preference)', () => {
+    const x = extensionPki();
+    const server = serverContext();
+    server.verifyMode = CERT_REQUIRED;
+    server.loadVerifyLocations({ cadata: testPki().caPem });
+    server.sendCertificateAuthorities = true;
+    const client = clientContext();
+    client.loadCertChain(x.clientUnderB.certPem, x.clientUnderB.keyPem);
+    const errors = handshakeUntilError(makePair(client, server));
+    // Not PEER_DID_NOT_RETURN_A_CERTIFICATE: the chain was sent, and failed verification.
+    expect((errors.server as SSLError).reason).toBe('CERTIFICATE_VERIFY_FAILED');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// signature_algorithms_cert: the server picks a chain whose signatures the client accepts
+
+describe('signature_algorithms_cert', () => {
+  function serverWithTwoChains(version: Version): SSLContext {
+    const x = extensionPki();
+    const server = at(version, serverContext(['ec256'])); // EC leaf under the EC CA (ecdsa-with-SHA256)
+    server.loadCertChain(x.rsaServerUnderRsaCa.certPem, x.rsaServerUnderRsaCa.keyPem); // RSA under the RSA CA
+    return server;
+  }
+
+  function clientTrustingBoth(version: Version, certSchemes?: number[]): SSLContext {
+    const client = at(version, clientContext());
+    client.loadVerifyLocations({ cadata: extensionPki().rsaCa.certPem });
+    if (certSchemes !== undefined) {
+      client.replayHooks = {
+        clientHelloExtensions: withExtension(
+          ExtensionType.signature_algorithms_cert,
+          encodeSignatureAlgorithms(certSchemes),
+        ),
+      };
+    }
+    return client;
+  }
+
+  it('TLS 1.3: without a restriction the EC chain (first in the client signature order) is chosen', () => {
+    const pair = makePair(clientTrustingBoth('TLSv1.3'), serverWithTwoChains('TLSv1.3'));
+    handshake(pair);
+    expect(pair.client.connection.negotiated.peerCertificate?.publicKey.kind).toBe('ec');
+  });
+
+  it('TLS 1.3: a client accepting only RSA PKCS#1 certificate signatures gets the RSA-signed chain', () => {
+    const pair = makePair(
+      clientTrustingBoth('TLSv1.3', [SignatureScheme.rsa_pkcs1_sha256, SignatureScheme.rsa_pkcs1_sha384]),
+      serverWithTwoChains('TLSv1.3'),
+    );
+    handshake(pair);
+    expect(pair.client.connection.negotiated.peerCertificate?.publicKey.kind).toBe('rsa');
+  });
+
+  it('TLS 1.3: when no chain satisfies it, the server still sends one (RFC 8446 §4.4.2.2)', () => {
+    const pair = makePair(clientTrustingBoth('TLSv1.3', [SignatureScheme.ed25519]), serverWithTwoChains('TLSv1.3'));
+    handshake(pair);
+    expect(pair.client.connection.negotiated.peerCertificate).not.toBeNull();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// pre_shared_key must be the last ClientHello extension (RFC 8446 §4.2.11)
+
+describe('pre_shared_key placement', () => {
+  it('a server refuses a ClientHello whose pre_shared_key is not last (illegal_parameter)', () => {
+    const client = clientContext();
+    // A syntactically valid pre_shared_key (one identity, one 32-byte binder) followed by another extension.
+    const psk = new Uint8Array([0, 7, 0, 1, 0xaa, 0, 0, 0, 0, 0, 33, 32, ...new Uint8Array(32)]);
+    client.replayHooks = {
+      clientHelloExtensions: (exts) => [
+        ...exts.filter((e) => e.type !== ExtensionType.pre_shared_key && e.type !== ExtensionType.padding),
+        { type: ExtensionType.pre_shared_key, body: psk },
+        { type: ExtensionType.padding, body: new Uint8Array(4) },
+      ],
+    };
+    const errors = handshakeUntilError(makePair(client, serverContext()));
+    expect((errors.server as SSLError).reason).toBe('BAD_EXTENSION');
+    expect(String(errors.server)).toMatch(/pre_shared_key is not the last extension/);
+    expect(String(errors.client)).toMatch(/ALERT_ILLEGAL_PARAMETER/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Interop: OCSP with OpenSSL 3.0
+
+const haveOpenssl = hasTool('openssl');
+if (!haveOpenssl) console.log('tls13-extensions: interop skipped, the openssl CLI is not installed');
+
+const peers: Peer[] = [];
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const p of peers.splice(0)) p.stop();
+  for (const f of cleanups.splice(0)) f();
+});
+
+const OPENSSL_VERSION_FLAG = { 'TLSv1.3': '-tls1_3', 'TLSv1.2': '-tls1_2' } as const;
+
+describe.skipIf(!haveOpenssl)('interop: OCSP stapling with OpenSSL', () => {
+  for (const version of VERSIONS) {
+    it(`${version}: our client gets s_server -status_file's response`, async () => {
+      const pki = testPki();
+      const x = extensionPki();
+      const port = await freePort();
+      const peer = startPeer('openssl', [
+        's_server',
+        '-accept',
+        String(port),
+        OPENSSL_VERSION_FLAG[version],
+        '-cert',
+        pki.leaf.ec256.certFile,
+        '-key',
+        pki.leaf.ec256.keyFile,
+        '-status_file',
+        x.ocspResponseFile,
+        '-www',
+      ]);
+      peers.push(peer);
+      await peer.waitFor(/ACCEPT/);
+      const ctx = clientContext();
+      ctx.requestOcsp = true;
+      const seen: (Uint8Array | null)[] = [];
+      ctx.ocspResponseCallback = (response) => {
+        seen.push(response);
+      };
+      const conn = await connect(port, ctx, 'localhost');
+      cleanups.push(() => conn.socket.destroy());
+      await within(15_000, 'handshake with s_server', conn.handshakeDone);
+      expect(conn.obj.version()).toBe(version);
+      expect(conn.obj.ocspResponse).toEqual(x.ocspResponse);
+      expect(seen).toEqual([x.ocspResponse]);
+    });
+
+    it(`${version}: s_client -status prints the response our server staples`, async () => {
+      const pki = testPki();
+      const x = extensionPki();
+      const ctx = serverContext();
+      ctx.setOcspResponse(x.ocspResponse);
+      const connections: PumpedConnection[] = [];
+      const server = await listen(ctx, (conn) => {
+        connections.push(conn);
+        conn.onData = () => conn.write('stapled\n');
+      });
+      cleanups.push(server.close);
+      const child = startPeer('openssl', [
+        's_client',
+        '-connect',
+        `127.0.0.1:${server.port}`,
+        OPENSSL_VERSION_FLAG[version],
+        '-CAfile',
+        pki.caFile,
+        '-servername',
+        'localhost',
+        '-status',
+        '-nocommands',
+      ]);
+      peers.push(child);
+      child.write('hello\n');
+      await child.waitFor(/stapled/, 15_000);
+      const out = child.output();
+      expect(out).toMatch(/OCSP Response Status: successful/);
+      expect(out).toMatch(/Cert Status: good/);
+      expect(out).toMatch(/Verify return code: 0 \(ok\)/);
+    });
+  }
+
+  it('s_client without -status gets no response ("OCSP response: no response sent" not printed, none stapled)', async () => {
+    const pki = testPki();
+    const ctx = serverContext();
+    ctx.setOcspResponse(extensionPki().ocspResponse);
+    const server = await listen(ctx, (conn) => {
+      conn.onData = () => conn.write('plain\n');
+    });
+    cleanups.push(server.close);
+    const child = startPeer('openssl', [
+      's_client',
+      '-connect',
+      `127.0.0.1:${server.port}`,
+      '-CAfile',
+      pki.caFile,
+      '-servername',
+      'localhost',
+      '-nocommands',
+    ]);
+    peers.push(child);
+    child.write('hello\n');
+    await child.waitFor(/plain/, 15_000);
+    expect(child.output()).not.toMatch(/OCSP Response Status/);
+  });
+});
