@@ -141,6 +141,8 @@ class TlsStreamDriver {
   private readDone = false;
   private writeDone = false;
   private released = false;
+  /** Transport bytes read but not yet taken by the engine (see {@link feed}). */
+  private backlog: Uint8Array | null = null;
   /** A handshake or idle timeout fired (issue #10): the error every pending operation reports. */
   private timedOut: SSLError | null = null;
   private closedResolve!: () => void;
@@ -214,6 +216,27 @@ class TlsStreamDriver {
   // -------------------------------------------------------------------------------------------
   // Transport
 
+  /**
+   * Hands a transport chunk to the engine at most `receiveRoom` bytes at a time (core limits.ts bounds
+   * unprocessed input), running it in between. What a stalled engine (unread plaintext at its limit) cannot
+   * take waits here, in the backlog, and is fed before the transport is read again.
+   */
+  private feed(bytes: Uint8Array): void {
+    this.backlog = null;
+    for (let at = 0; at < bytes.length; ) {
+      const room = this.connection.receiveRoom;
+      if (room === 0) {
+        this.backlog = bytes.subarray(at);
+        return;
+      }
+      const n = Math.min(bytes.length - at, room);
+      this.connection.receive(bytes.subarray(at, at + n));
+      at += n;
+      if (at < bytes.length) this.connection.process();
+      if (this.connection.error !== null) return;
+    }
+  }
+
   /** Fails the connection: the transport is released and pending operations report ETIMEDOUT. */
   private timeout(what: string, ms: number): void {
     if (this.released) return;
@@ -224,6 +247,10 @@ class TlsStreamDriver {
   /** One read at a time: concurrent callers share the read in flight. */
   private readTransport(): Promise<void> {
     if (this.inFlightRead !== null) return this.inFlightRead;
+    if (this.backlog !== null) {
+      this.feed(this.backlog);
+      return Promise.resolve();
+    }
     const idleMs = this.connection.handshakeComplete ? (this.options.idleTimeout ?? 0) : 0;
     const timer = idleMs > 0 ? setTimeout(() => this.timeout('read', idleMs), idleMs) : undefined;
     this.inFlightRead = this.reader.read().then(
@@ -235,7 +262,7 @@ class TlsStreamDriver {
           this.transportEnded = true;
           this.connection.receiveEof();
         } else {
-          this.connection.receive(toBytes(value, 'transport readable'));
+          this.feed(toBytes(value, 'transport readable'));
         }
       },
       (error: unknown) => {
