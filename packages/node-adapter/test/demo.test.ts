@@ -21,4 +21,6 @@ it('the demo exits 0 within seconds and reports every step ok', async () => {
   expect(r.stdout).toMatch(/sanstls demo: \d+ things shown in \d+ ms, no network used\./);
   if (hasTool('openssl')) expect(r.stdout).toContain('openssl s_client: verified and connected');
   expect(r.stdout).toMatch(/https\.get over a sanstls client socket against the sanstls server: 200/);
+  expect(r.stdout).toMatch(/noble: [\d.]+ ms per handshake \(both sides, TLS_CHACHA20_POLY1305_SHA256\)/);
+  expect(r.stdout).toMatch(/node:crypto: [\d.]+ ms per handshake \(both sides, TLS_AES_256_GCM_SHA384\)/);
 });
