@@ -681,10 +681,14 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
 
   receiveEarlyData(maxBytes: number): void {
     this.earlyDataBudget = maxBytes;
+    // RFC 8449 §4: records are subject to the limits of the handshake that produced their keys; the
+    // client sent its 0-RTT records before it could know the record_size_limit we announce now.
+    this.record.receiveRecordSizeLimit = 0;
   }
 
   endEarlyData(): void {
     this.earlyDataBudget = null;
+    this.record.receiveRecordSizeLimit = this.ownRecordSizeLimit;
   }
 
   skipRejectedEarlyData(maxBytes: number): void {
@@ -863,8 +867,12 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
    */
   setRecordSizeLimits(peer: number, own: number): void {
     this.record.sendRecordSizeLimit = peer;
-    this.record.receiveRecordSizeLimit = own;
+    this.ownRecordSizeLimit = own;
+    if (this.earlyDataBudget === null) this.record.receiveRecordSizeLimit = own;
   }
+
+  /** RFC 8449: the limit we announced; not applied to 0-RTT records (see {@link receiveEarlyData}). */
+  private ownRecordSizeLimit = 0;
 
   /** Sends close_notify (RFC 8446 §6.1); reading may continue until the peer's arrives (half-close). */
   close(): void {

@@ -158,6 +158,42 @@ describe('TLS 1.3: limits are announced and honoured', () => {
   });
 });
 
+describe('TLS 1.3 0-RTT and record_size_limit', () => {
+  it('early data (sent before the client knew the limit) is accepted; later records honour the limit', () => {
+    const client = clientContext();
+    client.recordSizeLimit = 2 ** 14 + 1;
+    const server = serverContext();
+    server.recordSizeLimit = 100;
+    server.maxEarlyData = 4096;
+    const first = makePair(client, server);
+    handshake(first);
+    first.server.write('ticket please');
+    first.clientIn.write(first.serverOut.read());
+    readAll(first.client);
+    const session = first.client.session!;
+    const pair = { ...makePair(client, server) };
+    pair.client = client.wrapBio(pair.clientIn, pair.clientOut, { serverHostname: 'localhost', session });
+    const early = pattern(1000); // one 0-RTT record far above the server's limit of 100
+    expect(pair.client.writeEarlyData(early)).toBe(1000);
+    const seen = { client: [] as WireRecord[], server: [] as WireRecord[] };
+    for (let i = 0; i < 10; i++) {
+      step(pair.client);
+      transferSeen(pair, seen);
+      step(pair.server);
+      transferSeen(pair, seen);
+    }
+    expect(pair.server.earlyDataStatus).toBe('accepted');
+    expect(Math.max(...seen.client.filter((r) => r.type === APPLICATION_DATA).map((r) => r.length))).toBe(
+      1000 + 1 + TAG,
+    );
+    const after = { client: [] as WireRecord[], server: [] as WireRecord[] };
+    pair.client.write(pattern(500));
+    transferSeen(pair, after);
+    expect(maxProtected(after.client)).toBe(100 + TAG);
+    expect(readAll(pair.server)).toEqual(new Uint8Array([...early, ...pattern(500)]));
+  });
+});
+
 describe('TLS 1.2: limits are announced and honoured', () => {
   it('the server fragments its protected records to the client limit (explicit nonce and tag aside)', () => {
     const client = tls12(clientContext());
