@@ -190,6 +190,8 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
   private warningAlerts = 0;
   /** Records are left undecrypted while this much plaintext waits for the application (limits.ts). */
   private readPaused = false;
+  /** Client: post-handshake CertificateRequests received (limits.ts `maxPostHandshakeAuthRequests`). */
+  private postHandshakeAuthRequests = 0;
 
   constructor(config: EngineConfig, options: TlsConnectionOptions) {
     this.config = config;
@@ -516,7 +518,10 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
         return;
       case HandshakeType.certificate_request:
         if (this.serverSide) break;
-        // §4.6.2: only when we offered post_handshake_auth (checked there).
+        // §4.6.2: only when we offered post_handshake_auth (checked there). Each answer costs a signature.
+        if (++this.postHandshakeAuthRequests > this.limits.maxPostHandshakeAuthRequests) {
+          throw tlsFailure('UNEXPECTED_MESSAGE', 'too many post-handshake CertificateRequests');
+        }
         clientPostHandshakeAuth(this.traffic!, this.traffic!.writeSecret, message, this);
         return;
       case HandshakeType.certificate:

@@ -28,6 +28,8 @@ export interface TlsLimits {
   readonly maxKeyUpdatesWithoutData: number;
   /** NewSessionTickets (RFC 8446 §4.6.1) kept per connection; later ones are dropped unread. */
   readonly maxTicketsPerConnection: number;
+  /** Post-handshake CertificateRequests (RFC 8446 §4.6.2) a client answers: each costs it a signature. */
+  readonly maxPostHandshakeAuthRequests: number;
   /**
    * Decrypted application data buffered while the application does not read. Past it the engine stops
    * opening records (the ciphertext waits in the input buffer) until the application reads.
@@ -52,6 +54,7 @@ export const DEFAULT_LIMITS: TlsLimits = Object.freeze({
   maxWarningAlerts: 8,
   maxKeyUpdatesWithoutData: 32,
   maxTicketsPerConnection: 16,
+  maxPostHandshakeAuthRequests: 8,
   maxBufferedPlaintext: 128 * 1024,
   maxBufferedInput: 1024 * 1024,
 });

@@ -14,7 +14,8 @@ import {
   type TlsLimits,
 } from '@sanstls/core';
 import { describe, expect, it } from 'vitest';
-import { encodeNewSessionTicketTls13 } from '../src/codec/messages.js';
+import { encodeSignatureAlgorithms } from '../src/codec/extensions.js';
+import { encodeCertificateRequestTls13, encodeNewSessionTicketTls13 } from '../src/codec/messages.js';
 import { encodeAlert } from '../src/codec/record.js';
 import {
   chain,
@@ -204,6 +205,26 @@ describe('floods after the handshake', () => {
     expect(readError(p.client)).toBeUndefined();
     expect(p.client.connection.ticketsReceived - before).toBe(5);
     expect(p.client.connection.ticketsDropped).toBe(before + 5 - 2);
+  });
+});
+
+describe('post-handshake authentication requests', () => {
+  it('TLS 1.3: a client answers at most maxPostHandshakeAuthRequests CertificateRequests (each costs a signature)', () => {
+    const p = connected({ clientPostHandshakeAuth: true, clientLimits: { maxPostHandshakeAuthRequests: 2 } });
+    const request = (n: number) =>
+      encodeCertificateRequestTls13({
+        certificateRequestContext: Uint8Array.of(n),
+        extensions: [{ type: 13, body: encodeSignatureAlgorithms([0x0403]) }], // ecdsa_secp256r1_sha256
+      });
+    const before = p.clientOut.pending;
+    inject(p, 'server', 22, request(1));
+    inject(p, 'server', 22, request(2));
+    expect(readError(p.client)).toBeUndefined();
+    expect(p.clientOut.pending).toBeGreaterThan(before); // two answers (Certificate, CertificateVerify, Finished)
+    inject(p, 'server', 22, request(3));
+    const e = readError(p.client);
+    expectReason(e, 'UNEXPECTED_MESSAGE');
+    expect(e!.message).toMatch(/too many post-handshake CertificateRequests/);
   });
 });
 

@@ -37,6 +37,8 @@ export interface PairOptions {
   keylog?: (line: string) => void;
   /** Both sides' RNG (a seeded one makes runs repeatable). */
   randomBytes?: (n: number) => Uint8Array;
+  /** The client offers post-handshake authentication with the chain's leaf as its certificate. */
+  clientPostHandshakeAuth?: boolean;
 }
 
 export function makePair(options: PairOptions = {}): Pair {
@@ -49,6 +51,10 @@ export function makePair(options: PairOptions = {}): Pair {
   if (options.clientLimits) client.limits = options.clientLimits;
   if (options.serverLimits) server.limits = options.serverLimits;
   if (options.keylog) client.keylogCallback = options.keylog;
+  if (options.clientPostHandshakeAuth) {
+    client.postHandshakeAuth = true;
+    client.loadCertChain(chain.certChainPem, chain.leaf.keyPem);
+  }
   const clientIn = new MemoryBIO();
   const clientOut = new MemoryBIO();
   const serverIn = new MemoryBIO();
