@@ -3,7 +3,7 @@
  * §4.2.4, RFC 5246 §7.4.4) and signature_algorithms_cert (RFC 8446 §4.2.3) in TLS 1.3 and 1.2, in memory
  * with negative cases, and OCSP interop with `openssl s_server -status_file` / `openssl s_client -status`.
  */
-import { CERT_REQUIRED, type SSLContext, type SSLError, TLSVersion } from '@sanstls/core';
+import { CERT_OPTIONAL, CERT_REQUIRED, type SSLContext, type SSLError, TLSVersion } from '@sanstls/core';
 import {
   EMPTY_EXTENSION_BODY,
   type Extension,
@@ -177,6 +177,109 @@ describe('OCSP stapling', () => {
     pair.clientIn.write(new Uint8Array([22, 3, 3, body.length >> 8, body.length & 0xff, ...body]));
     expect(() => pair.client.doHandshake()).toThrow(/unsolicited status_request/);
     expect([...pair.clientOut.read()]).toEqual([21, 3, 3, 0, 2, 2, 110]);
+  });
+});
+
+describe('OCSP stapling: malformed status (TLS 1.2, edited in transit)', () => {
+  interface Message {
+    type: number;
+    body: Uint8Array;
+  }
+
+  /** Runs a TLS 1.2 handshake whose first server flight (one plaintext record) gets its messages edited. */
+  function editFirstFlight(client: SSLContext, server: SSLContext, edit: (messages: Message[]) => Message[]) {
+    const pair = makePair(client, server);
+    for (const side of [pair.client, pair.server]) {
+      try {
+        side.doHandshake();
+      } catch {
+        // want read
+      }
+      if (side === pair.client) pair.serverIn.write(pair.clientOut.read());
+    }
+    const content = pair.serverOut.read().subarray(5);
+    const messages: Message[] = [];
+    for (let at = 0; at < content.length; ) {
+      const length = (content[at + 1]! << 16) | (content[at + 2]! << 8) | content[at + 3]!;
+      messages.push({ type: content[at]!, body: content.slice(at + 4, at + 4 + length) });
+      at += 4 + length;
+    }
+    const parts = edit(messages).flatMap(({ type, body }) => [
+      type,
+      body.length >> 16,
+      (body.length >> 8) & 0xff,
+      body.length & 0xff,
+      ...body,
+    ]);
+    pair.clientIn.write(new Uint8Array([22, 3, 3, parts.length >> 8, parts.length & 0xff, ...parts]));
+    let error: SSLError | undefined;
+    try {
+      pair.client.doHandshake();
+    } catch (e) {
+      error = e as SSLError;
+    }
+    return { error, alert: [...pair.clientOut.read()] };
+  }
+
+  function setup() {
+    const server = at('TLSv1.2', serverContext());
+    server.setOcspResponse(extensionPki().ocspResponse);
+    const client = at('TLSv1.2', clientContext());
+    client.requestOcsp = true;
+    return { client, server };
+  }
+
+  const CERTIFICATE_STATUS = 22;
+  const SERVER_KEY_EXCHANGE = 12;
+
+  it('the flight is Certificate, CertificateStatus, ServerKeyExchange (RFC 6066 §8)', () => {
+    const { client, server } = setup();
+    let types: number[] = [];
+    editFirstFlight(client, server, (messages) => {
+      types = messages.map((m) => m.type);
+      return messages;
+    });
+    expect(types).toEqual([2, 11, CERTIFICATE_STATUS, SERVER_KEY_EXCHANGE, 14]);
+  });
+
+  it('a CertificateStatus of a type we did not ask for (ocsp_multi) → bad_certificate_status_response', () => {
+    const { client, server } = setup();
+    const { error, alert } = editFirstFlight(client, server, (messages) =>
+      messages.map((m) =>
+        m.type === CERTIFICATE_STATUS ? { ...m, body: Uint8Array.of(2, ...m.body.subarray(1)) } : m,
+      ),
+    );
+    expect(error?.reason).toBe('INVALID_STATUS_RESPONSE');
+    expect(alert).toEqual([21, 3, 3, 0, 2, 2, 113]);
+  });
+
+  it('an empty OCSPResponse → decode_error', () => {
+    const { client, server } = setup();
+    const { error, alert } = editFirstFlight(client, server, (messages) =>
+      messages.map((m) => (m.type === CERTIFICATE_STATUS ? { ...m, body: Uint8Array.of(1, 0, 0, 0) } : m)),
+    );
+    expect(error).toBeDefined();
+    expect(alert).toEqual([21, 3, 3, 0, 2, 2, 50]);
+  });
+
+  it('a CertificateStatus after ServerKeyExchange → unexpected_message', () => {
+    const { client, server } = setup();
+    const { error, alert } = editFirstFlight(client, server, (messages) => {
+      const status = messages.find((m) => m.type === CERTIFICATE_STATUS)!;
+      const rest = messages.filter((m) => m !== status);
+      const ske = rest.findIndex((m) => m.type === SERVER_KEY_EXCHANGE);
+      return [...rest.slice(0, ske + 1), status, ...rest.slice(ske + 1)];
+    });
+    expect(error?.reason).toBe('UNEXPECTED_MESSAGE');
+    expect(alert).toEqual([21, 3, 3, 0, 2, 2, 10]);
+  });
+
+  it('a second CertificateStatus → unexpected_message', () => {
+    const { client, server } = setup();
+    const { error } = editFirstFlight(client, server, (messages) =>
+      messages.flatMap((m) => (m.type === CERTIFICATE_STATUS ? [m, m] : [m])),
+    );
+    expect(error?.reason).toBe('UNEXPECTED_MESSAGE');
   });
 });
 
@@ -401,5 +504,100 @@ describe.skipIf(!haveOpenssl)('interop: OCSP stapling with OpenSSL', () => {
     child.write('hello\n');
     await child.waitFor(/plain/, 15_000);
     expect(child.output()).not.toMatch(/OCSP Response Status/);
+  });
+});
+
+describe.skipIf(!haveOpenssl)('interop: certificate_authorities with OpenSSL', () => {
+  for (const version of VERSIONS) {
+    it(`${version}: s_server -Verify names its CA; our client picks the chain under it`, async () => {
+      const pki = testPki();
+      const x = extensionPki();
+      const port = await freePort();
+      const peer = startPeer('openssl', [
+        's_server',
+        '-accept',
+        String(port),
+        OPENSSL_VERSION_FLAG[version],
+        '-cert',
+        pki.leaf.ec256.certFile,
+        '-key',
+        pki.leaf.ec256.keyFile,
+        '-Verify',
+        '1',
+        '-CAfile',
+        pki.caFile,
+        '-verify_return_error',
+        '-www',
+      ]);
+      peers.push(peer);
+      await peer.waitFor(/ACCEPT/);
+      const ctx = clientContext();
+      // Preferred without the CA list: the EC chain under CA B, which s_server would refuse.
+      ctx.loadCertChain(x.clientUnderB.certPem, x.clientUnderB.keyPem);
+      ctx.loadCertChain(x.rsaClientUnderA.certPem, x.rsaClientUnderA.keyPem);
+      const conn = await connect(port, ctx, 'localhost');
+      cleanups.push(() => conn.socket.destroy());
+      await within(15_000, 'handshake with s_server', conn.handshakeDone);
+      conn.write('GET / HTTP/1.0\r\n\r\n');
+      const page = await conn.waitFor(/<\/pre>|<\/BODY>/i, 15_000);
+      expect(conn.obj.version()).toBe(version);
+      expect(page).toContain('client-rsa-under-a');
+    });
+
+    it(`${version}: s_client lists the CA names our CertificateRequest carries`, async () => {
+      const pki = testPki();
+      const ctx = serverContext();
+      ctx.verifyMode = CERT_OPTIONAL;
+      ctx.loadVerifyLocations({ cadata: pki.caPem });
+      ctx.loadVerifyLocations({ cadata: extensionPki().caB.certPem });
+      ctx.sendCertificateAuthorities = true;
+      const server = await listen(ctx, (conn) => {
+        conn.onData = () => conn.write('named\n');
+      });
+      cleanups.push(server.close);
+      const child = startPeer('openssl', [
+        's_client',
+        '-connect',
+        `127.0.0.1:${server.port}`,
+        OPENSSL_VERSION_FLAG[version],
+        '-CAfile',
+        pki.caFile,
+        '-servername',
+        'localhost',
+        '-nocommands',
+      ]);
+      peers.push(child);
+      child.write('hello\n');
+      await child.waitFor(/named/, 15_000);
+      const out = child.output();
+      expect(out).toMatch(
+        /Acceptable client certificate CA names\s*\n\s*CN ?= ?sanstls test CA\s*\n\s*CN ?= ?sanstls test CA B/,
+      );
+    });
+  }
+
+  it('without sendCertificateAuthorities s_client sees no CA names', async () => {
+    const pki = testPki();
+    const ctx = serverContext();
+    ctx.verifyMode = CERT_OPTIONAL;
+    ctx.loadVerifyLocations({ cadata: pki.caPem });
+    const server = await listen(ctx, (conn) => {
+      conn.onData = () => conn.write('unnamed\n');
+    });
+    cleanups.push(server.close);
+    const child = startPeer('openssl', [
+      's_client',
+      '-connect',
+      `127.0.0.1:${server.port}`,
+      '-CAfile',
+      pki.caFile,
+      '-servername',
+      'localhost',
+      '-nocommands',
+    ]);
+    peers.push(child);
+    child.write('hello\n');
+    await child.waitFor(/unnamed/, 15_000);
+    expect(child.output()).toMatch(/No client certificate CA names sent/);
   });
 });
