@@ -59,9 +59,10 @@ export function decodeOps(input: Uint8Array): Op[] {
 }
 
 const NOW = Date.UTC(2026, 0, 15);
-/** Limits the victim must respect (connection.ts: 64 KiB handshake messages, 256 KiB Certificate). */
-const MAX_BUFFERED_HANDSHAKE = 256 * 1024 + 4;
+/** Output the victim may queue in one run (its answers to a 16 KiB input). */
 const MAX_OUTGOING_PER_RUN = 1 << 20;
+/** One record's plaintext: the most the engine decrypts past `maxBufferedPlaintext` before it pauses. */
+const RECORD_PLAINTEXT = 16_384;
 const ROUNDS = 24;
 
 interface Scenario {
@@ -152,10 +153,19 @@ function step(obj: SSLObject, state: { done: boolean; failed: boolean; error?: u
   }
 }
 
+/** The victim's buffers stay within its configured limits (packages/core/src/limits.ts). */
 function checkBounds(obj: SSLObject, outgoing: MemoryBIO, side: string): void {
   const c = internals(obj);
-  if (c.handshakeMessages.bufferedLength > MAX_BUFFERED_HANDSHAKE) {
+  const limits = obj.connection.limits;
+  const handshakeLimit = 4 + Math.max(limits.maxHandshakeMessageSize, limits.maxCertificateMessageSize);
+  if (c.handshakeMessages.bufferedLength > handshakeLimit) {
     throw new EngineInvariantError(`${side} buffers ${c.handshakeMessages.bufferedLength} bytes of handshake data`);
+  }
+  if (c.record.bufferedInput > limits.maxBufferedInput) {
+    throw new EngineInvariantError(`${side} holds ${c.record.bufferedInput} bytes of unprocessed input`);
+  }
+  if (obj.connection.pendingApplicationData > limits.maxBufferedPlaintext + RECORD_PLAINTEXT) {
+    throw new EngineInvariantError(`${side} holds ${obj.connection.pendingApplicationData} bytes of unread plaintext`);
   }
   if (outgoing.pending > MAX_OUTGOING_PER_RUN) {
     throw new EngineInvariantError(`${side} queued ${outgoing.pending} bytes of output`);
