@@ -1,4 +1,3 @@
-import { describe, expect, it } from 'vitest';
 import {
   CertificateError,
   CertificateVerificationError,
@@ -8,7 +7,9 @@ import {
   SSLEOFError,
   SSLError,
   SSLWantReadError,
+  SSLWantWriteError,
 } from '@sanstls/x509';
+import { describe, expect, it } from 'vitest';
 
 describe('the SSLError family', () => {
   it('formats messages as Python does and keeps library/reason/errno', () => {
@@ -24,6 +25,21 @@ describe('the SSLError family', () => {
     expect(new SSLWantReadError().errno).toBe(SSL_ERROR_WANT_READ);
     expect(new SSLEOFError().errno).toBe(SSL_ERROR_EOF);
     expect(new SSLWantReadError()).toBeInstanceOf(SSLError);
+  });
+
+  it('builds the flow-control errors without a stack trace and leaves Error.stackTraceLimit as it was', () => {
+    const before = Error.stackTraceLimit;
+    const read = new SSLWantReadError();
+    const write = new SSLWantWriteError();
+    expect(Error.stackTraceLimit).toBe(before);
+    // The first line only: name and message, no "    at …" frames.
+    expect(read.stack?.split('\n')).toHaveLength(1);
+    expect(read.stack).toContain('SSLWantReadError');
+    expect(write.stack?.split('\n')).toHaveLength(1);
+    expect(read.message).toBe('The operation did not complete (read)');
+    expect(read).toBeInstanceOf(SSLError);
+    // Real failures keep their stack.
+    expect(new SSLError('boom').stack?.split('\n').length).toBeGreaterThan(1);
   });
 
   it('makes CertificateError an alias of SSLCertVerificationError', () => {
