@@ -202,9 +202,11 @@ export class SSLContext {
    */
   ocspResponseCallback: OcspResponseCallback | null = null;
   /**
-   * Server: list the subjects of the CA certificates loaded with loadVerifyLocations in the
-   * CertificateRequest (certificate_authorities, RFC 8446 §4.2.4; the TLS 1.2 field of RFC 5246 §7.4.4),
-   * so clients holding several chains pick one we accept (OpenSSL's client CA list). Default false.
+   * List the subjects of the CA certificates loaded with loadVerifyLocations as certificate_authorities
+   * (RFC 8446 §4.2.4). Server: in the CertificateRequest (also the TLS 1.2 field, RFC 5246 §7.4.4), so
+   * clients holding several chains pick one we accept (OpenSSL's client CA list). Client: in the
+   * ClientHello, so a server holding several chains picks one we trust. Default false (with a system
+   * store that is a hundred names or more in every handshake).
    */
   sendCertificateAuthorities = false;
   private recordSizeLimitValue: number | null = null;

@@ -3,7 +3,14 @@
  * §4.2.4, RFC 5246 §7.4.4) and signature_algorithms_cert (RFC 8446 §4.2.3) in TLS 1.3 and 1.2, in memory
  * with negative cases, and OCSP interop with `openssl s_server -status_file` / `openssl s_client -status`.
  */
-import { CERT_OPTIONAL, CERT_REQUIRED, type SSLContext, type SSLError, TLSVersion } from '@sanstls/core';
+import {
+  CERT_OPTIONAL,
+  CERT_REQUIRED,
+  PROTOCOL_TLS_CLIENT,
+  SSLContext,
+  type SSLError,
+  TLSVersion,
+} from '@sanstls/core';
 import {
   EMPTY_EXTENSION_BODY,
   type Extension,
@@ -327,6 +334,29 @@ describe('certificate_authorities', () => {
     const errors = handshakeUntilError(makePair(client, server));
     // Not PEER_DID_NOT_RETURN_A_CERTIFICATE: the chain was sent, and failed verification.
     expect((errors.server as SSLError).reason).toBe('CERTIFICATE_VERIFY_FAILED');
+  });
+});
+
+describe('certificate_authorities in the ClientHello (TLS 1.3)', () => {
+  function setup(send: boolean) {
+    const x = extensionPki();
+    const server = serverContext(['ec256']); // EC chain under the main CA, preferred by signature order
+    server.loadCertChain(x.rsaServerUnderRsaCa.certPem, x.rsaServerUnderRsaCa.keyPem);
+    const client = new SSLContext(PROTOCOL_TLS_CLIENT);
+    client.loadVerifyLocations({ cadata: x.rsaCa.certPem }); // trusts only the RSA CA
+    client.sendCertificateAuthorities = send;
+    return makePair(client, server);
+  }
+
+  it('a client naming the CA it trusts gets the chain under it', () => {
+    const pair = setup(true);
+    handshake(pair);
+    expect(pair.client.getPeerCert()).toMatchObject({ subject: [[['commonName', 'server-rsa-under-rsa-ca']]] });
+  });
+
+  it('without the names the server sends its preferred chain, which the client cannot verify', () => {
+    const errors = handshakeUntilError(setup(false));
+    expect((errors.client as SSLError).reason).toBe('CERTIFICATE_VERIFY_FAILED');
   });
 });
 

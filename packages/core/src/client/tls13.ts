@@ -24,6 +24,7 @@ import {
   EMPTY_EXTENSION_BODY,
   type Extension,
   encodeAlpn,
+  encodeCertificateAuthorities,
   encodeCookie,
   encodeKeyShareClientHello,
   encodePreSharedKeyClientHello,
@@ -333,6 +334,13 @@ function clientHelloExtensions(
   // RFC 6066 §8 (OCSP stapling) and RFC 8449 (record_size_limit), when configured.
   for (const ext of [clientStatusRequestExtension(config), clientRecordSizeLimitExtension(config)]) {
     if (ext !== undefined) extensions.push(ext);
+  }
+  // §4.2.4: the CAs we trust, when configured (sendCertificateAuthorities), for a server with several chains.
+  if (config.certificateAuthorities.length > 0) {
+    extensions.push({
+      type: ExtensionType.certificate_authorities,
+      body: encodeCertificateAuthorities(config.certificateAuthorities),
+    });
   }
   // §4.2.6: we will answer a CertificateRequest after the handshake.
   if (config.postHandshakeAuth)

@@ -6,10 +6,11 @@
  *   satisfies it the server "SHOULD continue the handshake by sending the client a certificate chain of
  *   its choice", so this only orders the candidates.
  * - certificate_authorities (RFC 8446 §4.2.4; the TLS 1.2 CertificateRequest's list, RFC 5246 §7.4.4):
- *   the client prefers a chain issued under one of the named CAs (any certificate of the chain names
- *   one as issuer, or is one), falling back to any chain that can sign.
- * - The server's certificate_authorities in a CertificateRequest: the subjects of the trust anchors it
- *   verifies client certificates with (`SSLContext.sendCertificateAuthorities`).
+ *   in a CertificateRequest the client, in a ClientHello the server, prefers a chain issued under one of
+ *   the named CAs (any certificate of the chain names one as issuer, or is one), falling back to any
+ *   chain that can sign.
+ * - The names we send (`SSLContext.sendCertificateAuthorities`): the subjects of our trust anchors —
+ *   the server's in its CertificateRequest, the client's in its ClientHello.
  * @module
  */
 import {
@@ -74,16 +75,18 @@ export function chainsMatchingAuthorities(
 }
 
 /**
- * Tries `choose` on the preferred subset first, then on every key: the hints order the candidates but
- * never make a handshake fail that would otherwise succeed.
+ * Tries `choose` on each preferred subset in turn (each a tier of `keys`), then on every key: the hints
+ * order the candidates but never make a handshake fail that would otherwise succeed.
  */
 export function choosePreferring<R>(
   keys: readonly CertifiedKey[],
-  preferred: readonly CertifiedKey[],
+  preferred: readonly CertifiedKey[] | readonly (readonly CertifiedKey[])[],
   choose: (keys: readonly CertifiedKey[]) => R | undefined,
 ): R | undefined {
-  if (preferred.length > 0 && preferred.length < keys.length) {
-    const chosen = choose(preferred);
+  const tiers = (Array.isArray(preferred[0]) ? preferred : [preferred]) as readonly (readonly CertifiedKey[])[];
+  for (const tier of tiers) {
+    if (tier.length === 0 || tier.length === keys.length) continue;
+    const chosen = choose(tier);
     if (chosen !== undefined) return chosen;
   }
   return choose(keys);

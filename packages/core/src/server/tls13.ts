@@ -38,6 +38,7 @@ import {
   encodeSupportedVersionsServerHello,
   findExtension,
   parseAlpn,
+  parseCertificateAuthorities,
   parseCookie,
   parseKeyShareClientHello,
   parsePreSharedKeyClientHello,
@@ -68,7 +69,11 @@ import { CERT_NONE, CERT_REQUIRED } from '../constants.js';
 import type { ApplicationTrafficSecret, EarlyTrafficSecret } from '../crypto/keyschedule.js';
 import type { GroupName } from '../crypto/provider.js';
 import { TranscriptHash } from '../crypto/transcript.js';
-import { chainsMatchingCertificateSchemes, choosePreferring } from '../handshake/certificate-selection.js';
+import {
+  chainsMatchingAuthorities,
+  chainsMatchingCertificateSchemes,
+  choosePreferring,
+} from '../handshake/certificate-selection.js';
 import {
   asciiBytes,
   bytesEqual,
@@ -311,9 +316,16 @@ function negotiate(hello: ParsedClientHello, io: HandshakeIo, fixed: Negotiation
   const clientSchemes = parseSignatureAlgorithms(sigAlgsExt.body);
   const certSchemesExt = findExtension(hello.extensions, ExtensionType.signature_algorithms_cert);
   const certSchemes = certSchemesExt === undefined ? clientSchemes : parseSignatureAlgorithms(certSchemesExt.body);
+  const bySchemes = chainsMatchingCertificateSchemes(config.certificates, certSchemes);
+  // §4.2.4: a client's certificate_authorities names the CAs it trusts; chains under them come first.
+  const authoritiesExt = findExtension(hello.extensions, ExtensionType.certificate_authorities);
+  const trusted =
+    authoritiesExt === undefined
+      ? []
+      : chainsMatchingAuthorities(config.certificates, parseCertificateAuthorities(authoritiesExt.body));
   const certificate = choosePreferring(
     config.certificates,
-    chainsMatchingCertificateSchemes(config.certificates, certSchemes),
+    [trusted.filter((k) => bySchemes.includes(k)), trusted, bySchemes],
     (keys) => chooseCertificate(keys, clientSchemes),
   );
   if (certificate === undefined) {
