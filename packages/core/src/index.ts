@@ -51,3 +51,5 @@ export { DEFAULT_LIMITS, resolveLimits, type TlsLimits } from './limits.js';
 export { MemoryBIO } from './memorybio.js';
 export { SSLSession } from './session.js';
 export { SSLObject, type WrapBioOptions } from './sslobject.js';
+/** TLS 1.3 tickets and sessions as bytes (issue #7). */
+export { exportSession, importSession, type Tls13ClientTicket } from './tickets.js';

@@ -13,7 +13,13 @@
 import { Reader } from './codec/reader.js';
 import { Writer } from './codec/writer.js';
 import type { CryptoProvider } from './crypto/provider.js';
-import type { Tls12ContextState } from './session12.js';
+import { SSLSession } from './session.js';
+import {
+  decodeSessionState,
+  encodeSessionState,
+  type Tls12ClientSession,
+  type Tls12ContextState,
+} from './session12.js';
 
 /** §4.6.1: "Servers MUST NOT use any value greater than 604800 seconds (7 days)". */
 export const MAX_TICKET_LIFETIME = 604800;
@@ -216,4 +222,121 @@ function hex(bytes: Uint8Array): string {
   let s = '';
   for (const b of bytes) s += b.toString(16).padStart(2, '0');
   return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions as bytes (s_client -sess_out / -sess_in; an adapter's persistent session cache)
+
+const SESSION_MAGIC = encoder.encode('sanstls-session');
+const SESSION_VERSION = 1;
+
+function readTime(r: Reader, what: string): number {
+  return r.u32(`${what} high`) * 0x100000000 + r.u32(`${what} low`);
+}
+
+/**
+ * An SSLSession as bytes, for storing it outside the process: TLS 1.3 ticket and PSK, or TLS 1.2 session
+ * state (master secret). The bytes are as secret as the session itself: whoever holds them can resume
+ * it (and, with TLS 1.2, decrypt traffic of the connections that use it). Our own format — OpenSSL's
+ * `SSL_SESSION` PEM is not understood.
+ */
+export function exportSession(session: SSLSession): Uint8Array {
+  const w = new Writer(512);
+  w.bytes(SESSION_MAGIC).u8(SESSION_VERSION);
+  w.vec8(session.id);
+  writeTime(w, session.time);
+  w.u32(session.timeout)
+    .u32(session.ticketLifetimeHint)
+    .u8(session.hasTicket ? 1 : 0);
+  const t = session.tls13;
+  w.u8(t === undefined ? 0 : 1);
+  if (t !== undefined) {
+    w.u16(t.suiteCode).vec8(t.psk).vec16(t.ticket).u32(t.lifetime).u32(t.ageAdd);
+    writeTime(w, t.receivedAt);
+    w.u32(t.maxEarlyData)
+      .vec8(encoder.encode(t.serverName ?? ''))
+      .vec8(encoder.encode(t.alpn ?? ''));
+    w.u8(t.serverName === null ? 0 : 1)
+      .u8(t.alpn === null ? 0 : 1)
+      .u8(t.peerVerified ? 1 : 0);
+    w.vec24((w) => {
+      for (const der of t.peerChain) w.vec24(der);
+    });
+  }
+  const s = session.tls12;
+  w.u8(s === undefined ? 0 : 1);
+  if (s !== undefined) {
+    w.vec16(encodeSessionState(s.state))
+      .vec8(s.sessionId)
+      .u8(s.ticket === null ? 0 : 1);
+    if (s.ticket !== null) w.vec16(s.ticket);
+    w.u32(s.ticketLifetimeHint);
+  }
+  return w.finish();
+}
+
+/** The session {@link exportSession} wrote, or undefined when the bytes are not one. */
+export function importSession(bytes: Uint8Array): SSLSession | undefined {
+  try {
+    const r = new Reader(bytes);
+    const magic = r.bytes(SESSION_MAGIC.length, 'magic');
+    if (!magic.every((b, i) => b === SESSION_MAGIC[i]) || r.u8('version') !== SESSION_VERSION) return undefined;
+    const id = r.vec8('id').slice();
+    const time = readTime(r, 'time');
+    const timeout = r.u32('timeout');
+    const ticketLifetimeHint = r.u32('hint');
+    const hasTicket = r.u8('has ticket') === 1;
+    let tls13: Tls13ClientTicket | undefined;
+    if (r.u8('tls13') === 1) {
+      const suiteCode = r.u16('suite');
+      const psk = r.vec8('psk').slice();
+      const ticket = r.vec16('ticket').slice();
+      const lifetime = r.u32('lifetime');
+      const ageAdd = r.u32('age add');
+      const receivedAt = readTime(r, 'received');
+      const maxEarlyData = r.u32('max early data');
+      const serverName = decoder.decode(r.vec8('sni'));
+      const alpn = decoder.decode(r.vec8('alpn'));
+      const hasName = r.u8('has sni') === 1;
+      const hasAlpn = r.u8('has alpn') === 1;
+      const peerVerified = r.u8('verified') === 1;
+      const list = r.block24('chain');
+      const peerChain: Uint8Array[] = [];
+      while (!list.done) peerChain.push(list.vec24('cert', 1).slice());
+      tls13 = {
+        suiteCode,
+        psk,
+        ticket,
+        lifetime,
+        ageAdd,
+        receivedAt,
+        maxEarlyData,
+        serverName: hasName ? serverName : null,
+        alpn: hasAlpn ? alpn : null,
+        peerChain,
+        peerVerified,
+      };
+    }
+    let tls12: Tls12ClientSession | undefined;
+    if (r.u8('tls12') === 1) {
+      const state = decodeSessionState(r.vec16('state'));
+      const sessionId = r.vec8('session id').slice();
+      const ticket = r.u8('has ticket') === 1 ? r.vec16('ticket').slice() : null;
+      const hint = r.u32('hint');
+      if (state === undefined) return undefined;
+      tls12 = { state, sessionId, ticket, ticketLifetimeHint: hint };
+    }
+    r.expectEnd('session');
+    return new SSLSession({
+      id,
+      time,
+      timeout,
+      ticketLifetimeHint,
+      hasTicket,
+      ...(tls13 === undefined ? {} : { tls13 }),
+      ...(tls12 === undefined ? {} : { tls12 }),
+    });
+  } catch {
+    return undefined;
+  }
 }

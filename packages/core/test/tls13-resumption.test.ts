@@ -107,7 +107,10 @@ function step(obj: Pair['client']): void {
  * flight — change_cipher_spec, 0-RTT records — passes through). `rebind` recomputes nothing: an edited
  * hello keeps the client's binder, so edits after the binders list are caught by the binder check.
  */
-function editClientHello(pair: Pair, edit: (hello: ParsedClientHello, raw: Uint8Array) => Uint8Array | undefined): void {
+function editClientHello(
+  pair: Pair,
+  edit: (hello: ParsedClientHello, raw: Uint8Array) => Uint8Array | undefined,
+): void {
   step(pair.client);
   const records = splitRecords(pair.clientOut.read());
   const first = records[0]!;
@@ -509,5 +512,30 @@ describe('TLS 1.3 tickets and resumption', () => {
     connect(pair);
     expect(pair.server.sessionReused).toBe(true);
     void HandshakeType;
+  });
+});
+
+describe('sessions as bytes (exportSession / importSession)', () => {
+  it('a TLS 1.3 session survives a round trip and resumes; TLS 1.2 too; garbage is refused', async () => {
+    const { exportSession, importSession } = await import('@sanstls/core');
+    const serverCtx = serverContext();
+    const session13 = ticketSession(tls13Client(), serverCtx);
+    const copy = importSession(exportSession(session13))!;
+    expect(copy.tls13).toEqual(session13.tls13);
+    expect(copy.id).toEqual(session13.id);
+    const pair = pairWith(tls13Client(), serverCtx, copy);
+    connect(pair);
+    expect(pair.client.sessionReused).toBe(true);
+    const client12 = clientContext();
+    client12.maximumVersion = TLSVersion.TLSv1_2;
+    const session12 = ticketSession(client12, serverCtx);
+    const copy12 = importSession(exportSession(session12))!;
+    expect(copy12.tls12).toEqual(session12.tls12);
+    const pair12 = pairWith(client12, serverCtx, copy12);
+    connect(pair12);
+    expect(pair12.client.sessionReused).toBe(true);
+    expect(importSession(new Uint8Array([1, 2, 3]))).toBeUndefined();
+    const truncated = exportSession(session13).subarray(0, 40);
+    expect(importSession(truncated)).toBeUndefined();
   });
 });

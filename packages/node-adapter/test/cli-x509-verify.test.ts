@@ -60,10 +60,8 @@ describe('sanstls (dispatch)', () => {
   });
 
   it.each([
-    ['s_client', ['-sess_out', 'f']],
-    ['s_client', ['-sess_in', 'f']],
-    ['s_client', ['-early_data', 'f']],
-    ['s_server', ['-early_data']],
+    ['s_client', ['-reconnect']],
+    ['s_client', ['-starttls', 'smtp']],
     ['s_client', ['-tls1_1']],
     ['x509', ['-text']],
     ['verify', ['-crl_check']],

@@ -14,7 +14,7 @@ import {
 } from '@sanstls/core';
 import { SSLContext } from '../context.js';
 import { readFileFor } from '../files.js';
-import { optionValue, type ParsedArgs, UsageError } from './args.js';
+import { optionInt, optionValue, type ParsedArgs, UsageError } from './args.js';
 
 /** OpenSSL's `-pass` sources: `pass:TEXT`, `env:VAR`, `file:PATH` (first line), `stdin` is not supported. */
 export function passwordFrom(
@@ -65,6 +65,10 @@ export function buildContext(
   if (args.flags.has('no_tls1_3')) ctx.options |= OP_NO_TLSv1_3;
   if (args.flags.has('no_tls1_2')) ctx.options |= OP_NO_TLSv1_2;
   if (args.flags.has('no_ticket')) ctx.options |= OP_NO_TICKET;
+  // TLS 1.3 tickets and 0-RTT (issue #7): OpenSSL's -num_tickets, -early_data, -max_early_data.
+  const numTickets = optionInt(args, 'num_tickets');
+  if (numTickets !== undefined) ctx.numTickets = numTickets;
+  if (side === 'server' && args.flags.has('early_data')) ctx.maxEarlyData = optionInt(args, 'max_early_data') ?? 16384;
 
   const alpn = optionValue(args, 'alpn');
   if (alpn !== undefined) ctx.setAlpnProtocols(alpn.split(',').filter((p) => p !== ''));

@@ -10,8 +10,17 @@
  * connection goes on, as OpenSSL's.
  * @module
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { CERT_REQUIRED, SSLCertVerificationError, type VerifyCallbackInfo } from '@sanstls/core';
+import {
+  CERT_REQUIRED,
+  exportSession,
+  importSession,
+  SSLCertVerificationError,
+  type SSLObject,
+  type SSLSession,
+  type VerifyCallbackInfo,
+} from '@sanstls/core';
 import { type Certificate, loadCertificates, verifyChain } from '@sanstls/x509';
 import { helpText, optionInt, optionValue, parseArgs, UsageError } from './args.js';
 import { buildContext } from './context.js';
@@ -24,6 +33,32 @@ function parseConnect(spec: string): { host: string; port: number } {
   if (match) return { host: (match[1] ?? match[2]) as string, port: Number(match[3]) };
   if (/^[^:]+$/.test(spec)) return { host: spec, port: 4433 };
   throw new UsageError(`s_client: bad -connect value "${spec}"`, 1);
+}
+
+/** -sess_out/-sess_in files: our session encoding (tickets.ts exportSession) as PEM. */
+const SESSION_PEM_LABEL = 'SANSTLS SESSION';
+
+function readSessionFile(path: string): SSLSession {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`s_client: Can't open session file ${path}: ${(err as Error).message}`, 1);
+  }
+  const match = new RegExp(`-----BEGIN ${SESSION_PEM_LABEL}-----([^-]+)-----END ${SESSION_PEM_LABEL}-----`).exec(text);
+  const session = match === null ? undefined : importSession(Buffer.from(match[1]!.replace(/\s+/g, ''), 'base64'));
+  if (session === undefined) throw new UsageError(`s_client: ${path} is not a session saved by sanstls -sess_out`, 1);
+  return session;
+}
+
+function writeSessionFile(path: string, session: SSLSession): void {
+  const b64 = Buffer.from(exportSession(session))
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n');
+  // The file holds the resumption secret: readable by its owner only.
+  writeFileSync(path, `-----BEGIN ${SESSION_PEM_LABEL}-----\n${b64.trimEnd()}\n-----END ${SESSION_PEM_LABEL}-----\n`, {
+    mode: 0o600,
+  });
 }
 
 /** How long to wait for the peer after stdin ended and we sent close_notify. */
@@ -96,7 +131,26 @@ export async function sClientCommand(argv: readonly string[], io: CliIo): Promis
   }
   raw.on('error', () => {});
   if (!quiet) writeLine(io.stderr, 'CONNECTED(00000003)');
-  const sock = ctx.wrapSocket(raw, { serverHostname: sni, doHandshakeOnConnect: false });
+  const sessIn = optionValue(args, 'sess_in');
+  const session = sessIn === undefined ? undefined : readSessionFile(sessIn);
+  const sock = ctx.wrapSocket(raw, {
+    serverHostname: sni,
+    doHandshakeOnConnect: false,
+    ...(session === undefined ? {} : { session }),
+  });
+  // 0-RTT (RFC 8446 §2.3): the file goes out with the ClientHello when the session's ticket allows it.
+  const core = (sock.sslObject as unknown as { core: SSLObject }).core;
+  const earlyFile = optionValue(args, 'early_data');
+  if (earlyFile !== undefined) {
+    const early = readFileSync(earlyFile);
+    const taken = core.writeEarlyData(early);
+    if (taken < early.length) {
+      writeLine(
+        io.stderr,
+        `s_client: ${early.length - taken} of ${early.length} early data bytes do not fit the session's 0-RTT limit`,
+      );
+    }
+  }
   const timeoutMs = optionInt(args, 'timeout') ?? 30_000;
   try {
     let timer: NodeJS.Timeout | undefined;
@@ -115,6 +169,13 @@ export async function sClientCommand(argv: readonly string[], io: CliIo): Promis
   writeLine(io.stderr, `Protocol: ${sock.version()}`);
   writeLine(io.stderr, `Cipher: ${cipher?.[0] ?? 'unknown'}`);
   writeLine(io.stderr, `ALPN: ${sock.selectedAlpnProtocol() ?? 'none'}`);
+  if (session !== undefined) writeLine(io.stderr, `${sock.sessionReused ? 'Reused' : 'New'}, ${sock.version()}`);
+  if (core.earlyDataStatus === 'accepted') writeLine(io.stderr, 'Early data was accepted');
+  if (core.earlyDataStatus === 'rejected') {
+    // As OpenSSL's s_client: reported, not resent (early data may not be safe to send twice).
+    const rejected = core.takeRejectedEarlyData();
+    writeLine(io.stderr, `Early data was rejected (${rejected?.length ?? 0} bytes not delivered)`);
+  }
   if (!quiet) {
     writeLine(
       io.stderr,
@@ -164,6 +225,11 @@ export async function sClientCommand(argv: readonly string[], io: CliIo): Promis
     await peerClosed;
   }
   if (!quiet) writeLine(io.stderr, 'DONE');
+  const sessOut = optionValue(args, 'sess_out');
+  if (sessOut !== undefined) {
+    const current = sock.session as SSLSession | null;
+    if (current !== null) writeSessionFile(sessOut, current);
+  }
   raw.destroy();
   return status;
 }
