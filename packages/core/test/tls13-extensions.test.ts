@@ -3,6 +3,8 @@
  * §4.2.4, RFC 5246 §7.4.4) and signature_algorithms_cert (RFC 8446 §4.2.3) in TLS 1.3 and 1.2, in memory
  * with negative cases, and OCSP interop with `openssl s_server -status_file` / `openssl s_client -status`.
  */
+
+import tls from 'node:tls';
 import {
   CERT_OPTIONAL,
   CERT_REQUIRED,
@@ -630,4 +632,68 @@ describe.skipIf(!haveOpenssl)('interop: certificate_authorities with OpenSSL', (
     await child.waitFor(/unnamed/, 15_000);
     expect(child.output()).toMatch(/No client certificate CA names sent/);
   });
+});
+
+describe('interop: OCSP stapling with Node (OpenSSL underneath; requestOCSP / OCSPRequest)', () => {
+  const NODE_VERSION = { 'TLSv1.3': 'TLSv1.3', 'TLSv1.2': 'TLSv1.2' } as const;
+
+  for (const version of VERSIONS) {
+    it(`${version}: tls.connect({ requestOCSP }) gets the response our server staples ('OCSPResponse')`, async () => {
+      const pki = testPki();
+      const x = extensionPki();
+      const ctx = serverContext();
+      ctx.setOcspResponse(x.ocspResponse);
+      const server = await listen(ctx, () => {});
+      cleanups.push(server.close);
+      const response = await within(
+        15_000,
+        'Node OCSPResponse',
+        new Promise<Buffer>((resolve, reject) => {
+          const socket = tls.connect({
+            host: '127.0.0.1',
+            port: server.port,
+            servername: 'localhost',
+            ca: pki.caPem,
+            requestOCSP: true,
+            minVersion: NODE_VERSION[version],
+            maxVersion: NODE_VERSION[version],
+          });
+          cleanups.push(() => socket.destroy());
+          socket.on('OCSPResponse', resolve);
+          socket.on('error', reject);
+        }),
+      );
+      expect(new Uint8Array(response)).toEqual(x.ocspResponse);
+    });
+
+    it(`${version}: our client gets what a Node server's 'OCSPRequest' handler staples`, async () => {
+      const pki = testPki();
+      const x = extensionPki();
+      const nodeServer = tls.createServer({
+        key: pki.leaf.ec256.keyPem,
+        cert: pki.leaf.ec256.certPem,
+        minVersion: NODE_VERSION[version],
+        maxVersion: NODE_VERSION[version],
+      });
+      let asked = 0;
+      nodeServer.on(
+        'OCSPRequest',
+        (_cert: Buffer, _issuer: Buffer, callback: (e: Error | null, r?: Buffer) => void) => {
+          asked++;
+          callback(null, Buffer.from(x.ocspResponse));
+        },
+      );
+      nodeServer.on('secureConnection', (s) => s.end());
+      await new Promise<void>((resolve) => nodeServer.listen(0, '127.0.0.1', resolve));
+      cleanups.push(() => nodeServer.close());
+      const ctx = clientContext();
+      ctx.requestOcsp = true;
+      const conn = await connect((nodeServer.address() as { port: number }).port, ctx, 'localhost');
+      cleanups.push(() => conn.socket.destroy());
+      await within(15_000, 'handshake with Node', conn.handshakeDone);
+      expect(conn.obj.version()).toBe(version);
+      expect(conn.obj.ocspResponse).toEqual(x.ocspResponse);
+      expect(asked).toBe(1);
+    });
+  }
 });
