@@ -433,6 +433,12 @@ function breakdownSection(results) {
   ]
     .map((id) => rows.find((r) => r.id === id))
     .filter((r) => r !== undefined);
+  // With node:crypto the floor is small; its headline and resumed rows show what is left of it.
+  const nodeRows = rowsOf(results.handshakes?.['node:crypto']).filter(ok);
+  for (const id of [HEADLINE, 'tls13-resumed-x25519-ecdsa-p256']) {
+    const r = nodeRows.find((x) => x.id === id);
+    if (r !== undefined) pick.push({ ...r, label: `${r.label} — node:crypto provider` });
+  }
   const out = [];
   for (const r of pick) {
     out.push(
