@@ -4,7 +4,8 @@
  *
  *   pnpm fuzz [--seconds 60] [--target certificate] [--seed 1234] [--no-save]
  *
- * Runs every fuzz and property test file (packages/*\/test/{fuzz,property}-*.test.ts) under vitest with FUZZ_SECONDS per target,
+ * Runs every fuzz and property test file (packages/*\/test/{fuzz,property}-*.test.ts, engine-properties.test.ts)
+ * under vitest with FUZZ_SECONDS per target (the engine properties run FUZZ_SECONDS × 5 cases each),
  * a random seed (printed, so a run can be repeated) and FUZZ_SAVE=1: new corpus entries are merged and
  * minimised into test-vectors/fuzz/<target>/corpus and failures land in test-vectors/fuzz/<target>/crashes
  * (commit them together with the regression test that replays them).
@@ -32,7 +33,9 @@ for (const pkg of readdirSync(`${root}/packages`)) {
   } catch {
     continue;
   }
-  for (const f of tests) if (/^(fuzz|property)-.*\.test\.ts$/.test(f)) files.push(`packages/${pkg}/test/${f}`);
+  for (const f of tests) {
+    if (/^(fuzz|property)-.*\.test\.ts$|^engine-properties\.test\.ts$/.test(f)) files.push(`packages/${pkg}/test/${f}`);
+  }
 }
 
 console.log(`fuzz: ${seconds} s per target, seed ${seed}${target ? `, target ${target}` : ''}, save ${save}`);

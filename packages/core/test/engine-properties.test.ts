@@ -29,7 +29,12 @@ import { encodeNewSessionTicketTls13 } from '../src/codec/messages.js';
 import { encodeAlert } from '../src/codec/record.js';
 import { chain, connected, flushEngine, inject, NOW, type Pair, transfer } from './helpers/limit-pair.js';
 
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 25);
+/** Cases per property: 25 in CI; `pnpm fuzz` (FUZZ_SECONDS) or PROPERTY_RUNS run more. */
+/** fast-check seed base: fixed in CI (a failure reproduces), FUZZ_SEED under `pnpm fuzz`. */
+const SEED = Number(process.env.FUZZ_SEED ?? 0);
+const RUNS = Number(
+  process.env.PROPERTY_RUNS ?? (process.env.FUZZ_SECONDS !== undefined ? Number(process.env.FUZZ_SECONDS) * 5 : 25),
+);
 
 interface Op {
   type: number;
@@ -115,7 +120,7 @@ describe('for any input the engine progresses or raises an SSLError with an aler
           const result = runConnection(target.version, target.victim, applyEdits(seed, edits));
           if (result.victimError !== undefined) expect(result.victimError).toBeInstanceOf(SSLError);
         }),
-        { numRuns: RUNS, seed: 1000 + engineTargets.indexOf(target) },
+        { numRuns: RUNS, seed: SEED + 1000 + engineTargets.indexOf(target) },
       );
     });
   }
@@ -161,7 +166,7 @@ describe('for any input the engine progresses or raises an SSLError with an aler
           expect(outgoing.pending).toBeLessThan(1 << 16);
           expect(obj.connection.receiveRoom).toBeGreaterThanOrEqual(0);
         }),
-        { numRuns: RUNS * 4, seed: side === 'client' ? 2001 : 2002 },
+        { numRuns: RUNS * 4, seed: SEED + (side === 'client' ? 2001 : 2002) },
       );
     });
   }
@@ -329,7 +334,7 @@ describe('flood limits and plaintext backpressure follow the model', () => {
             expect(received).toBeLessThanOrEqual(expected.dataBefore);
           }
         }),
-        { numRuns: RUNS, seed: version === '1.3' ? 3001 : 3002 },
+        { numRuns: RUNS, seed: SEED + (version === '1.3' ? 3001 : 3002) },
       );
     });
   }
