@@ -147,4 +147,36 @@ describe('post-handshake client authentication', () => {
     transfer(pair);
     expect(() => pair.server.read()).toThrow(/ALERT_UNEXPECTED_MESSAGE/);
   });
+
+  it('works on a resumed connection; the ticket sent after it carries the client certificate', () => {
+    const { client, server } = contexts();
+    const first = makePair(client, server);
+    handshake(first);
+    first.server.write('t');
+    transfer(first);
+    pumpRead(first, 'client');
+    const session = first.client.session!;
+    const resumed = makePair(client, server);
+    resumed.client = client.wrapBio(resumed.clientIn, resumed.clientOut, { serverHostname: 'localhost', session });
+    handshake(resumed);
+    expect(resumed.server.sessionReused).toBe(true);
+    expect(resumed.server.getPeerCert()).toBeNull();
+    const ticketsBefore = resumed.client.connection.ticketsReceived;
+    resumed.server.verifyClientPostHandshake();
+    transfer(resumed);
+    pumpRead(resumed, 'client');
+    pumpRead(resumed, 'server');
+    pumpRead(resumed, 'client');
+    expect(resumed.server.getPeerCert()).toMatchObject({ subject: [[['commonName', 'client']]] });
+    expect(resumed.client.connection.ticketsReceived).toBe(ticketsBefore + 1);
+    // Resuming from that ticket, the server knows the client without asking again.
+    const again = makePair(client, server);
+    again.client = client.wrapBio(again.clientIn, again.clientOut, {
+      serverHostname: 'localhost',
+      session: resumed.client.session,
+    });
+    handshake(again);
+    expect(again.server.sessionReused).toBe(true);
+    expect(again.server.getPeerCert()).toMatchObject({ subject: [[['commonName', 'client']]] });
+  });
 });

@@ -505,6 +505,8 @@ function sendServerFlight(
   transcript.update(encryptedExtensions);
   io.sendHandshake(encryptedExtensions);
 
+  // §4.2.6: the client will answer a CertificateRequest after the handshake (resumed or not).
+  io.negotiated.postHandshakeAuth = findExtension(hello.extensions, ExtensionType.post_handshake_auth) !== undefined;
   if (psk !== null) {
     // §4.2.11: the PSK authenticates the server (no Certificate/CertificateVerify), and §4.3.2: "Servers
     // which are authenticating with a PSK MUST NOT send the CertificateRequest message in the main handshake".
@@ -519,7 +521,6 @@ function sendServerFlight(
       : { kind: 'ExpectClientFinished', auth };
   }
   // §4.6.2: with post-handshake authentication enabled (and offered), the request comes later.
-  io.negotiated.postHandshakeAuth = findExtension(hello.extensions, ExtensionType.post_handshake_auth) !== undefined;
   const requestClientCertificate =
     config.verifyMode !== CERT_NONE && !(config.postHandshakeAuth && io.negotiated.postHandshakeAuth);
   if (requestClientCertificate) {
@@ -694,7 +695,11 @@ function choosePsk(
     const ticketSuite = tls13SuiteByCode(state.suiteCode);
     if (ticketSuite === undefined || ticketSuite.hash !== negotiation.suite.hash) continue;
     if (state.serverName !== io.negotiated.serverName) continue;
-    if (config.verifyMode === CERT_REQUIRED && state.peerChain.length === 0) continue;
+    // A ticket without the client certificate we require cannot stand in for it — unless the
+    // certificate is to be asked for after the handshake anyway (§4.6.2).
+    const deferred =
+      config.postHandshakeAuth && findExtension(hello.extensions, ExtensionType.post_handshake_auth) !== undefined;
+    if (config.verifyMode === CERT_REQUIRED && state.peerChain.length === 0 && !deferred) continue;
     const keys = pskSchedule(io, negotiation.suite, state.psk);
     const truncated = hello.raw.subarray(0, hello.pskBindersOffset);
     const hash = prefix === null ? keys.schedule.hash.digest(truncated) : prefix.digestWith(truncated);
@@ -884,6 +889,10 @@ export function serverPostHandshakeAuthMessage(
   if (!schedule.verifyFinished(schedule.finishedKey(clientSecret), pha.transcript.digest(), finished.verifyData)) {
     throw tlsFailure('DIGEST_CHECK_FAILED', 'digest check failed');
   }
-  if (pha.peer !== null) io.negotiated.peerCertificate = pha.peer;
+  if (pha.peer !== null) {
+    io.negotiated.peerCertificate = pha.peer;
+    // A fresh ticket that remembers the client certificate, as OpenSSL sends after post-handshake auth.
+    serverSendTickets(traffic, Math.min(1, io.config.ticketCount), io);
+  }
   return null;
 }
