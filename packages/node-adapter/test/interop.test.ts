@@ -119,7 +119,7 @@ describe.skipIf(skipUnless(peerAvailability.openssl(), 'openssl'))('OpenSSL 3.0'
         '-verify_return_error',
       ]);
       client.write('ping from openssl\n');
-      await client.waitFor(/^ping from openssl$/m, 15_000, 'stdout');
+      await client.waitFor(/ping from openssl$/m, 15_000, 'stdout');
       client.endInput();
       expect(await client.exited(10_000)).toBe(0);
       expect(client.stdout()).toContain('Verify return code: 0 (ok)');
@@ -168,7 +168,9 @@ describe.skipIf(skipUnless(peerAvailability.openssl(), 'openssl'))('OpenSSL 3.0'
         'localhost',
       ]);
       client.write('with a client certificate\n');
-      await client.waitFor(/^with a client certificate$/m, 15_000, 'stdout');
+      // Not anchored at the line start: s_client's dump of a long session ticket (ours carries the client
+      // certificate) can end without a newline right before the echoed data.
+      await client.waitFor(/with a client certificate$/m, 15_000, 'stdout');
       client.endInput();
       await client.exited(10_000);
       expect(ours.secured[0]?.authorized).toBe(true);
@@ -257,7 +259,7 @@ describe.skipIf(skipUnless(peerAvailability.gnutlsClient(), 'gnutls-cli'))('GnuT
         'localhost',
       ]);
       client.write('hello from gnutls\n');
-      await client.waitFor(/^hello from gnutls$/m, 15_000, 'stdout');
+      await client.waitFor(/hello from gnutls$/m, 15_000, 'stdout');
       client.endInput();
       expect(await client.exited(10_000)).toBe(0);
       expect(client.stdout()).toMatch(/\(TLS1\.3-X\.509\)/);
