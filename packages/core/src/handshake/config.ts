@@ -70,6 +70,8 @@ export interface ReplayHooks {
   encryptedExtensions?(defaults: Extension[]): Extension[];
   /** The extensions of our HelloRetryRequest (its cookie is then the one the second ClientHello must echo). */
   helloRetryRequestExtensions?(defaults: Extension[]): Extension[];
+  /** The extensions of our (in-handshake) CertificateRequest. */
+  certificateRequestExtensions?(defaults: Extension[]): Extension[];
 }
 
 export interface EngineConfig {

@@ -526,7 +526,9 @@ function sendServerFlight(
   if (requestClientCertificate) {
     const request = encodeCertificateRequestTls13({
       certificateRequestContext: new Uint8Array(0),
-      extensions: certificateRequestExtensions(io),
+      extensions:
+        config.replay?.certificateRequestExtensions?.(certificateRequestExtensions(io)) ??
+        certificateRequestExtensions(io),
     });
     transcript.update(request);
     io.sendHandshake(request);
