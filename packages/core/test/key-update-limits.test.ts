@@ -245,6 +245,33 @@ describe.skipIf(!haveOpenssl)('interop: automatic KeyUpdates with OpenSSL 3', ()
     expect(conn.obj.connection.keyUpdatesSent).toBe(5); // six records, one key each
   });
 
+  it('s_server answers our update_requested KeyUpdate with its own, then serves the page under its new key', async () => {
+    const pki = testPki();
+    const port = await freePort();
+    const peer = startPeer('openssl', [
+      's_server',
+      '-accept',
+      String(port),
+      '-tls1_3',
+      '-cert',
+      pki.leaf.ec256.certFile,
+      '-key',
+      pki.leaf.ec256.keyFile,
+      '-www',
+    ]);
+    peers.push(peer);
+    await peer.waitFor(/ACCEPT/);
+    const conn = await connect(port, clientContext(), 'localhost');
+    cleanups.push(() => conn.socket.destroy());
+    await within(15_000, 'handshake', conn.handshakeDone);
+    conn.obj.keyUpdate(true);
+    conn.write('GET / HTTP/1.0\r\n\r\n');
+    const page = await conn.waitFor(/<\/pre>|<\/BODY>/i, 15_000);
+    expect(page).toContain('TLSv1.3');
+    expect(conn.obj.connection.keyUpdatesSent).toBe(1);
+    expect(conn.obj.connection.keyUpdatesReceived).toBe(1);
+  });
+
   it('s_client reads an echo sent under a one-record budget', async () => {
     const pki = testPki();
     const ctx = serverContext();
