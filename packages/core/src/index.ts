@@ -46,7 +46,14 @@ export {
 } from './context.js';
 export * from './crypto/index.js';
 export type { Negotiated, SuspensionPoint } from './handshake/common.js';
-export type { Awaitable, CertifiedKey, EngineConfig, VerifyCallback, VerifyCallbackInfo } from './handshake/config.js';
+export type {
+  Awaitable,
+  CertifiedKey,
+  EngineConfig,
+  OcspResponseCallback,
+  VerifyCallback,
+  VerifyCallbackInfo,
+} from './handshake/config.js';
 export { DEFAULT_LIMITS, resolveLimits, type TlsLimits } from './limits.js';
 export { MemoryBIO } from './memorybio.js';
 export { SSLSession } from './session.js';
