@@ -796,6 +796,16 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
   private secretsWiped = false;
 
   /**
+   * Ends the connection without a word on the wire (the transport is gone or being torn down) and wipes
+   * its keys (best effort, SECURITY.md). Adapters call it when they release the transport; afterwards the
+   * connection is Failed (PROTOCOL_IS_SHUTDOWN) unless it already failed.
+   */
+  dispose(): void {
+    this.failure ??= tlsFailure('PROTOCOL_IS_SHUTDOWN', 'the connection was disposed');
+    this.wipeSecrets();
+  }
+
+  /**
    * Best-effort erasure once the keys can no longer be used (a failure, or close_notify both ways): the
    * TLS 1.3 traffic, exporter and resumption secrets are zeroed and the record protection dropped
    * (RFC 8446 §7.2 asks to delete traffic secrets no longer needed). TLS 1.2's master secret lives on in

@@ -163,7 +163,7 @@ describe.each(['1.3', '1.2'] as const)('TLS %s', (version) => {
     for (const [name, value] of Object.entries(publicObjects(p))) expectNoSecret(name, value, secrets);
   });
 
-  it('traffic secrets are wiped when the connection fails and after both close_notify alerts', () => {
+  it('traffic secrets are wiped when the connection fails, after both close_notify alerts, and on dispose()', () => {
     const secrets = secretsOf(options(14));
     const p = connected(options(14));
     const held = (obj: SSLObject) => liveSecrets(obj, secrets);
@@ -181,6 +181,14 @@ describe.each(['1.3', '1.2'] as const)('TLS %s', (version) => {
     inject(q, 'server', 22, Uint8Array.of(2, 0, 0, 0));
     expect(readError(q.client)).toBeInstanceOf(SSLError);
     expect(held(q.client)).toEqual([]);
+    // And one whose transport an adapter released: dispose() wipes too, and the connection is over.
+    const r = connected(options(14));
+    expect(held(r.client).length).toBeGreaterThan(0);
+    r.client.connection.dispose();
+    expect(held(r.client)).toEqual([]);
+    expect(r.client.connection.error?.reason).toBe('PROTOCOL_IS_SHUTDOWN');
+    expect(r.client.connection.writeApplicationData(Uint8Array.of(1))).toBe(false);
+    expect(r.client.connection.takeOutgoing()).toBeNull(); // nothing on the wire
   });
 });
 

@@ -428,6 +428,7 @@ class TlsStreamDriver {
   private async release(error: unknown): Promise<void> {
     if (this.released) return;
     this.released = true;
+    this.backlog = null;
     if (error === null) {
       await this.writer.close().catch(() => {});
       await this.reader.cancel().catch(() => {});
@@ -437,6 +438,7 @@ class TlsStreamDriver {
       await this.reader.cancel(error).catch(() => {});
       this.closedReject(error);
     }
+    this.connection.dispose(); // the keys go with the transport (issue #10)
   }
 
   // -------------------------------------------------------------------------------------------
