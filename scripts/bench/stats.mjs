@@ -109,7 +109,8 @@ function calibrate(fn, batchMs, warmupMs) {
 /**
  * Two synchronous functions measured in alternating batches (a, b, a, b, …) so that both see the same
  * machine state; returns each one's CPU-time summary and the summary of the per-round ratios a/b, which
- * is far steadier than the ratio of two separately taken medians on a shared machine.
+ * is far steadier than the ratio of two separately taken medians on a shared machine. Each timed batch
+ * follows an untimed lead-in of the same function (see `run`).
  */
 export function measureInterleaved(
   a,
@@ -123,6 +124,11 @@ export function measureInterleaved(
   const wa = [];
   const wb = [];
   const run = (fn, n, cpu, wall) => {
+    // Untimed lead-in of a third of a batch: the collections (and, on node:crypto, the native key handles
+    // finalized) that the other side's batch left behind land here, not in this side's timing, and this
+    // side reaches its own steady state. Without it a workload that allocates more hands part of its cost
+    // to the one after it (measured: a resumed handshake after full ones took 2–3× its steady cost).
+    for (let i = 0, lead = Math.ceil(n / 3); i < lead; i++) fn();
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     for (let i = 0; i < n; i++) fn();
