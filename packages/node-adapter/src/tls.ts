@@ -175,6 +175,22 @@ export class TLSSocket extends Duplex {
     this.secured = true;
     this.emit('secure');
     if (!this.isServer) this.emit('secureConnect');
+    this.announceSession();
+  }
+
+  private lastSession: unknown = undefined;
+
+  /**
+   * node:tls's client 'session' event: a session worth offering again (TLS 1.2 at once, TLS 1.3 once a ticket
+   * arrived), which `connect({ session })` resumes — https.Agent and undici cache sessions through it.
+   */
+  private announceSession(): void {
+    if (this.isServer) return;
+    const session = this.sslobj.session as { hasTicket?: boolean; tls12?: unknown } | null | undefined;
+    if (session == null || session === this.lastSession) return;
+    if (session.hasTicket !== true && session.tls12 === undefined) return;
+    this.lastSession = session;
+    this.emit('session', session);
   }
 
   /** Node's post-handshake verification. Returns the error to destroy the socket with, if any. */
@@ -258,7 +274,14 @@ export class TLSSocket extends Duplex {
       for (;;) {
         let data: Uint8Array;
         try {
-          data = await this.driver.run(() => this.sslobj.read(65536));
+          data = await this.driver.run(() => {
+            try {
+              return this.sslobj.read(65536);
+            } finally {
+              // TLS 1.3 tickets arrive among the records a read processes, with or without data after them.
+              this.announceSession();
+            }
+          });
         } catch (err) {
           if (err instanceof SSLEOFError && this.sslobj.eofInsideRecord()) throw truncatedRecordError();
           if (err instanceof SSLZeroReturnError || err instanceof SSLEOFError) {

@@ -370,6 +370,30 @@ describe('node:tls-shaped connect / createServer', () => {
     }
   });
 
+  it.each(['TLSv1.3', 'TLSv1.2'] as const)(
+    "%s: the client's 'session' event gives a session connect({ session }) resumes, as node:tls",
+    async (version) => {
+      const chain = fx.chains.ecdsa;
+      const server = await echoServer('ecdsa', { maxVersion: version });
+      try {
+        const base = { host: '127.0.0.1', port: server.port, servername: 'localhost', ca: chain.pem(chain.caCert) };
+        const first = connect(base);
+        first.resume(); // the client must read for TLS 1.3 tickets to be processed, as with node:tls
+        const [session] = (await within(10_000, "'session'", once(first, 'session'))) as [unknown];
+        expect(first.isSessionReused()).toBe(false);
+        first.destroy();
+        const second = await secureConnect({ ...base, session });
+        expect(second.getProtocol()).toBe(version);
+        expect(second.isSessionReused()).toBe(true);
+        expect(second.authorized).toBe(true); // the chain is remembered and checked again
+        expect((await roundTrip(second, Buffer.from('again'))).toString()).toBe('again');
+        second.destroy();
+      } finally {
+        await server.stop();
+      }
+    },
+  );
+
   it('client certificates: requestCert + rejectUnauthorized, as node:tls', async () => {
     const chain = fx.chains.rsa;
     const server = await echoServer('rsa', {
