@@ -347,7 +347,7 @@ function chart(results) {
             : [{ series: 'sanstls (node:crypto)', value: n.sslobjectMBps?.median, note: n.status }]),
           { series: 'noble primitive floor (bulk: raw AEAD)', value: r.rawMBps?.median },
           {
-            series: 'sanstls over sockets',
+            series: 'sanstls sockets (noble)',
             value: sbulk.find((s) => s.aead === r.aead && s.impl.startsWith('sanstls') && s.provider === 'noble')?.MBps
               ?.median,
           },
@@ -360,12 +360,12 @@ function chart(results) {
     });
   return barChart({
     title: 'sanstls benchmarks',
-    subtitle: `${results.meta.date.slice(0, 10)}, ${results.meta.cpu}, ${results.meta.cores} cores, Node ${results.meta.node}; CPU-time medians; floor = the handshake's noble primitives alone (for bulk: noble raw AEAD seal+open); load average ${results.meta.loadAverageStart[0].toFixed(1)}`,
+    subtitle: `${results.meta.date.slice(0, 10)}, ${results.meta.cpu}, ${results.meta.cores} cores, Node ${results.meta.node}; CPU-time medians; floor: noble primitives only (bulk: raw AEAD); load ${results.meta.loadAverageStart[0].toFixed(1)}`,
     series: [
       'sanstls (noble)',
       'sanstls (node:crypto)',
       'noble primitive floor (bulk: raw AEAD)',
-      'sanstls over sockets',
+      'sanstls sockets (noble)',
       'node:tls (OpenSSL)',
     ],
     panels: [
