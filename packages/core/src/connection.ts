@@ -184,7 +184,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
   /** Tickets received past `limits.maxTicketsPerConnection`, dropped. */
   ticketsDropped = 0;
   /** TLS 1.2 (issue #6): the session offered for resumption, and the facts of an established 1.2 connection. */
-  readonly offeredSession: SSLSession | null;
+  offeredSession: SSLSession | null;
   tls12: Tls12Established | null = null;
   private tls12Mode = false;
   private warningAlerts = 0;

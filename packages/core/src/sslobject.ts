@@ -366,6 +366,19 @@ export class SSLObject {
     return this.sessionObject;
   }
 
+  /**
+   * Python's `session` setter: the session to resume, before the handshake, client side only
+   * (ValueError-like SSLErrors otherwise, with Python's messages).
+   */
+  set session(session: SSLSession | null) {
+    if (this.serverSide) throw valueError('Cannot set session for server-side SSLSocket.');
+    if (this.connection.handshakeComplete || this.connection.clientRandom !== null) {
+      throw valueError('Cannot set session after handshake.');
+    }
+    this.sessionObject = session;
+    this.connection.offeredSession = session;
+  }
+
   /** The handshake resumed a session (TLS 1.3 PSK from a ticket, or TLS 1.2 session ID/ticket). */
   get sessionReused(): boolean {
     if (this.connection.tls12 !== null) return this.connection.tls12.resumed; // issue #6

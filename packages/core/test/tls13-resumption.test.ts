@@ -539,3 +539,21 @@ describe('sessions as bytes (exportSession / importSession)', () => {
     expect(importSession(truncated)).toBeUndefined();
   });
 });
+
+describe("Python's session setter", () => {
+  it('sets the session to resume before the handshake; refuses on the server and afterwards', () => {
+    const clientCtx = tls13Client();
+    const serverCtx = serverContext();
+    const session = ticketSession(clientCtx, serverCtx);
+    const pair = pairWith(clientCtx, serverCtx);
+    pair.client.session = session;
+    connect(pair);
+    expect(pair.client.sessionReused).toBe(true);
+    expect(() => {
+      pair.client.session = session;
+    }).toThrow(/Cannot set session after handshake/);
+    expect(() => {
+      pair.server.session = session;
+    }).toThrow(/Cannot set session for server-side SSLSocket/);
+  });
+});
