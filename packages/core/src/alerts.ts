@@ -118,7 +118,6 @@ export const LOCAL_FAILURE_ALERT = {
   BAD_PSK: A.illegal_parameter,
   TOO_MUCH_EARLY_DATA: A.unexpected_message,
   BAD_EARLY_DATA: A.illegal_parameter,
-  UNEXPECTED_POST_HANDSHAKE_AUTH: A.unexpected_message,
   // TLS 1.2 (issue #6): RFC 5746 secure renegotiation, RFC 7627 extended master secret, RFC 7507 fallback
   RENEGOTIATION_MISMATCH: A.handshake_failure,
   UNSAFE_LEGACY_RENEGOTIATION_DISABLED: A.handshake_failure,

@@ -16,7 +16,7 @@ import {
   TLSVersion,
 } from '@sanstls/core';
 import { describe, expect, it } from 'vitest';
-import { ExtensionType, HandshakeType } from '../src/codec/enums.js';
+import { ExtensionType } from '../src/codec/enums.js';
 import {
   encodePreSharedKeyServerHello,
   encodePskKeyExchangeModes,
@@ -511,7 +511,6 @@ describe('TLS 1.3 tickets and resumption', () => {
     });
     connect(pair);
     expect(pair.server.sessionReused).toBe(true);
-    void HandshakeType;
   });
 });
 

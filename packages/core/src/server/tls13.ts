@@ -232,7 +232,7 @@ function onClientHello(message: HandshakeMessage, io: HandshakeIo): ServerState 
     const transcript = new TranscriptHash(io.config.provider.hash(negotiation.suite.hash));
     transcript.update(hello.raw);
     if (negotiation.clientShare === undefined && (psk === null || psk.dhe)) {
-      skipEarlyData(hello, null, io);
+      skipEarlyData(hello, io);
       return sendHelloRetryRequest(hello, negotiation, transcript, io);
     }
     return sendServerFlight(hello, negotiation, psk, transcript, io);
@@ -433,7 +433,7 @@ function sendServerFlight(
     earlySecret = psk.keys.schedule.clientEarlyTrafficSecret(psk.keys.earlySecret, transcript.digest());
     io.keylog('CLIENT_EARLY_TRAFFIC_SECRET', earlySecret);
   } else {
-    skipEarlyData(hello, psk, io);
+    skipEarlyData(hello, io);
   }
   const shExtensions: Extension[] = [];
   let sharedSecret: Uint8Array | null = null;
@@ -726,9 +726,8 @@ function choosePsk(
 }
 
 /** Rejected 0-RTT data (early_data offered, not accepted) is skipped, not an error (§4.2.10). */
-function skipEarlyData(hello: ParsedClientHello, psk: SelectedPsk | null, io: HandshakeIo): void {
+function skipEarlyData(hello: ParsedClientHello, io: HandshakeIo): void {
   if (findExtension(hello.extensions, ExtensionType.early_data) === undefined) return;
-  void psk;
   io.skipRejectedEarlyData?.(Math.max(io.config.maxEarlyData, REJECTED_EARLY_DATA_ALLOWANCE));
 }
 
