@@ -4,7 +4,10 @@
  *   `s_client -sess_out/-sess_in` resumes with our server and its `-early_data` is accepted (and refused
  *   on replay: single-use tickets, §8.1).
  * - Node tls: our client resumes a Node server's ticket; Node's client resumes ours (`session` option).
- * - GnuTLS: `gnutls-cli --resume` resumes with our server; our client resumes a `gnutls-serv` session.
+ * - GnuTLS: `gnutls-cli --resume` (and `--earlydata`) with our server; our client resumes a `gnutls-serv`
+ *   session and its 0-RTT is accepted by `gnutls-serv --earlydata`.
+ * - Python ssl: `wrap_socket(session=…)` resumes our session (`session_reused`).
+ * - OpenSSL post-handshake authentication: our server asks `s_client -enable_pha`.
  * Every peer runs under a hang guard; tools that are absent skip with a printed reason.
  */
 import { execFileSync } from 'node:child_process';
@@ -22,7 +25,7 @@ import {
   startGnutlsServer,
   startNodeTlsServer,
 } from '../../node-adapter/test/helpers/peers.js';
-import { type Child, within } from '../../node-adapter/test/helpers/processes.js';
+import { type Child, run, within } from '../../node-adapter/test/helpers/processes.js';
 import { connect, listen, type PumpedConnection } from './helpers/socket-pump.js';
 import { clientContext, serverContext, testPki } from './helpers/tls-pair.js';
 import { freePort, hasTool, type Peer, startPeer } from './helpers/tls12-peers.js';
@@ -333,6 +336,41 @@ describe('TLS 1.3 resumption with Node tls', () => {
     expect(echo.toString()).toBe('two');
     expect(connections[1]!.obj.sessionReused).toBe(true);
     second.end();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Python ssl
+
+const PYTHON_RESUME = `
+import socket, ssl, sys, json
+port, cafile = int(sys.argv[1]), sys.argv[2]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+ctx.load_verify_locations(cafile)
+out = []
+session = None
+for i in range(2):
+    with socket.create_connection(("127.0.0.1", port)) as raw:
+        with ctx.wrap_socket(raw, server_hostname="localhost", session=session) as s:
+            s.sendall(b"ping")
+            s.recv(100)  # the tickets arrive before the echo
+            out.append({"reused": s.session_reused, "has_ticket": s.session.has_ticket,
+                        "lifetime": s.session.ticket_lifetime_hint})
+            session = s.session
+print(json.dumps(out))
+`;
+
+describe.skipIf(skipUnless(peerAvailability.python(), 'python3'))('TLS 1.3 resumption with Python ssl', () => {
+  it("Python's client resumes our session (wrap_socket(session=…), session_reused)", async () => {
+    const { port, connections } = await echoServer(serverContext());
+    const r = await run('python3', ['-c', PYTHON_RESUME, String(port), testPki().caFile]);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toEqual([
+      { reused: false, has_ticket: true, lifetime: 7200 },
+      { reused: true, has_ticket: true, lifetime: 7200 },
+    ]);
+    expect(connections[1]!.obj.sessionReused).toBe(true);
   });
 });
 
