@@ -67,6 +67,7 @@ import {
   type HandshakeIo,
   type Negotiated,
   type ServerNameDecision,
+  type Suspended,
   type SuspensionPoint,
   type TrafficSecrets,
 } from './handshake/common.js';
@@ -516,26 +517,36 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
         }
         this.onNewSessionTicket(message);
         return;
-      case HandshakeType.certificate_request:
+      case HandshakeType.certificate_request: {
         if (this.serverSide) break;
         // §4.6.2: only when we offered post_handshake_auth (checked there). Each answer costs a signature.
         if (++this.postHandshakeAuthRequests > this.limits.maxPostHandshakeAuthRequests) {
           throw tlsFailure('UNEXPECTED_MESSAGE', 'too many post-handshake CertificateRequests');
         }
-        clientPostHandshakeAuth(this.traffic!, this.traffic!.writeSecret, message, this);
+        const signing = clientPostHandshakeAuth(this.traffic!, this.traffic!.writeSecret, message, this);
+        if (signing !== null) this.suspendAfterHandshake(signing, () => {});
         return;
+      }
       case HandshakeType.certificate:
       case HandshakeType.certificate_verify:
-      case HandshakeType.finished:
+      case HandshakeType.finished: {
         if (!this.serverSide || this.postHandshakeAuth === null) break;
-        this.postHandshakeAuth = serverPostHandshakeAuthMessage(
+        const next = serverPostHandshakeAuthMessage(
           this.postHandshakeAuth,
           this.traffic!,
           this.traffic!.readSecret,
           message,
           this,
         );
+        if (next?.kind === 'Suspended') {
+          this.suspendAfterHandshake(next, (answer) => {
+            this.postHandshakeAuth = answer;
+          });
+        } else {
+          this.postHandshakeAuth = next;
+        }
         return;
+      }
       default:
         break;
     }
@@ -747,6 +758,25 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
       throw refuse('STILL_IN_INIT', 'a post-handshake authentication is in progress');
     this.postHandshakeAuth = serverRequestPostHandshakeAuth(this.traffic, this);
     this.flushHandshake();
+  }
+
+  /**
+   * Post-handshake authentication waiting for a user callback's Promise (the client's signer, the
+   * server's verifier): the connection reports that suspension point, takes no more records until it
+   * settles, then `apply` gets the settled step and the connection is established again.
+   */
+  private suspendAfterHandshake<T>(suspended: Suspended<T>, apply: (value: T) => void): void {
+    const established = this.handshake!;
+    this.handshake = {
+      kind: 'Suspended',
+      point: suspended.point,
+      pending: suspended.pending,
+      resume: (value: unknown) => {
+        this.handshake = established;
+        apply(suspended.resume(value));
+        return established;
+      },
+    } as HandshakeState;
   }
 
   /** Server: a post-handshake CertificateRequest is waiting for the client's answer. */

@@ -179,4 +179,46 @@ describe('post-handshake client authentication', () => {
     expect(again.server.sessionReused).toBe(true);
     expect(again.server.getPeerCert()).toMatchObject({ subject: [[['commonName', 'client']]] });
   });
+
+  it('an asynchronous verifier (server) and signer (client) park the connection at their suspension points', async () => {
+    const pki = testPki();
+    const client = clientContext();
+    client.postHandshakeAuth = true;
+    const keyCtx = clientContext();
+    keyCtx.loadCertChain(pki.client.certPem, pki.client.keyPem);
+    const key = keyCtx.engineConfig().certificates[0]!;
+    let signed = 0;
+    client.loadCertChainWithSigner(pki.client.certPem, async (scheme, content) => {
+      await new Promise((r) => setTimeout(r, 5));
+      signed++;
+      return key.sign(scheme, content);
+    });
+    const server = serverContext();
+    server.postHandshakeAuth = true;
+    server.verifyMode = CERT_REQUIRED;
+    server.loadVerifyLocations({ cadata: pki.caPem });
+    let verified = 0;
+    server.verifyCallback = async (info) => {
+      await new Promise((r) => setTimeout(r, 5));
+      verified++;
+      return info.preverified;
+    };
+    const pair = makePair(client, server);
+    handshake(pair);
+    pair.server.verifyClientPostHandshake();
+    transfer(pair);
+    pumpRead(pair, 'client');
+    expect(pair.client.suspensionPoint).toBe('signCertificateVerify');
+    await new Promise((r) => setTimeout(r, 30));
+    pumpRead(pair, 'client'); // resumes: CertificateVerify and Finished go out
+    expect(signed).toBe(1);
+    expect(pair.client.suspensionPoint).toBeNull();
+    pumpRead(pair, 'server');
+    expect(pair.server.suspensionPoint).toBe('verifyPeerCertificate');
+    await new Promise((r) => setTimeout(r, 30));
+    pumpRead(pair, 'server');
+    expect(verified).toBe(1);
+    expect(pair.server.connection.postHandshakeAuthPending).toBe(false);
+    expect(pair.server.getPeerCert()).toMatchObject({ subject: [[['commonName', 'client']]] });
+  });
 });

@@ -873,7 +873,7 @@ export function clientPostHandshakeAuth(
   writeSecret: ApplicationTrafficSecret,
   message: HandshakeMessage,
   io: HandshakeIo,
-): void {
+): Suspended<ClientState> | null {
   if (!io.negotiated.postHandshakeAuth || traffic.transcript === undefined) {
     throw tlsFailure('UNEXPECTED_MESSAGE', 'unexpected message: CertificateRequest without post_handshake_auth');
   }
@@ -897,9 +897,6 @@ export function clientPostHandshakeAuth(
       return { kind: 'Start', serverHostname: null };
     },
   );
-  if (answered.kind === 'Suspended') {
-    // The connection has no suspension point after the handshake: a post-handshake signature must be
-    // synchronous (the handshake's own CertificateVerify may still be asynchronous).
-    throw tlsFailure('INTERNAL_ERROR', 'post-handshake authentication needs a synchronous signer');
-  }
+  // An asynchronous signer parks the connection at signCertificateVerify, as during the handshake.
+  return answered.kind === 'Suspended' ? answered : null;
 }

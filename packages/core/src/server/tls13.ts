@@ -781,6 +781,7 @@ export function serverSendTickets(traffic: TrafficSecrets, count: number, io: Ha
 
 /** A post-handshake CertificateRequest in flight and what its answer has shown so far. */
 export interface PostHandshakeAuth {
+  readonly kind: 'PostHandshakeAuth';
   readonly context: Uint8Array;
   readonly transcript: TranscriptHash;
   readonly expect: 'Certificate' | 'CertificateVerify' | 'Finished';
@@ -820,7 +821,7 @@ export function serverRequestPostHandshakeAuth(traffic: TrafficSecrets, io: Hand
   const transcript = traffic.transcript!.clone();
   transcript.update(request);
   io.sendHandshake(request);
-  return { context, transcript, expect: 'Certificate', peer: null };
+  return { kind: 'PostHandshakeAuth', context, transcript, expect: 'Certificate', peer: null };
 }
 
 /**
@@ -834,7 +835,7 @@ export function serverPostHandshakeAuthMessage(
   clientSecret: ApplicationTrafficSecret,
   message: HandshakeMessage,
   io: HandshakeIo,
-): PostHandshakeAuth | null {
+): PostHandshakeAuth | null | Suspended<PostHandshakeAuth | null> {
   const expected = {
     Certificate: HandshakeType.certificate,
     CertificateVerify: HandshakeType.certificate_verify,
@@ -866,11 +867,12 @@ export function serverPostHandshakeAuthMessage(
       serverHostname: null,
       signatureCache: io.signatureCache,
     });
-    if (typeof (verified as PromiseLike<unknown>).then === 'function') {
-      // No suspension point exists after the handshake: post-handshake verification is synchronous.
-      throw tlsFailure('INTERNAL_ERROR', 'post-handshake authentication needs a synchronous verifier');
-    }
-    return { ...pha, expect: 'CertificateVerify', peer: verified as PeerCertificate };
+    // An asynchronous verifier parks the connection at verifyPeerCertificate, as during the handshake.
+    return whenReady(verified, 'verifyPeerCertificate', (peer): PostHandshakeAuth | null => ({
+      ...pha,
+      expect: 'CertificateVerify',
+      peer,
+    }));
   }
   if (pha.expect === 'CertificateVerify') {
     const cv = parseCertificateVerify(message.body);
