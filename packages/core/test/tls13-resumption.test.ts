@@ -215,6 +215,8 @@ describe('TLS 1.3 tickets and resumption', () => {
     const third = pairWith(clientCtx, serverCtx, second.client.session);
     connect(third);
     expect(third.client.sessionReused).toBe(true);
+    // Python's session_stats(): two resumptions are two hits.
+    expect(serverCtx.sessionStats()).toMatchObject({ hits: 2, misses: 0 });
   });
 
   it('resumes after a HelloRetryRequest: the second ClientHello carries a fresh binder', () => {
@@ -229,6 +231,7 @@ describe('TLS 1.3 tickets and resumption', () => {
     expect(pair.server.connection.negotiated.helloRetried).toBe(true);
     expect(pair.client.sessionReused).toBe(true);
     expect(pair.server.sessionReused).toBe(true);
+    expect(serverCtx.sessionStats().hits).toBe(1); // once, though both ClientHellos offered the ticket
   });
 
   it('psk_dhe_ke by default; psk_ke (no key share) only when both sides allow it', () => {
@@ -351,8 +354,10 @@ describe('TLS 1.3 tickets and resumption', () => {
     const clientCtx = tls13Client();
     const session = ticketSession(clientCtx, serverContext());
     // Another server context has other ticket keys.
-    const other = pairWith(clientCtx, serverContext(), session);
+    const otherCtx = serverContext();
+    const other = pairWith(clientCtx, otherCtx, session);
     connect(other);
+    expect(otherCtx.sessionStats()).toMatchObject({ hits: 0, misses: 1 });
     expect(other.client.sessionReused).toBe(false);
     expect(other.server.sessionReused).toBe(false);
     expect(other.client.getPeerCert()).not.toEqual({});

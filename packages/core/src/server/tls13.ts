@@ -486,6 +486,10 @@ function sendServerFlight(
     io.negotiated.resumed = true;
     io.negotiated.peerCertificate = restoredPeer(psk.state, io, 'client');
   }
+  // sessionStats() as OpenSSL counts TLS 1.3: a resumption is a hit, an offered ticket we could not use a miss.
+  if (psk !== null) config.tls12.store.stats.hits++;
+  else if (findExtension(hello.extensions, ExtensionType.pre_shared_key) !== undefined)
+    config.tls12.store.stats.misses++;
 
   const extensions: Extension[] = [];
   if (negotiation.sentServerName) extensions.push({ type: ExtensionType.server_name, body: EMPTY_EXTENSION_BODY });
