@@ -79,7 +79,7 @@ export function bulkRows(pki, provider, log = console.log) {
       if (negotiated !== s.suite) throw new Error(`negotiated ${negotiated}, not ${s.suite}`);
       // SSLObject and raw AEAD in alternating batches: the ratio is taken round by round.
       const m = measureInterleaved(() => transfer(pair, payload, RECORDS), rawRecords, {
-        batches: budget.batches + 4,
+        batches: budget.batches + 2,
         batchMs: budget.batchMs * 1.5,
       });
       row.status = 'ok';
