@@ -3,8 +3,9 @@
  * handshake vs resumed (PSK with psk_dhe_ke, tickets) vs resumed with 0-RTT, X25519 + ECDSA P-256,
  * TLS_AES_128_GCM_SHA256. A "handshake" here is both sides, the client reading its tickets included.
  */
-import { type SSLContext, type SSLSession, TLSVersion } from '@sanstls/core';
+import { type CryptoProvider, type SSLContext, type SSLSession, TLSVersion } from '@sanstls/core';
 import { describe, expect, it } from 'vitest';
+import { nodeCryptoProvider } from '../../node-adapter/src/node-crypto.js';
 import { clientContext, handshake, makePair, readAll, serverContext, transfer } from './helpers/tls-pair.js';
 
 const enabled = process.env.SANSTLS_BENCH === '1';
@@ -35,27 +36,33 @@ function connect(client: SSLContext, server: SSLContext, session?: SSLSession, e
 }
 
 describe.skipIf(!enabled)('TLS 1.3 resumption benchmarks', () => {
-  it('full vs resumed handshakes (X25519 + ECDSA P-256, AES-128-GCM)', () => {
-    const client = clientContext();
-    client.minimumVersion = TLSVersion.TLSv1_3;
-    client.setGroups(['x25519']);
-    client.setCiphersuites('TLS_AES_128_GCM_SHA256');
-    const server = serverContext(['ec256']);
-    server.numTickets = 1;
-    server.maxEarlyData = 16384;
-    const full = timePer(() => connect(client, server));
-    const session = connect(client, server).client.session!;
-    const resumed = timePer(() => expect(connect(client, server, session).client.sessionReused).toBe(true));
-    const zeroRtt = timePer(() => {
-      // A fresh ticket each time: 0-RTT is single-use per ticket.
-      const fresh = connect(client, server, session).client.session!;
-      const pair = connect(client, server, fresh, 'GET / HTTP/1.1\r\n\r\n');
-      expect(pair.client.earlyDataStatus).toBe('accepted');
+  for (const [name, provider] of [
+    ['noble (pure JS)', undefined],
+    ['node:crypto', nodeCryptoProvider],
+  ] as [string, CryptoProvider | undefined][]) {
+    it(`full vs resumed handshakes (X25519 + ECDSA P-256, AES-128-GCM), ${name}`, () => {
+      const options = provider === undefined ? {} : { cryptoProvider: provider };
+      const client = clientContext(options);
+      client.minimumVersion = TLSVersion.TLSv1_3;
+      client.setGroups(['x25519']);
+      client.setCiphersuites('TLS_AES_128_GCM_SHA256');
+      const server = serverContext(['ec256'], options);
+      server.numTickets = 1;
+      server.maxEarlyData = 16384;
+      const full = timePer(() => connect(client, server));
+      const session = connect(client, server).client.session!;
+      const resumed = timePer(() => expect(connect(client, server, session).client.sessionReused).toBe(true));
+      const zeroRtt = timePer(() => {
+        // A fresh ticket each time: 0-RTT is single-use per ticket.
+        const fresh = connect(client, server, session).client.session!;
+        const pair = connect(client, server, fresh, 'GET / HTTP/1.1\r\n\r\n');
+        expect(pair.client.earlyDataStatus).toBe('accepted');
+      });
+      console.log(
+        `TLS 1.3 (${name}) full handshake (X25519 + ECDSA P-256): ${full.toFixed(2)} ms → ${(1000 / full).toFixed(0)}/s; ` +
+          `resumed (psk_dhe_ke, X25519): ${resumed.toFixed(2)} ms → ${(1000 / resumed).toFixed(0)}/s; ` +
+          `resumption for a fresh ticket + resumed 0-RTT handshake: ${zeroRtt.toFixed(2)} ms per pair`,
+      );
     });
-    console.log(
-      `TLS 1.3 full handshake (X25519 + ECDSA P-256): ${full.toFixed(2)} ms → ${(1000 / full).toFixed(0)}/s; ` +
-        `resumed (psk_dhe_ke, X25519): ${resumed.toFixed(2)} ms → ${(1000 / resumed).toFixed(0)}/s; ` +
-        `resumed + 0-RTT, preceded by a resumption for a fresh ticket: ${zeroRtt.toFixed(2)} ms per pair`,
-    );
-  });
+  }
 });
