@@ -8,6 +8,11 @@
  *                        ExpectEncryptedExtensions ─▶ ExpectCertificateOrCertificateRequest
  *                              ─▶ [ExpectCertificate] ─▶ ExpectCertificateVerify ─▶ ExpectFinished
  *                              ─▶ (second flight: [Certificate, CertificateVerify], Finished) ─▶ Connected
+ *
+ * Resumption (§2.2, §4.2.11): ClientHello + pre_shared_key (last, binder) [+ 0-RTT data under the early key]
+ *   ─▶ ServerHello selecting the PSK ─▶ ExpectEncryptedExtensions ─▶ ExpectFinished (no certificate:
+ *   the PSK authenticates) ─▶ ([EndOfEarlyData], Finished) ─▶ Connected
+ * After the handshake: NewSessionTicket → a ticket for SSLSession; CertificateRequest → our answer (§4.6.2).
  * ```
  *
  * Each state names the message it expects; transitions are functions `(state, message, io) → state`.

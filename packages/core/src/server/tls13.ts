@@ -9,6 +9,11 @@
  *   ServerHello, [CCS], {EncryptedExtensions, [CertificateRequest], Certificate, CertificateVerify, Finished}
  *        ▼
  *   [ExpectClientCertificate ─▶ ExpectClientCertificateVerify] ─▶ ExpectClientFinished ─▶ Connected
+ *
+ * Resumption (§2.2, §4.2.11): a ticket we can open, for this hash and server name, with a verifying
+ * binder ─▶ ServerHello + pre_shared_key, {EncryptedExtensions [+ early_data], Finished}
+ *   ─▶ [ExpectEndOfEarlyData (0-RTT data under the early key)] ─▶ ExpectClientFinished ─▶ Connected,
+ *   then NewSessionTickets (§4.6.1). Rejected 0-RTT data is skipped (§4.2.10).
  * ```
  *
  * Negotiation (§4.1.1): cipher suite by server preference unless OP_CIPHER_SERVER_PREFERENCE is off; the
