@@ -15,6 +15,7 @@
  * than its limits.
  */
 import {
+  CERT_REQUIRED,
   MemoryBIO,
   PROTOCOL_TLS_CLIENT,
   PROTOCOL_TLS_SERVER,
@@ -78,8 +79,17 @@ function seeded(seed: number): Rng {
   return new Rng(seed);
 }
 
-function scenario(version: '1.3' | '1.2'): Scenario {
-  const cached = scenarios.get(version);
+/**
+ * 'basic': one key share, server authentication only. 'rich': more of the state machine — mutual TLS
+ * (CertificateRequest, the client's Certificate and CertificateVerify) and, in TLS 1.3, a
+ * HelloRetryRequest (the client's key share is x25519, the server only takes secp256r1) and the
+ * server's NewSessionTickets after the handshake.
+ */
+export type Variant = 'basic' | 'rich';
+
+function scenario(version: '1.3' | '1.2', variant: Variant): Scenario {
+  const key = `${version}-${variant}`;
+  const cached = scenarios.get(key);
   if (cached !== undefined) return cached;
   const chainRng = seeded(7);
   const chain = createChain({
@@ -99,8 +109,15 @@ function scenario(version: '1.3' | '1.2'): Scenario {
       ctx.maximumVersion = TLSVersion.TLSv1_2;
     }
   }
+  if (variant === 'rich') {
+    client.setGroups(['x25519', 'secp256r1']);
+    if (version === '1.3') server.setGroups(['secp256r1']);
+    server.verifyMode = CERT_REQUIRED;
+    server.loadVerifyLocations({ cadata: chain.root.pem });
+    client.loadCertChain(chain.certChainPem, chain.leaf.keyPem); // the leaf allows clientAuth too
+  }
   const s = { client, server, rng };
-  scenarios.set(version, s);
+  scenarios.set(key, s);
   return s;
 }
 
@@ -180,8 +197,9 @@ export function runConnection(
   version: '1.3' | '1.2',
   victim: 'client' | 'server',
   ops: Op[] | null,
+  variant: Variant = 'basic',
 ): { recorded: Op[]; victimDone: boolean; victimError: unknown } {
-  const s = scenario(version);
+  const s = scenario(version, variant);
   s.rng.client = seeded(1);
   s.rng.server = seeded(2);
   const clientIn = new MemoryBIO();
@@ -261,16 +279,19 @@ export function runConnection(
 export interface EngineTarget extends FuzzTarget {
   version: '1.3' | '1.2';
   victim: 'client' | 'server';
+  variant: Variant;
 }
 
-function engineTarget(version: '1.3' | '1.2', victim: 'client' | 'server'): EngineTarget {
+function engineTarget(version: '1.3' | '1.2', victim: 'client' | 'server', variant: Variant = 'basic'): EngineTarget {
+  const suffix = variant === 'basic' ? '' : version === '1.3' ? '-hrr-mtls' : '-mtls';
   return {
     version,
     victim,
-    name: `engine-${victim}-tls${version === '1.3' ? '13' : '12'}`,
-    seeds: () => [encodeOps(runConnection(version, victim, null).recorded)],
+    variant,
+    name: `engine-${victim}-tls${version === '1.3' ? '13' : '12'}${suffix}`,
+    seeds: () => [encodeOps(runConnection(version, victim, null, variant).recorded)],
     run: (input) => {
-      runConnection(version, victim, decodeOps(input));
+      runConnection(version, victim, decodeOps(input), variant);
     },
     maxLength: 16384,
   };
@@ -280,4 +301,17 @@ export const engineClient13 = engineTarget('1.3', 'client');
 export const engineServer13 = engineTarget('1.3', 'server');
 export const engineClient12 = engineTarget('1.2', 'client');
 export const engineServer12 = engineTarget('1.2', 'server');
-export const engineTargets: EngineTarget[] = [engineClient13, engineServer13, engineClient12, engineServer12];
+export const engineClient13Rich = engineTarget('1.3', 'client', 'rich');
+export const engineServer13Rich = engineTarget('1.3', 'server', 'rich');
+export const engineClient12Rich = engineTarget('1.2', 'client', 'rich');
+export const engineServer12Rich = engineTarget('1.2', 'server', 'rich');
+export const engineTargets: EngineTarget[] = [
+  engineClient13,
+  engineServer13,
+  engineClient12,
+  engineServer12,
+  engineClient13Rich,
+  engineServer13Rich,
+  engineClient12Rich,
+  engineServer12Rich,
+];

@@ -112,12 +112,12 @@ function applyEdits(seed: readonly Op[], edits: readonly Edit[]): Op[] {
 describe('for any input the engine progresses or raises an SSLError with an alert', () => {
   for (const target of engineTargets) {
     it(`${target.name}: structured mutations of a real handshake, under real record protection`, () => {
-      const seed = runConnection(target.version, target.victim, null).recorded;
+      const seed = runConnection(target.version, target.victim, null, target.variant).recorded;
       fc.assert(
         fc.property(fc.array(editArb, { minLength: 1, maxLength: 6 }), (edits) => {
           // runConnection raises EngineInvariantError for a non-SSLError, an SSLError without an alert,
           // an unbounded read loop, or buffers past the limits; the rounds are bounded.
-          const result = runConnection(target.version, target.victim, applyEdits(seed, edits));
+          const result = runConnection(target.version, target.victim, applyEdits(seed, edits), target.variant);
           if (result.victimError !== undefined) expect(result.victimError).toBeInstanceOf(SSLError);
         }),
         { numRuns: RUNS, seed: SEED + 1000 + engineTargets.indexOf(target) },

@@ -11,9 +11,13 @@ import { describe, expect, it } from 'vitest';
 import { fuzzSuite } from '../../../fuzz/suite.js';
 import {
   engineClient12,
+  engineClient12Rich,
   engineClient13,
+  engineClient13Rich,
   engineServer12,
+  engineServer12Rich,
   engineServer13,
+  engineServer13Rich,
   engineTargets,
   runConnection,
 } from '../../../fuzz/targets/engine.js';
@@ -22,6 +26,10 @@ fuzzSuite(engineClient13, { execs: 300, seed: 21 });
 fuzzSuite(engineServer13, { execs: 300, seed: 22 });
 fuzzSuite(engineClient12, { execs: 300, seed: 23 });
 fuzzSuite(engineServer12, { execs: 300, seed: 24 });
+fuzzSuite(engineClient13Rich, { execs: 150, seed: 25 });
+fuzzSuite(engineServer13Rich, { execs: 150, seed: 26 });
+fuzzSuite(engineClient12Rich, { execs: 150, seed: 27 });
+fuzzSuite(engineServer12Rich, { execs: 150, seed: 28 });
 
 /** Does this handshake-record content hold a Finished message (type 20)? */
 function carriesFinished(content: Uint8Array): boolean {
@@ -38,8 +46,8 @@ function carriesFinished(content: Uint8Array): boolean {
 describe('engine fuzz harness', () => {
   for (const target of engineTargets) {
     it(`${target.name}: the unmutated seed completes the victim's handshake; a flipped byte in the encrypted flight fails it with an SSLError`, () => {
-      const seed = runConnection(target.version, target.victim, null).recorded;
-      const replayed = runConnection(target.version, target.victim, seed);
+      const seed = runConnection(target.version, target.victim, null, target.variant).recorded;
+      const replayed = runConnection(target.version, target.victim, seed, target.variant);
       expect(replayed.victimError).toBeUndefined();
       expect(replayed.victimDone).toBe(true);
       // The peer's Finished travels protected: corrupting it must be caught (RFC 8446 §4.4.4). Found by
@@ -56,6 +64,7 @@ describe('engine fuzz harness', () => {
         target.version,
         target.victim,
         seed.map((o, i) => (i === index ? { ...o, content } : o)),
+        target.variant,
       );
       expect(broken.victimDone).toBe(false);
       expect(broken.victimError).toBeInstanceOf(SSLError);
