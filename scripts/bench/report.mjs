@@ -800,9 +800,10 @@ function findings(results) {
       ? prof.functions
           .filter((f) => /packages\//.test(f.name) || /garbage collector/.test(f.name))
           .slice(0, 6)
-          .map(
-            (f) =>
-              `\`${f.name.split(' ')[0]}\` (${f.name.split(' ')[1]?.replace(/^.*?packages\//, '') ?? 'V8'}, ${pct(f.share)})`,
+          .map((f) =>
+            f.name.startsWith('(')
+              ? `${f.name} ${pct(f.share)}`
+              : `\`${f.name.split(' ')[0]}\` (${f.name.split(' ')[1]?.replace(/^.*?packages\//, '') ?? 'V8'}, ${pct(f.share)})`,
           )
           .join(', ')
       : 'not profiled';
