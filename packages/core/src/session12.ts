@@ -56,20 +56,57 @@ const TICKET_NONCE_LENGTH = 12;
 
 const STATE_FORMAT = 1;
 
-export function encodeSessionState(s: Tls12SessionState): Uint8Array {
-  const w = new Writer(128);
-  w.u8(STATE_FORMAT)
-    .u16(s.suiteCode)
-    .u8(s.extendedMasterSecret ? 1 : 0);
-  w.vec8(s.masterSecret);
-  w.u32(Math.floor(s.time / 0x100000000)).u32(s.time >>> 0);
-  w.u32(s.timeout);
+/** What a resumed session restores of its peer, in TLS 1.2 session state and TLS 1.3 tickets alike. */
+export interface SessionPeerState {
+  readonly serverName: string | null;
+  readonly alpn: string | null;
+  readonly peerVerified: boolean;
+  readonly peerChain: readonly Uint8Array[];
+}
+
+/** Milliseconds since the epoch as two u32 (beyond 2^32 s, unlike a single u32 of seconds). */
+export function writeStateTime(w: Writer, ms: number): void {
+  w.u32(Math.floor(ms / 0x100000000)).u32(ms >>> 0);
+}
+
+export function readStateTime(r: Reader): number {
+  return r.u32('time high') * 0x100000000 + r.u32('time low');
+}
+
+export function writePeerState(w: Writer, s: SessionPeerState): void {
   w.vec8(new TextEncoder().encode(s.serverName ?? ''));
   w.vec8(new TextEncoder().encode(s.alpn ?? ''));
   w.u8(s.peerVerified ? 1 : 0);
   w.vec24((w) => {
     for (const der of s.peerChain) w.vec24(der);
   });
+}
+
+/** Reads {@link writePeerState}'s encoding; the caller ends the reader. */
+export function readPeerState(r: Reader): SessionPeerState & { peerChain: Uint8Array[] } {
+  const serverName = new TextDecoder().decode(r.vec8('sni'));
+  const alpn = new TextDecoder().decode(r.vec8('alpn'));
+  const peerVerified = r.u8('verified') === 1;
+  const list = r.block24('chain');
+  const peerChain: Uint8Array[] = [];
+  while (!list.done) peerChain.push(list.vec24('cert', 1).slice());
+  return {
+    serverName: serverName === '' ? null : serverName,
+    alpn: alpn === '' ? null : alpn,
+    peerVerified,
+    peerChain,
+  };
+}
+
+export function encodeSessionState(s: Tls12SessionState): Uint8Array {
+  const w = new Writer(128);
+  w.u8(STATE_FORMAT)
+    .u16(s.suiteCode)
+    .u8(s.extendedMasterSecret ? 1 : 0);
+  w.vec8(s.masterSecret);
+  writeStateTime(w, s.time);
+  w.u32(s.timeout);
+  writePeerState(w, s);
   return w.finish();
 }
 
@@ -81,26 +118,11 @@ export function decodeSessionState(bytes: Uint8Array): Tls12SessionState | undef
     const suiteCode = r.u16('suite');
     const extendedMasterSecret = r.u8('ems') === 1;
     const masterSecret = r.vec8('master secret', 48, 48).slice();
-    const time = r.u32('time high') * 0x100000000 + r.u32('time low');
+    const time = readStateTime(r);
     const timeout = r.u32('timeout');
-    const serverName = new TextDecoder().decode(r.vec8('sni'));
-    const alpn = new TextDecoder().decode(r.vec8('alpn'));
-    const peerVerified = r.u8('verified') === 1;
-    const list = r.block24('chain');
-    const peerChain: Uint8Array[] = [];
-    while (!list.done) peerChain.push(list.vec24('cert', 1).slice());
+    const peer = readPeerState(r);
     r.expectEnd('session state');
-    return {
-      suiteCode,
-      masterSecret,
-      extendedMasterSecret,
-      time,
-      timeout,
-      serverName: serverName === '' ? null : serverName,
-      alpn: alpn === '' ? null : alpn,
-      peerChain,
-      peerVerified,
-    };
+    return { suiteCode, masterSecret, extendedMasterSecret, time, timeout, ...peer };
   } catch {
     return undefined;
   }

@@ -17,9 +17,16 @@ import { SSLSession } from './session.js';
 import {
   decodeSessionState,
   encodeSessionState,
+  readPeerState,
+  readStateTime,
   type Tls12ClientSession,
   type Tls12ContextState,
+  writePeerState,
+  writeStateTime,
 } from './session12.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** §4.6.1: "Servers MUST NOT use any value greater than 604800 seconds (7 days)". */
 export const MAX_TICKET_LIFETIME = 604800;
@@ -69,26 +76,14 @@ export interface Tls13ClientTicket {
   readonly peerVerified: boolean;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-function writeTime(w: Writer, ms: number): void {
-  w.u32(Math.floor(ms / 0x100000000)).u32(ms >>> 0);
-}
-
 export function encodeTicketState(s: Tls13TicketState): Uint8Array {
   const w = new Writer(160);
   w.u8(STATE_FORMAT_TLS13).u16(s.suiteCode);
   w.vec8(s.psk);
-  writeTime(w, s.issuedAt);
+  writeStateTime(w, s.issuedAt);
   w.u32(s.lifetime).u32(s.ageAdd).u32(s.maxEarlyData);
   w.vec8(s.ticketId);
-  w.vec8(encoder.encode(s.serverName ?? ''));
-  w.vec8(encoder.encode(s.alpn ?? ''));
-  w.u8(s.peerVerified ? 1 : 0);
-  w.vec24((w) => {
-    for (const der of s.peerChain) w.vec24(der);
-  });
+  writePeerState(w, s);
   return w.finish();
 }
 
@@ -99,31 +94,14 @@ export function decodeTicketState(bytes: Uint8Array): Tls13TicketState | undefin
     if (r.u8('format') !== STATE_FORMAT_TLS13) return undefined;
     const suiteCode = r.u16('suite');
     const psk = r.vec8('psk', 32, 48).slice();
-    const issuedAt = r.u32('time high') * 0x100000000 + r.u32('time low');
+    const issuedAt = readStateTime(r);
     const lifetime = r.u32('lifetime');
     const ageAdd = r.u32('age add');
     const maxEarlyData = r.u32('max early data');
     const ticketId = r.vec8('ticket id', TICKET_ID_LENGTH, TICKET_ID_LENGTH).slice();
-    const serverName = decoder.decode(r.vec8('sni'));
-    const alpn = decoder.decode(r.vec8('alpn'));
-    const peerVerified = r.u8('verified') === 1;
-    const list = r.block24('chain');
-    const peerChain: Uint8Array[] = [];
-    while (!list.done) peerChain.push(list.vec24('cert', 1).slice());
+    const peer = readPeerState(r);
     r.expectEnd('ticket state');
-    return {
-      suiteCode,
-      psk,
-      issuedAt,
-      lifetime,
-      ageAdd,
-      maxEarlyData,
-      ticketId,
-      serverName: serverName === '' ? null : serverName,
-      alpn: alpn === '' ? null : alpn,
-      peerChain,
-      peerVerified,
-    };
+    return { suiteCode, psk, issuedAt, lifetime, ageAdd, maxEarlyData, ticketId, ...peer };
   } catch {
     return undefined;
   }
@@ -244,7 +222,7 @@ export function exportSession(session: SSLSession): Uint8Array {
   const w = new Writer(512);
   w.bytes(SESSION_MAGIC).u8(SESSION_VERSION);
   w.vec8(session.id);
-  writeTime(w, session.time);
+  writeStateTime(w, session.time);
   w.u32(session.timeout)
     .u32(session.ticketLifetimeHint)
     .u8(session.hasTicket ? 1 : 0);
@@ -252,7 +230,7 @@ export function exportSession(session: SSLSession): Uint8Array {
   w.u8(t === undefined ? 0 : 1);
   if (t !== undefined) {
     w.u16(t.suiteCode).vec8(t.psk).vec16(t.ticket).u32(t.lifetime).u32(t.ageAdd);
-    writeTime(w, t.receivedAt);
+    writeStateTime(w, t.receivedAt);
     w.u32(t.maxEarlyData)
       .vec8(encoder.encode(t.serverName ?? ''))
       .vec8(encoder.encode(t.alpn ?? ''));
