@@ -7,26 +7,15 @@
  *
  * Skips with a printed reason where Chromium is not installed (scripts/test-setup.mjs installs it as root).
  */
-import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import type { SSLContext } from '@sanstls/core';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findChromium } from '../../web-adapter/test/helpers/chromium.js';
 import { listen, type PumpedConnection } from './helpers/socket-pump.js';
 import { serverContext } from './helpers/tls-pair.js';
 
-function findChromium(): string | null {
-  const given = process.env.SANSTLS_CHROMIUM;
-  if (given !== undefined && given !== '') return existsSync(given) ? given : null;
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    for (const name of ['chromium', 'chromium-browser']) {
-      if (dir !== '' && existsSync(join(dir, name))) return join(dir, name);
-    }
-  }
-  return null;
-}
 const optedOut = process.env.SANSTLS_BROWSER_TESTS === '0';
-const CHROMIUM = optedOut ? null : findChromium();
+const CHROMIUM = findChromium();
 if (optedOut) console.log('interop-chromium: skipped: SANSTLS_BROWSER_TESTS=0');
 else if (CHROMIUM === null) {
   console.log('interop-chromium: skipped: no Chromium on PATH; scripts/test-setup.mjs installs it when run as root');

@@ -8,8 +8,7 @@
  *
  * Skips with a printed reason where no Chromium is found (scripts/test-setup.mjs installs Debian's as root).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -17,22 +16,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ESM example script without type declarations
 import { startExampleServer } from '../examples/serve.mjs';
 import { type BenchRow, formatRows } from './bench.js';
+import { findChromium } from './helpers/chromium.js';
 import { testPki } from './helpers/pki.js';
 import { opensslServer, type RunningServer, sanstlsServer } from './helpers/servers.js';
 
-/** Debian's Chromium (`chromium`; `chromium-browser` elsewhere), or `$SANSTLS_CHROMIUM`. */
-function findChromium(): string | null {
-  const given = process.env.SANSTLS_CHROMIUM;
-  if (given !== undefined && given !== '') return existsSync(given) ? given : null;
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    for (const name of ['chromium', 'chromium-browser']) {
-      if (dir !== '' && existsSync(join(dir, name))) return join(dir, name);
-    }
-  }
-  return null;
-}
 const optedOut = process.env.SANSTLS_BROWSER_TESTS === '0';
-const CHROMIUM = optedOut ? null : findChromium();
+const CHROMIUM = findChromium();
 const haveChromium = CHROMIUM !== null;
 if (optedOut) console.log('browser.test: skipped: SANSTLS_BROWSER_TESTS=0');
 else if (!haveChromium) {
