@@ -15,6 +15,7 @@
  */
 import { parseCertificate, parsePublicKey, SSLError, signatureAlgorithmFromTlsScheme } from '@sanstls/x509';
 import {
+  parseCertificateRequestTls13,
   parseCertificateTls13,
   parseCertificateVerify,
   parseClientHello,
@@ -22,7 +23,13 @@ import {
   parseServerHello,
   splitHandshake,
 } from '../codec/index.js';
-import { OP_ENABLE_MIDDLEBOX_COMPAT, OP_NO_TICKET, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER } from '../constants.js';
+import {
+  CERT_REQUIRED,
+  OP_ENABLE_MIDDLEBOX_COMPAT,
+  OP_NO_TICKET,
+  PROTOCOL_TLS_CLIENT,
+  PROTOCOL_TLS_SERVER,
+} from '../constants.js';
 import { SSLContext, type SSLContextOptions } from '../context.js';
 import { defaultProvider } from '../crypto/noble.js';
 import type { CryptoProvider } from '../crypto/provider.js';
@@ -259,14 +266,6 @@ export function rfc8448Cases(trace: Rfc8448Trace, provider: CryptoProvider = def
   }
 
   // --- server ---
-  if (r.has('server', 'CertificateRequest')) {
-    cases.push({
-      name: `${title}, server`,
-      side: 'server',
-      skip: "the RFC server's CertificateRequest extensions (no replay hook sets them)",
-    });
-    return cases;
-  }
   {
     const sh = parseServerHello(r.message('server', 'ServerHello', retry ? 1 : 0).body);
     if (sh.kind !== 'server_hello') throw badTrace('the last server hello is a HelloRetryRequest');
@@ -300,10 +299,21 @@ export function rfc8448Cases(trace: Rfc8448Trace, provider: CryptoProvider = def
       );
       ctx.loadCertChainWithSigner(signer.pem, signer.sign);
       const ee = parseEncryptedExtensions(r.message('server', 'EncryptedExtensions').body).extensions;
+      // §6: the RFC server's CertificateRequest lists its own extensions (signature algorithms), set by a
+      // replay hook like the EncryptedExtensions; its client certificate is self-signed RSA-1024, accepted by
+      // callback once the engine has checked its CertificateVerify and Finished.
+      const request = r.has('server', 'CertificateRequest')
+        ? parseCertificateRequestTls13(r.message('server', 'CertificateRequest').body).extensions
+        : undefined;
       ctx.replayHooks = {
         encryptedExtensions: () => ee,
         helloRetryRequestExtensions: () => parseServerHello(r.message('server', 'ServerHello', 0).body).extensions,
+        ...(request === undefined ? {} : { certificateRequestExtensions: () => request }),
       };
+      if (request !== undefined) {
+        ctx.verifyMode = CERT_REQUIRED;
+        ctx.verifyCallback = (info) => info.chain.length === 1;
+      }
       return { context: ctx, connection: wrapMemory(ctx, { serverSide: true }) };
     };
     cases.push({ name: `${title}, server`, side: 'server', transcript, open });
