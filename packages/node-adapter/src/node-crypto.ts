@@ -39,7 +39,9 @@ import {
   type AeadKey,
   type AeadName,
   type CryptoProvider,
+  checkX25519Share,
   createNobleProvider,
+  diffieHellmanGroup,
   type GroupName,
   type HashAlgorithm,
   type HashState,
@@ -239,7 +241,7 @@ function x25519KeyPair(randomBytes: (n: number) => Uint8Array): { privateKey: Ke
 }
 
 function x25519Shared(privateKey: KeyObject, peer: Uint8Array): Uint8Array {
-  if (peer.length !== 32) throw badKeyShare(`X25519 key share must be 32 bytes, got ${peer.length}`);
+  checkX25519Share(peer);
   let shared: Buffer;
   try {
     const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: b64u(peer) }, format: 'jwk' });
@@ -253,19 +255,14 @@ function x25519Shared(privateKey: KeyObject, peer: Uint8Array): Uint8Array {
   return view(shared);
 }
 
-const x25519Group: KeyExchangeGroup = {
-  name: 'x25519',
-  code: 0x001d,
-  generate(randomBytes) {
+const x25519Group: KeyExchangeGroup = diffieHellmanGroup('x25519', 0x001d, {
+  keyPair: (randomBytes) => {
     const { privateKey, publicKey } = x25519KeyPair(randomBytes);
-    return { publicKey, complete: (peer) => x25519Shared(privateKey, peer) };
+    return { secret: privateKey, publicKey };
   },
-  respond(clientShare, randomBytes) {
-    if (clientShare.length !== 32) throw badKeyShare(`X25519 key share must be 32 bytes, got ${clientShare.length}`);
-    const { privateKey, publicKey } = x25519KeyPair(randomBytes);
-    return { share: publicKey, sharedSecret: x25519Shared(privateKey, clientShare) };
-  },
-};
+  shared: x25519Shared,
+  checkShare: checkX25519Share,
+});
 
 /** The NIST curves: the group order n (to keep scalars in [1, n−1]) and its bit length. */
 const NIST = {
@@ -312,7 +309,7 @@ function nistGroup(name: keyof typeof NIST): KeyExchangeGroup {
       if (d >= 1n && d < order) {
         const ecdh = createECDH(curve);
         ecdh.setPrivateKey(secret);
-        return { ecdh, publicKey: view(ecdh.getPublicKey(null, 'uncompressed')) };
+        return { secret: ecdh, publicKey: view(ecdh.getPublicKey(null, 'uncompressed')) };
       }
     }
     throw new SSLError(`${name}: the random generator produced no valid scalar`, {
@@ -330,19 +327,7 @@ function nistGroup(name: keyof typeof NIST): KeyExchangeGroup {
       throw badKeyShare(`${name} key share is not a valid curve point`);
     }
   };
-  return {
-    name,
-    code,
-    generate(randomBytes) {
-      const { ecdh, publicKey } = keyPair(randomBytes);
-      return { publicKey, complete: (peer) => shared(ecdh, peer) };
-    },
-    respond(clientShare, randomBytes) {
-      checkPoint(clientShare);
-      const { ecdh, publicKey } = keyPair(randomBytes);
-      return { share: publicKey, sharedSecret: shared(ecdh, clientShare) };
-    },
-  };
+  return diffieHellmanGroup(name, code, { keyPair, shared, checkShare: checkPoint });
 }
 
 const GROUPS: Partial<Record<GroupName, KeyExchangeGroup>> = {

@@ -48,11 +48,41 @@ function isAllZero(bytes: Uint8Array): boolean {
   return acc === 0;
 }
 
+/**
+ * A Diffie-Hellman group from its key-pair generator and shared-secret function: the client offers its
+ * public key and completes with the server's share; the server checks the client's share before it
+ * spends a key generation on it, then answers with its own public key (RFC 8446 §4.2.8).
+ */
+export function diffieHellmanGroup<Secret>(
+  name: GroupName,
+  code: number,
+  dh: {
+    readonly keyPair: (randomBytes: (n: number) => Uint8Array) => { secret: Secret; publicKey: Uint8Array };
+    readonly shared: (secret: Secret, peerShare: Uint8Array) => Uint8Array;
+    /** Throws a BAD_KEY_SHARE SSLError when the share is malformed. */
+    readonly checkShare: (peerShare: Uint8Array) => void;
+  },
+): KeyExchangeGroup {
+  return {
+    name,
+    code,
+    generate(randomBytes) {
+      const { secret, publicKey } = dh.keyPair(randomBytes);
+      return { publicKey, complete: (peer) => dh.shared(secret, peer) };
+    },
+    respond(clientShare, randomBytes) {
+      dh.checkShare(clientShare);
+      const { secret, publicKey } = dh.keyPair(randomBytes);
+      return { share: publicKey, sharedSecret: dh.shared(secret, clientShare) };
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // X25519 (RFC 7748, RFC 8446 §7.4.2)
 
 function x25519Shared(scalar: Uint8Array, peer: Uint8Array): Uint8Array {
-  if (peer.length !== 32) throw badKeyShare(`X25519 key share must be 32 bytes, got ${peer.length}`);
+  checkX25519Share(peer);
   let shared: Uint8Array;
   try {
     shared = x25519.getSharedSecret(scalar, peer);
@@ -65,24 +95,21 @@ function x25519Shared(scalar: Uint8Array, peer: Uint8Array): Uint8Array {
   return shared;
 }
 
-function x25519KeyPair(randomBytes: (n: number) => Uint8Array): { scalar: Uint8Array; publicKey: Uint8Array } {
-  const scalar = draw(randomBytes, 32);
-  return { scalar, publicKey: x25519.getPublicKey(scalar) };
+function x25519KeyPair(randomBytes: (n: number) => Uint8Array): { secret: Uint8Array; publicKey: Uint8Array } {
+  const secret = draw(randomBytes, 32);
+  return { secret, publicKey: x25519.getPublicKey(secret) };
 }
 
-export const x25519Group: KeyExchangeGroup = {
-  name: 'x25519',
-  code: 0x001d,
-  generate(randomBytes) {
-    const { scalar, publicKey } = x25519KeyPair(randomBytes);
-    return { publicKey, complete: (peer) => x25519Shared(scalar, peer) };
-  },
-  respond(clientShare, randomBytes) {
-    if (clientShare.length !== 32) throw badKeyShare(`X25519 key share must be 32 bytes, got ${clientShare.length}`);
-    const { scalar, publicKey } = x25519KeyPair(randomBytes);
-    return { share: publicKey, sharedSecret: x25519Shared(scalar, clientShare) };
-  },
-};
+/** RFC 7748 §5: a u-coordinate is 32 bytes. */
+export function checkX25519Share(share: Uint8Array): void {
+  if (share.length !== 32) throw badKeyShare(`X25519 key share must be 32 bytes, got ${share.length}`);
+}
+
+export const x25519Group: KeyExchangeGroup = /* @__PURE__ */ diffieHellmanGroup('x25519', 0x001d, {
+  keyPair: x25519KeyPair,
+  shared: x25519Shared,
+  checkShare: checkX25519Share,
+});
 
 // ---------------------------------------------------------------------------------------------
 // NIST curves: UncompressedPointRepresentation only (RFC 8446 §4.2.8.2), validated on the curve;
@@ -129,19 +156,7 @@ function nistGroup(name: GroupName, code: number, curve: NistCurve): KeyExchange
       alert: 80,
     });
   };
-  return {
-    name,
-    code,
-    generate(randomBytes) {
-      const { secret, publicKey } = keyPair(randomBytes);
-      return { publicKey, complete: (peer) => shared(secret, peer) };
-    },
-    respond(clientShare, randomBytes) {
-      checkPoint(clientShare);
-      const { secret, publicKey } = keyPair(randomBytes);
-      return { share: publicKey, sharedSecret: shared(secret, clientShare) };
-    },
-  };
+  return diffieHellmanGroup(name, code, { keyPair, shared, checkShare: checkPoint });
 }
 
 export const secp256r1Group: KeyExchangeGroup = /* @__PURE__ */ nistGroup('secp256r1', 0x0017, p256);

@@ -1,4 +1,4 @@
-export { x25519MlKem768Hybrid } from './groups.js';
+export { checkX25519Share, diffieHellmanGroup, x25519MlKem768Hybrid } from './groups.js';
 export * from './keyschedule.js';
 export type { NobleProviderOptions } from './noble.js';
 export { createNobleProvider, defaultProvider, nobleSha256, nobleSha384, platformRandomBytes } from './noble.js';
