@@ -363,6 +363,21 @@ describe('negative cases', () => {
 // Interop with GnuTLS (OpenSSL 3.0's s_client/s_server have no record_size_limit option).
 
 const haveGnutls = hasTool('gnutls-cli') && hasTool('gnutls-serv');
+
+/**
+ * gnutls-serv prints "listening" before every socket it binds (IPv6 and IPv4) is accepting; on a loaded
+ * machine the IPv4 one can lag, so a refused connection is retried for a few seconds (a hang guard, not a wait).
+ */
+async function connectOnceListening(port: number, ctx: SSLContext): Promise<Awaited<ReturnType<typeof connect>>> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await connect(port, ctx, 'localhost');
+    } catch (error) {
+      if (attempt >= 50 || (error as NodeJS.ErrnoException).code !== 'ECONNREFUSED') throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
 if (!haveGnutls) console.log('record-size-limit: interop skipped, gnutls-cli/gnutls-serv are not installed');
 
 const peers: Peer[] = [];
@@ -459,7 +474,7 @@ describe.skipIf(!haveGnutls)('interop: GnuTLS 3.7', () => {
       await child.waitFor(/listening/i, 15_000);
       const ctx = clientContext();
       ctx.recordSizeLimit = 600; // GnuTLS servers ignore limits below 512 (its MIN_RECORD_SIZE)
-      const conn = await connect(port, ctx, 'localhost');
+      const conn = await connectOnceListening(port, ctx);
       cleanups.push(() => conn.socket.destroy());
       await within(15_000, 'handshake with gnutls-serv', conn.handshakeDone);
       expect(conn.obj.version()).toBe(version);
