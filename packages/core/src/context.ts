@@ -573,6 +573,27 @@ export class SSLContext {
   }
 
   // -------------------------------------------------------------------------------------------
+  // Session tickets (RFC 5077, RFC 8446 §4.6.1)
+
+  /**
+   * Server: sets the session-ticket key, 48 bytes as Node's `server.setTicketKeys()` (a 16-byte key name,
+   * then 32 bytes of key; `TICKET_KEYS_LENGTH`). Servers given the same keys resume each other's TLS 1.2
+   * and TLS 1.3 tickets. The application then rotates: no automatic rotation, and the key a call replaces
+   * still opens tickets (renewing them) for `tls12.ticketKeyRotation` seconds (default 3600) or until the
+   * next call. Other lengths raise SSLError INVALID_TICKET_KEYS_LENGTH. The keys are secrets: whoever
+   * holds them can read every ticket and resume its session. Not interchangeable with Node's or
+   * OpenSSL's ticket keys (the ticket format is ours).
+   */
+  setTicketKeys(keys: Uint8Array): void {
+    this.tls12.setTicketKeys(keys, Math.floor(this.now() / 1000));
+  }
+
+  /** Server: the current session-ticket key (48 bytes, {@link setTicketKeys}'s format), made now if none is yet. */
+  getTicketKeys(): Uint8Array {
+    return this.tls12.getTicketKeys(Math.floor(this.now() / 1000), this.randomBytes);
+  }
+
+  // -------------------------------------------------------------------------------------------
   // Statistics
 
   sessionStats(): Record<string, number> {

@@ -57,6 +57,8 @@ export type {
 export { DEFAULT_LIMITS, resolveLimits, type TlsLimits } from './limits.js';
 export { MemoryBIO } from './memorybio.js';
 export { SSLSession } from './session.js';
+/** Session-ticket keys as `SSLContext.setTicketKeys()` takes them (48 bytes). */
+export { TICKET_KEYS_LENGTH } from './session12.js';
 export { SSLObject, type WrapBioOptions } from './sslobject.js';
 /** TLS 1.3 tickets and sessions as bytes (issue #7). */
 export { exportSession, importSession, type Tls13ClientTicket } from './tickets.js';

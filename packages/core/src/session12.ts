@@ -136,7 +136,17 @@ interface TicketKey {
   readonly key: Uint8Array;
   /** Seconds since the epoch when the key was made. */
   readonly created: number;
+  /** Seconds since the epoch when {@link Tls12ContextState.setTicketKeys} replaced it (undefined: not replaced that way). */
+  readonly replaced?: number;
 }
+
+/**
+ * The length of the ticket keys {@link Tls12ContextState.setTicketKeys} takes: 48 bytes, as Node's
+ * `server.setTicketKeys()` — a 16-byte key name (the first bytes of every ticket, RFC 5077 §4) and 32
+ * bytes of AEAD key. Node splits its 32 bytes into HMAC and AES keys; sanstls seals with one AEAD key, so
+ * the same bytes do not make tickets that Node (or OpenSSL) can open, only other sanstls servers.
+ */
+export const TICKET_KEYS_LENGTH = TICKET_KEY_NAME_LENGTH + 32;
 
 export interface Tls12Stats {
   hits: number;
@@ -184,6 +194,8 @@ export class Tls12ContextState {
   };
   private readonly cache = new Map<string, Tls12SessionState>();
   private ticketKeys: TicketKey[] = [];
+  /** True once setTicketKeys was called: the application rotates, the automatic schedule is off. */
+  private ticketKeysExplicit = false;
 
   engineConfig(options: { noTicket: boolean }): Tls12EngineConfig {
     const dhe = this.dheGroups.length > 0;
@@ -240,6 +252,7 @@ export class Tls12ContextState {
   /** The current ticket key, rotated when older than {@link ticketKeyRotation}; keeps one previous key. */
   private currentTicketKey(nowSeconds: number, randomBytes: (n: number) => Uint8Array): TicketKey {
     const current = this.ticketKeys[0];
+    if (current !== undefined && this.ticketKeysExplicit) return current;
     if (current !== undefined && nowSeconds - current.created < this.ticketKeyRotation && nowSeconds >= current.created)
       return current;
     const fresh: TicketKey = {
@@ -249,6 +262,42 @@ export class Tls12ContextState {
     };
     this.ticketKeys = current === undefined ? [fresh] : [fresh, current];
     return fresh;
+  }
+
+  /**
+   * Sets the ticket key (48 bytes, {@link TICKET_KEYS_LENGTH}): servers given the same keys resume each
+   * other's tickets, TLS 1.2 (RFC 5077) and TLS 1.3 alike. From then on the application rotates: no
+   * automatic rotation, and a later call makes the new key current while the replaced one still opens
+   * tickets (which are then renewed) for {@link ticketKeyRotation} seconds, or until the next call.
+   */
+  setTicketKeys(keys: Uint8Array, nowSeconds: number): void {
+    if (!(keys instanceof Uint8Array) || keys.length !== TICKET_KEYS_LENGTH) {
+      throw new SSLError(
+        `session ticket keys must be ${TICKET_KEYS_LENGTH} bytes (16-byte key name, 32-byte key), got ${keys instanceof Uint8Array ? keys.length : typeof keys}`,
+        { library: 'SSL', reason: 'INVALID_TICKET_KEYS_LENGTH' },
+      );
+    }
+    const fresh: TicketKey = {
+      name: keys.slice(0, TICKET_KEY_NAME_LENGTH),
+      key: keys.slice(TICKET_KEY_NAME_LENGTH),
+      created: nowSeconds,
+    };
+    const current = this.ticketKeys[0];
+    // Setting the current key again is not a rotation (Node's servers often set the same keys twice).
+    const same =
+      current !== undefined && constantTimeEqual(current.name, fresh.name) && constantTimeEqual(current.key, fresh.key);
+    if (same) return;
+    this.ticketKeys = current === undefined ? [fresh] : [fresh, { ...current, replaced: nowSeconds }];
+    this.ticketKeysExplicit = true;
+  }
+
+  /** The current ticket key as {@link setTicketKeys} takes it (one is made when none exists yet). */
+  getTicketKeys(nowSeconds: number, randomBytes: (n: number) => Uint8Array): Uint8Array {
+    const key = this.currentTicketKey(nowSeconds, randomBytes);
+    const out = new Uint8Array(TICKET_KEYS_LENGTH);
+    out.set(key.name, 0);
+    out.set(key.key, TICKET_KEY_NAME_LENGTH);
+    return out;
   }
 
   /** Names of the ticket keys in use, newest first (tests and monitoring). */
@@ -326,7 +375,7 @@ export class Tls12ContextState {
     const name = ticket.subarray(0, TICKET_KEY_NAME_LENGTH);
     const index = this.ticketKeys.findIndex((k) => constantTimeEqual(k.name, name));
     const key = this.ticketKeys[index];
-    if (key === undefined || nowSeconds - key.created >= 2 * this.ticketKeyRotation) return undefined;
+    if (key === undefined || !this.ticketKeyUsable(key, nowSeconds)) return undefined;
     const nonce = ticket.subarray(TICKET_KEY_NAME_LENGTH, TICKET_KEY_NAME_LENGTH + TICKET_NONCE_LENGTH);
     const plain = ticketAead(provider, key.key).open(
       nonce,
@@ -334,6 +383,16 @@ export class Tls12ContextState {
       name.slice(),
     );
     return plain === null ? undefined : { plain, renew: index > 0 };
+  }
+
+  /**
+   * Automatic keys open tickets for two rotation periods after they were made (current, then previous);
+   * a key set by the application opens them while current, and for one rotation period once replaced.
+   */
+  private ticketKeyUsable(key: TicketKey, nowSeconds: number): boolean {
+    if (key.replaced !== undefined) return nowSeconds - key.replaced < this.ticketKeyRotation;
+    if (this.ticketKeysExplicit && key === this.ticketKeys[0]) return true;
+    return nowSeconds - key.created < 2 * this.ticketKeyRotation;
   }
 }
 

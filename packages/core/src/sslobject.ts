@@ -343,7 +343,12 @@ export class SSLObject {
       });
     }
     const tls12 = this.connection.tls12;
-    if (tls12 !== null && this.sessionObject?.tls12 === undefined) {
+    // A resumption whose ticket the server renewed (RFC 5077 §3.3, e.g. after a ticket-key rotation) makes
+    // a new session, as OpenSSL's client does; the offered session keeps its old ticket.
+    if (
+      tls12 !== null &&
+      (this.sessionObject?.tls12 === undefined || this.sessionObject.tls12.ticket !== tls12.ticket)
+    ) {
       // TLS 1.2 (issue #6): a resumable session (session ID and/or RFC 5077 ticket).
       this.sessionObject = new SSLSession({
         id: tls12.sessionId,
