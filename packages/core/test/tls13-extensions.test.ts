@@ -11,6 +11,7 @@ import {
   PROTOCOL_TLS_CLIENT,
   SSLContext,
   type SSLError,
+  SSLWantReadError,
   TLSVersion,
 } from '@sanstls/core';
 import {
@@ -25,7 +26,15 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { extensionPki } from './helpers/extension-pki.js';
 import { connect, listen, type PumpedConnection } from './helpers/socket-pump.js';
-import { clientContext, handshake, handshakeUntilError, makePair, serverContext, testPki } from './helpers/tls-pair.js';
+import {
+  clientContext,
+  handshake,
+  handshakeUntilError,
+  makePair,
+  serverContext,
+  testPki,
+  transfer,
+} from './helpers/tls-pair.js';
 import { freePort, hasTool, type Peer, startPeer, within } from './helpers/tls12-peers.js';
 
 const VERSIONS = ['TLSv1.3', 'TLSv1.2'] as const;
@@ -146,6 +155,44 @@ describe('OCSP stapling', () => {
     server.setOcspResponse(Uint8Array.of(1, 2, 3));
     server.setOcspResponse(null);
   });
+
+  for (const version of VERSIONS) {
+    it(`${version}: the SNI callback sees the request and staples a response for this connection only`, async () => {
+      const { ocspResponse } = extensionPki();
+      const server = serverContext(); // no context-wide response
+      const asked: boolean[] = [];
+      server.sniCallback = (obj) => {
+        asked.push(obj.ocspRequested);
+        // Asynchronous, as a responder fetch would be (Node's 'OCSPRequest' callback).
+        return Promise.resolve().then(() => obj.setOcspResponse(obj.ocspRequested ? ocspResponse : null));
+      };
+      const client = at(version, clientContext());
+      client.requestOcsp = true;
+      const pair = makePair(client, server);
+      const resumed = new Promise<void>((resolve) => {
+        pair.server.onResume = resolve;
+      });
+      expect(() => pair.client.doHandshake()).toThrow(SSLWantReadError);
+      transfer(pair);
+      expect(() => pair.server.doHandshake()).toThrow(SSLWantReadError);
+      expect(pair.server.suspensionPoint).toBe('serverNameCallback');
+      await resumed;
+      handshake(pair);
+      expect(pair.client.version()).toBe(version);
+      expect(pair.client.ocspResponse).toEqual(ocspResponse);
+      // Not asked: the callback learns it, and nothing is stapled even if it answers.
+      server.sniCallback = (obj) => {
+        asked.push(obj.ocspRequested);
+        obj.setOcspResponse(ocspResponse);
+      };
+      const unasked = makePair(at(version, clientContext()), server);
+      handshake(unasked);
+      expect(unasked.client.ocspResponse).toBeNull();
+      expect(asked).toEqual([true, false]);
+      // Outside the callback the connection's Certificate is decided already.
+      expect(() => unasked.server.setOcspResponse(ocspResponse)).toThrow(/server name callback only/);
+    });
+  }
 
   it('TLS 1.3: a stapled response the client did not ask for is unsupported_extension', () => {
     const server = serverContext();

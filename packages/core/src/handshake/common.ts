@@ -76,6 +76,11 @@ export interface Negotiated {
   peerSignatureScheme: number | null;
   /** Client: the OCSP response the server stapled (RFC 6066 §8, RFC 8446 §4.4.2.1), or null. */
   ocspResponse: Uint8Array | null;
+  /**
+   * Server: the ClientHello asked for a stapled OCSP response (status_request of type ocsp, RFC 6066 §8);
+   * known when the SNI callback runs, so an application can fetch a response then (Node's 'OCSPRequest').
+   */
+  ocspRequested: boolean;
   /** The handshake resumed a session with a PSK (RFC 8446 §2.2; issue #7). */
   resumed: boolean;
   /** Server: the client sent post_handshake_auth (§4.2.6). Client: we offered it. */
@@ -100,6 +105,7 @@ export function emptyNegotiated(): Negotiated {
     signatureScheme: null,
     peerSignatureScheme: null,
     ocspResponse: null,
+    ocspRequested: false,
     resumed: false,
     postHandshakeAuth: false,
   };

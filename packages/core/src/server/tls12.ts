@@ -65,7 +65,7 @@ import { TranscriptHash } from '../crypto/transcript.js';
 import { chainsMatchingCertificateSchemes } from '../handshake/certificate-selection.js';
 import { asciiBytes, bytesToAscii, type Suspended, whenReady } from '../handshake/common.js';
 import type { CertifiedKey } from '../handshake/config.js';
-import { STATUS_TYPE_OCSP, stapledResponse } from '../handshake/ocsp.js';
+import { clientRequestsOcsp, STATUS_TYPE_OCSP, stapledResponse } from '../handshake/ocsp.js';
 import { authenticatePeer, type PeerCertificate } from '../handshake/peer-certificate.js';
 import { answerRecordSizeLimit } from '../handshake/record-size-limit.js';
 import {
@@ -232,6 +232,7 @@ export function tls12OnClientHello(message: HandshakeMessage, io: Tls12Io): Tls1
   const serverNameExt = findExtension(hello.extensions, ExtensionType.server_name);
   const serverName = serverNameExt === undefined ? null : (serverNameHost(parseServerName(serverNameExt.body)) ?? null);
   io.negotiated.serverName = serverName;
+  io.negotiated.ocspRequested = clientRequestsOcsp(hello.extensions);
   return whenReady(io.serverNameCallback(serverName), 'serverNameCallback', (d): Tls12ServerState => {
     if (d.alert !== undefined) {
       throw new SSLError(`server name callback aborted the handshake (alert ${d.alert})`, {

@@ -99,7 +99,7 @@ import {
 } from '../handshake/common.js';
 import type { CertifiedKey } from '../handshake/config.js';
 import { groupCode } from '../handshake/groups.js';
-import { certificateEntryStatus, stapledResponse } from '../handshake/ocsp.js';
+import { certificateEntryStatus, clientRequestsOcsp, stapledResponse } from '../handshake/ocsp.js';
 import { authenticatePeer, type PeerCertificate } from '../handshake/peer-certificate.js';
 import { answerRecordSizeLimit } from '../handshake/record-size-limit.js';
 import { certificateVerifyContent, chooseCertificate, verifyCertificateVerify } from '../handshake/signatures.js';
@@ -221,6 +221,7 @@ function onClientHello(message: HandshakeMessage, io: HandshakeIo): ServerState 
   const serverNameExt = findExtension(hello.extensions, ExtensionType.server_name);
   const serverName = serverNameExt === undefined ? null : (serverNameHost(parseServerName(serverNameExt.body)) ?? null);
   io.negotiated.serverName = serverName;
+  io.negotiated.ocspRequested = clientRequestsOcsp(hello.extensions);
   const decision = io.serverNameCallback(serverName);
   return whenReady(decision, 'serverNameCallback', (d): ServerState => {
     if (d.alert !== undefined) {
