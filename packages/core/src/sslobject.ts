@@ -21,6 +21,7 @@ import { TlsConnection } from './connection.js';
 import { CHANNEL_BINDING_TYPES, OP_IGNORE_UNEXPECTED_EOF } from './constants.js';
 import type { SSLContext } from './context.js';
 import type { SuspensionPoint } from './handshake/common.js';
+import type { EngineConfig } from './handshake/config.js';
 import type { MemoryBIO } from './memorybio.js';
 import { redactSecrets } from './redact.js';
 import { SSLSession } from './session.js';
@@ -46,6 +47,9 @@ export class SSLObject {
   private eofError: SSLError | null = null;
   private established = false;
   private sessionObject: SSLSession | null = null;
+  /** Server: this connection's OCSP staple, set from the SNI callback (undefined: the context's). */
+  private connectionOcspResponse: Uint8Array | null | undefined = undefined;
+  private inServerNameCallback = false;
 
   /** Use {@link SSLContext.wrapBio}. */
   constructor(context: SSLContext, incoming: MemoryBIO, outgoing: MemoryBIO, options: WrapBioOptions = {}) {
@@ -250,6 +254,28 @@ export class SSLObject {
     return this.connection.negotiated.ocspResponse;
   }
 
+  /**
+   * Server: the client asked for a stapled OCSP response (status_request, RFC 6066 §8). Known from the
+   * SNI callback on — the point where {@link setOcspResponse} can still answer it.
+   */
+  get ocspRequested(): boolean {
+    return this.connection.negotiated.ocspRequested;
+  }
+
+  /**
+   * Server, from within the SNI callback (before it returns, or before its Promise settles): staple
+   * `response` (DER) on this connection instead of the context's `setOcspResponse` one; null staples
+   * nothing. Node's 'OCSPRequest' answer goes through here. Elsewhere a BAD_VALUE error: by then the
+   * Certificate message is decided.
+   */
+  setOcspResponse(response: Uint8Array | null): void {
+    if (!this.serverSide || !this.inServerNameCallback) {
+      throw valueError('setOcspResponse on a connection works in the server name callback only');
+    }
+    if (response !== null && response.length === 0) throw valueError('setOcspResponse: empty OCSP response');
+    this.connectionOcspResponse = response === null ? null : response.slice();
+  }
+
   /** TLS 1.3 exporter (RFC 8446 §7.5). */
   exportKeyingMaterial(label: string, length: number, context?: Uint8Array): Uint8Array {
     return this.connection.exportKeyingMaterial(label, length, context);
@@ -398,28 +424,43 @@ export class SSLObject {
     const callback = original.sniCallback;
     if (callback === null) return {};
     const decide = (answer: unknown) => {
+      this.inServerNameCallback = false;
       if (answer !== undefined && answer !== null && typeof answer !== 'number') {
         // Python: any return value other than None or an ALERT_DESCRIPTION_* → internal_error.
         return { alert: 80 };
       }
-      const config = this.currentContext !== original ? this.currentContext.engineConfig() : undefined;
+      const swapped = this.currentContext !== original ? this.currentContext.engineConfig() : undefined;
+      const config =
+        this.connectionOcspResponse === undefined
+          ? swapped
+          : withOcspResponse(swapped ?? this.connection.config, this.connectionOcspResponse);
       return {
         ...(typeof answer === 'number' ? { alert: answer } : {}),
         ...(config === undefined ? {} : { config }),
       };
     };
     let answer: unknown;
+    this.inServerNameCallback = true;
     try {
       answer = callback(this, serverName, original);
     } catch {
+      this.inServerNameCallback = false;
       // Python: an exception in the callback → handshake_failure.
       return { alert: 40 };
     }
     if (typeof answer === 'object' && answer !== null && typeof (answer as PromiseLike<unknown>).then === 'function') {
-      return Promise.resolve(answer as PromiseLike<unknown>).then(decide, () => ({ alert: 40 }));
+      return Promise.resolve(answer as PromiseLike<unknown>).then(decide, () => {
+        this.inServerNameCallback = false;
+        return { alert: 40 };
+      });
     }
     return decide(answer);
   }
+}
+
+/** `config` with every chain stapling `response` (RFC 6066 §8): one connection's OCSP answer. */
+function withOcspResponse(config: EngineConfig, response: Uint8Array | null): EngineConfig {
+  return { ...config, certificates: config.certificates.map((key) => ({ ...key, ocspResponse: response })) };
 }
 
 // util.inspect / JSON.stringify show public facts, never keys (issue #10).
