@@ -460,6 +460,13 @@ export interface ServerOptions extends SecureContextOptions {
   allowHalfOpen?: boolean;
   /** TCP_NODELAY on accepted connections (default true). */
   noDelay?: boolean;
+  /**
+   * Session-ticket keys, 48 bytes as node:tls (a 16-byte key name, then key material): servers given the
+   * same keys resume each other's tickets, TLS 1.2 and TLS 1.3. Default: random keys rotated hourly.
+   * The bytes are read as sanstls's own ticket format (`SSLContext.setTicketKeys`), so tickets do not
+   * move between sanstls and Node servers.
+   */
+  ticketKeys?: Uint8Array;
   /** Node's SNI hook: answer with a sanstls context (or nothing to keep the default). */
   SNICallback?: (servername: string, callback: (err: Error | null, context?: SSLContextLike) => void) => void;
 }
@@ -479,6 +486,8 @@ export interface SSLContextLike extends NodeEngineContext {
   setCiphers(ciphers: string): void;
   setCiphersuites(suites: string): void;
   setGroups(groups: readonly string[]): void;
+  setTicketKeys(keys: Uint8Array): void;
+  getTicketKeys(): Uint8Array;
   keylogFilename: string | null;
 }
 
@@ -622,20 +631,44 @@ export function connect(options: ConnectOptions, secureConnectListener?: () => v
 export class Server extends net.Server {
   private context: SSLContextLike;
   private readonly tlsOptions: ServerOptions;
+  /** The application set the ticket keys (they then survive setSecureContext). */
+  private ticketKeysSet = false;
 
   constructor(options: ServerOptions = {}, secureConnectionListener?: (socket: TLSSocket) => void) {
     super({ allowHalfOpen: true });
     this.tlsOptions = options;
     this.context = contextFromOptions(options, true);
+    if (options.ticketKeys !== undefined) this.setTicketKeys(options.ticketKeys);
     this.installSni();
     if (secureConnectionListener) this.on('secureConnection', secureConnectionListener);
     this.on('connection', (raw: net.Socket) => this.accept(raw));
   }
 
-  /** node:tls `setSecureContext`: later connections use the new options. */
-  setSecureContext(options: SecureContextOptions): void {
+  /**
+   * node:tls `setSecureContext`: later connections use the new options. Ticket keys set through
+   * `ticketKeys` or {@link setTicketKeys} carry over (as node:tls), so their tickets stay valid; `ticketKeys`
+   * here replaces them. Automatic keys do not: the new context makes its own.
+   */
+  setSecureContext(options: SecureContextOptions & { ticketKeys?: Uint8Array }): void {
+    const keys = options.ticketKeys ?? (this.ticketKeysSet ? this.context.getTicketKeys() : undefined);
     this.context = contextFromOptions({ ...this.tlsOptions, ...options }, true);
+    if (keys !== undefined) this.setTicketKeys(keys);
     this.installSni();
+  }
+
+  /**
+   * node:tls `server.setTicketKeys()`: 48 bytes (see {@link ServerOptions.ticketKeys}). The replaced key
+   * still opens tickets for one rotation period (an hour by default), so clients holding them resume;
+   * another length is an SSLError (INVALID_TICKET_KEYS_LENGTH).
+   */
+  setTicketKeys(keys: Uint8Array): void {
+    this.context.setTicketKeys(keys);
+    this.ticketKeysSet = true;
+  }
+
+  /** node:tls `server.getTicketKeys()`: the current 48-byte ticket key. */
+  getTicketKeys(): Buffer {
+    return Buffer.from(this.context.getTicketKeys());
   }
 
   private installSni(): void {
