@@ -2,8 +2,7 @@
  * In-memory client↔server helpers (rustls-test's make_pair / do_handshake / transfer): two SSLObjects
  * over MemoryBIOs, and test certificates made with the openssl CLI in a temporary directory.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SSLContextOptions } from '@sanstls/core';
@@ -15,6 +14,7 @@ import {
   type SSLObject,
   SSLWantReadError,
 } from '@sanstls/core';
+import { EC_P256, issueCertificate, makeCa, RSA_2048 } from './openssl-ca.js';
 
 export type KeyType = 'ec256' | 'ec384' | 'ec521' | 'rsa2048' | 'rsapss' | 'ed25519';
 
@@ -26,83 +26,36 @@ export interface TestPki {
   caFile: string;
 }
 
-const KEY_ARGS: Record<KeyType, string[]> = {
-  ec256: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'],
+const KEY_ARGS: Record<KeyType, readonly string[]> = {
+  ec256: EC_P256,
   ec384: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384'],
   ec521: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-521'],
-  rsa2048: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'],
+  rsa2048: RSA_2048,
   rsapss: ['-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048'],
   ed25519: ['-algorithm', 'ED25519'],
 };
 
 let cached: TestPki | undefined;
 
-function openssl(args: string[], cwd: string): void {
-  execFileSync('openssl', args, { cwd, stdio: 'pipe' });
-}
-
 /** A CA (P-256), one server leaf per key type for 'localhost' / 127.0.0.1, and a client leaf. */
 export function testPki(): TestPki {
   if (cached !== undefined) return cached;
   const dir = mkdtempSync(join(tmpdir(), 'sanstls-pki-'));
-  openssl(['genpkey', ...KEY_ARGS.ec256, '-out', 'ca.key'], dir);
-  openssl(
-    [
-      'req',
-      '-x509',
-      '-new',
-      '-key',
-      'ca.key',
-      '-subj',
-      '/CN=sanstls test CA',
-      '-days',
-      '30',
-      '-out',
-      'ca.pem',
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-    ],
-    dir,
-  );
-  const issue = (name: string, type: KeyType, ext: string) => {
-    openssl(['genpkey', ...KEY_ARGS[type], '-out', `${name}.key`], dir);
-    openssl(['req', '-new', '-key', `${name}.key`, '-subj', `/CN=${name}`, '-out', `${name}.csr`], dir);
-    writeFileSync(join(dir, `${name}.ext`), ext);
-    openssl(
-      [
-        'x509',
-        '-req',
-        '-in',
-        `${name}.csr`,
-        '-CA',
-        'ca.pem',
-        '-CAkey',
-        'ca.key',
-        '-CAcreateserial',
-        '-days',
-        '30',
-        '-extfile',
-        `${name}.ext`,
-        '-out',
-        `${name}.pem`,
-      ],
-      dir,
-    );
-    return {
-      certPem: readFileSync(join(dir, `${name}.pem`), 'utf8'),
-      keyPem: readFileSync(join(dir, `${name}.key`), 'utf8'),
-      certFile: join(dir, `${name}.pem`),
-      keyFile: join(dir, `${name}.key`),
-    };
-  };
+  const ca = makeCa(dir, 'ca', KEY_ARGS.ec256, 'sanstls test CA');
   const serverExt =
     'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n';
   const leaf = {} as TestPki['leaf'];
-  for (const type of Object.keys(KEY_ARGS) as KeyType[]) leaf[type] = issue(`server-${type}`, type, serverExt);
-  const client = issue('client', 'ec256', 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n');
-  cached = { dir, caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'), leaf, client, caFile: join(dir, 'ca.pem') };
+  for (const type of Object.keys(KEY_ARGS) as KeyType[]) {
+    leaf[type] = issueCertificate(dir, 'ca', `server-${type}`, KEY_ARGS[type], serverExt);
+  }
+  const client = issueCertificate(
+    dir,
+    'ca',
+    'client',
+    KEY_ARGS.ec256,
+    'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n',
+  );
+  cached = { dir, caPem: ca.certPem, leaf, client, caFile: ca.certFile };
   return cached;
 }
 
