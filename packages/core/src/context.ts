@@ -25,6 +25,7 @@ import {
   signatureAlgorithmFromTlsScheme,
   TrustStore,
   VERIFY_X509_TRUSTED_FIRST,
+  VerifiedChainCache,
   VerifiedSignatureCache,
 } from '@sanstls/x509';
 import { evaluateCipherSuites, tls12CipherInfo } from './cipher-string.js';
@@ -154,6 +155,12 @@ export class SSLContext {
   readonly randomBytes: (n: number) => Uint8Array;
   /** Verified (issuer, certificate) signature pairs, shared by this context's connections. */
   readonly signatureCache: VerifiedSignatureCache = new VerifiedSignatureCache(1024);
+  /**
+   * Peer chains met before, by their exact bytes: parsed once, and a validated path reused while the trust
+   * store, the verify flags and the provider are unchanged (validity at {@link now} and the hostname are
+   * checked on every handshake; failures are never kept). Shared by this context's connections.
+   */
+  readonly verifiedChainCache: VerifiedChainCache = new VerifiedChainCache(32);
 
   private verifyModeValue: number;
   private checkHostnameValue: boolean;
@@ -678,6 +685,7 @@ export class SSLContext {
       hostnameChecksCommonName: this.hostnameChecksCommonName,
       verifyFlags: this.verifyFlags,
       trustStore: this.trust,
+      verifiedChainCache: this.verifiedChainCache,
       certificates: this.certified,
       serverPreference: (this.options & 0x00400000) !== 0,
       middleboxCompat: (this.options & 0x00100000) !== 0,
@@ -687,12 +695,16 @@ export class SSLContext {
       keylog: this.keylogCallback,
       postHandshakeAuth: this.postHandshakeAuth,
       replay: this.replayHooks,
-      tls12: this.tls12.engineConfig({ noTicket: (this.options & OP_NO_TICKET) !== 0 }),
+      tls12: this.tls12.engineConfig({
+        noTicket: (this.options & OP_NO_TICKET) !== 0,
+        fastAesGcm: this.provider.fastAesGcm,
+      }),
       allowPskKe: this.allowPskKe,
       ticketCount: (this.options & OP_NO_TICKET) !== 0 ? 0 : Math.max(0, Math.floor(this.numTickets)),
       ticketLifetime: Math.min(this.tls12.sessionTimeout, MAX_TICKET_LIFETIME),
       maxEarlyData: Math.max(0, Math.floor(this.maxEarlyData)),
       antiReplay: this.antiReplay,
+      ticketLookup: this.ticketLookupCallback,
       recordSizeLimit: this.recordSizeLimitValue,
       keyUpdateAfterRecords: this.keyUpdateAfterRecordsValue,
       requestOcsp: this.requestOcsp,

@@ -174,6 +174,8 @@ export interface Tls12EngineConfig {
 export class Tls12ContextState {
   /** Cipher suites from setCiphers (OpenSSL order), default Python's default string. */
   suites: Tls12Suite[] = evaluateCipherSuites(PYTHON_DEFAULT_CIPHERS);
+  /** The list {@link suites} starts with: while it is still this array, no cipher string was set. */
+  private readonly defaultSuites = this.suites;
   /** RFC 7919 groups enabled for DHE_RSA by loadDhParams/enableDhe; none by default. */
   dheGroups: GroupName[] = [];
   /** RFC 7627: require the extended master secret from TLS 1.2 peers (secure default). */
@@ -197,10 +199,16 @@ export class Tls12ContextState {
   /** True once setTicketKeys was called: the application rotates, the automatic schedule is off. */
   private ticketKeysExplicit = false;
 
-  engineConfig(options: { noTicket: boolean }): Tls12EngineConfig {
+  /**
+   * `fastAesGcm`: the provider's (CryptoProvider.fastAesGcm); when false and no cipher string was set,
+   * the suites are offered and chosen in {@link preferChaCha20}'s order, as TLS 1.3's default order puts
+   * ChaCha20-Poly1305 first for such providers (getCiphers() still lists Python's default order).
+   */
+  engineConfig(options: { noTicket: boolean; fastAesGcm?: boolean }): Tls12EngineConfig {
     const dhe = this.dheGroups.length > 0;
+    const suites = this.suites.filter((s) => dhe || s.kx !== 'DHE');
     return {
-      suites: this.suites.filter((s) => dhe || s.kx !== 'DHE'),
+      suites: options.fastAesGcm === false && this.suites === this.defaultSuites ? preferChaCha20(suites) : suites,
       dheGroups: [...this.dheGroups],
       requireExtendedMasterSecret: this.requireExtendedMasterSecret,
       renegotiationFatal: this.renegotiationFatal,
@@ -394,6 +402,18 @@ export class Tls12ContextState {
     if (this.ticketKeysExplicit && key === this.ticketKeys[0]) return true;
     return nowSeconds - key.created < 2 * this.ticketKeyRotation;
   }
+}
+
+/**
+ * ChaCha20-Poly1305 ahead of the AES-GCM suites of the same key exchange, the order otherwise kept: in
+ * pure JS it is the faster AEAD (noble: about twice AES-GCM's bulk speed, no GHASH table per key) and its
+ * suites use the SHA-256 PRF, where AES-256-GCM's uses SHA-384 (64-bit arithmetic, slow in JS). ECDHE
+ * suites stay ahead of DHE ones whatever their AEAD (a finite-field exchange costs far more than AES).
+ */
+export function preferChaCha20(suites: readonly Tls12Suite[]): Tls12Suite[] {
+  const rank = (s: Tls12Suite) => (s.kx === 'ECDHE' ? 0 : 2) + (s.aead === 'CHACHA20-POLY1305' ? 0 : 1);
+  // Array.prototype.sort is stable (ES2019): equal ranks keep the cipher string's order.
+  return [...suites].sort((a, b) => rank(a) - rank(b));
 }
 
 /** Tickets use the cheapest strong AEAD of the provider: ChaCha20-Poly1305 in pure JS, else AES-256-GCM. */

@@ -512,7 +512,7 @@ function resume(hs: Handshake12, session: Tls12ClientSession, io: Tls12Io): Tls1
   const resumed: ResumedFrom = { session, write: protection.client };
   io.keylog('CLIENT_RANDOM', state.masterSecret);
   // Python's getpeercert() after resumption: the certificate of the original handshake.
-  const peer = restoredPeer(state, io, 'server');
+  const peer = restoredPeer(state);
   if (peer !== null) io.negotiated.peerCertificate = peer;
   return hs.expectTicket
     ? { kind: 'Tls12ExpectNewSessionTicket', hs, keys, resumed, peer }

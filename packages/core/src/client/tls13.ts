@@ -499,7 +499,7 @@ function onServerHello(state: ExpectServerHello, message: HandshakeMessage, io: 
   io.negotiated.suite = suite;
   if (psk !== null) {
     io.negotiated.resumed = true;
-    io.negotiated.peerCertificate = restoredPeer(psk.ticket, io, 'server');
+    io.negotiated.peerCertificate = restoredPeer(psk.ticket);
     // §4.6.1: the session keeps the ALPN of the original handshake until EncryptedExtensions says otherwise.
   }
   // §4.2.10: early data is rejected when the server did not select our PSK.

@@ -4,7 +4,7 @@
  * changed on the context later do not affect a handshake in flight.
  * @module
  */
-import type { Certificate, PublicKey, SSLCertVerificationError, TrustStore } from '@sanstls/x509';
+import type { Certificate, PublicKey, SSLCertVerificationError, TrustStore, VerifiedChainCache } from '@sanstls/x509';
 import type { Extension } from '../codec/extensions.js';
 import type { CryptoProvider, GroupName } from '../crypto/provider.js';
 import type { TlsLimits } from '../limits.js';
@@ -97,6 +97,11 @@ export interface EngineConfig {
   readonly hostnameChecksCommonName: boolean;
   readonly verifyFlags: number;
   readonly trustStore: TrustStore;
+  /**
+   * Peer chains parsed and validated before, by their exact bytes, shared by the context's connections
+   * (x509's VerifiedChainCache: validity and identity are checked again on every use). Absent: none.
+   */
+  readonly verifiedChainCache?: VerifiedChainCache;
   readonly certificates: readonly CertifiedKey[];
   readonly serverPreference: boolean;
   readonly middleboxCompat: boolean;

@@ -78,8 +78,19 @@ export function authenticatePeer(options: AuthenticateOptions): Awaitable<PeerCe
     );
   }
   const leafDer = chain[0]!;
-  const leaf = parseCertificate(leafDer);
-  const publicKey = parsePublicKey(leaf.spki.der);
+  // A chain met before (the same server on every connection) is parsed once per context: its bytes are
+  // compared in full, and the cache parses private copies.
+  const cache = config.verifiedChainCache;
+  let leaf: Certificate;
+  let publicKey: PublicKey;
+  if (cache === undefined) {
+    leaf = parseCertificate(leafDer);
+    publicKey = parsePublicKey(leaf.spki.der);
+  } else {
+    const cached = cache.chain(leafDer, chain.slice(1));
+    leaf = cached.leaf;
+    publicKey = cached.leafPublicKey();
+  }
   let verifiedChain: Uint8Array[] | undefined;
   let error: Error | undefined;
   if (config.verifyMode !== CERT_NONE) {
@@ -101,6 +112,7 @@ export function authenticatePeer(options: AuthenticateOptions): Awaitable<PeerCe
         signatureProvider: config.provider,
         hostnameChecksCommonName: config.hostnameChecksCommonName,
         verifiedSignatureCache: options.signatureCache,
+        ...(cache === undefined ? {} : { verifiedChainCache: cache }),
       });
       verifiedChain = result.chain;
       if (config.pinnedSpkiSha256.length > 0) checkPins(config, verifiedChain);

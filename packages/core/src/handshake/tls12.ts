@@ -6,12 +6,17 @@
  * kept for exporters, channel bindings and resumption.
  * @module
  */
-import type { PublicKey } from '@sanstls/x509';
-import { constantTimeEqual, signatureAlgorithmFromTlsScheme, tlsSchemeFitsKey } from '@sanstls/x509';
+import type { Certificate, PublicKey } from '@sanstls/x509';
+import {
+  constantTimeEqual,
+  parseCertificate,
+  parsePublicKey,
+  signatureAlgorithmFromTlsScheme,
+  tlsSchemeFitsKey,
+} from '@sanstls/x509';
 import { tlsFailure } from '../alerts.js';
 import type { Tls12Suite } from '../cipher-string.js';
 import { SignatureScheme } from '../codec/enums.js';
-import { CERT_NONE } from '../constants.js';
 import {
   tls12ExtendedMasterSecret,
   tls12FinishedVerifyData,
@@ -25,7 +30,7 @@ import type { SSLSession } from '../session.js';
 import type { Tls12SessionState } from '../session12.js';
 import type { HandshakeIo } from './common.js';
 import type { EngineConfig } from './config.js';
-import { authenticatePeer, type PeerCertificate } from './peer-certificate.js';
+import type { PeerCertificate } from './peer-certificate.js';
 
 const S = SignatureScheme;
 
@@ -201,22 +206,47 @@ export function checkTls12Finished(expected: Uint8Array, received: Uint8Array): 
   if (!constantTimeEqual(expected, received)) throw tlsFailure('DIGEST_CHECK_FAILED', 'digest check failed');
 }
 
-/** A resumed session's peer certificate, with the verdict of the full handshake (no re-validation). */
-export function restoredPeer(
-  state: Pick<Tls12SessionState, 'peerChain' | 'peerVerified'>,
-  io: HandshakeIo,
-  peerRole: 'client' | 'server',
-): PeerCertificate | null {
+/**
+ * The parsed leaf of a stored peer chain, keyed by the chain array itself: a session keeps one array,
+ * and every ticket issued on a resumption of it carries that same array on (the restored
+ * PeerCertificate's `chain`), so a session resumed over and over parses its peer certificate at most
+ * once, and only when something asks for it (getPeerCert).
+ */
+const parsedPeerLeaves = new WeakMap<readonly Uint8Array[], { leaf: Certificate; publicKey: PublicKey }>();
+
+function parsedPeerLeaf(chain: readonly Uint8Array[]): { leaf: Certificate; publicKey: PublicKey } {
+  let parsed = parsedPeerLeaves.get(chain);
+  if (parsed === undefined) {
+    const leaf = parseCertificate(chain[0]!);
+    parsed = { leaf, publicKey: parsePublicKey(leaf.spki.der) };
+    parsedPeerLeaves.set(chain, parsed);
+  }
+  return parsed;
+}
+
+/**
+ * A resumed session's peer certificate with the verdict of the full handshake: nothing is validated
+ * again (RFC 5246 §7.4.1.2, RFC 8446 §4.6.1: the session carries the original authentication), and the
+ * leaf is parsed lazily — a resumption has no CertificateVerify to check, so only getPeerCert needs it.
+ */
+class RestoredPeerCertificate {
+  readonly verifiedChain = undefined;
+  constructor(
+    readonly chain: readonly Uint8Array[],
+    readonly verified: boolean,
+  ) {}
+  get leaf(): Certificate {
+    return parsedPeerLeaf(this.chain).leaf;
+  }
+  get publicKey(): PublicKey {
+    return parsedPeerLeaf(this.chain).publicKey;
+  }
+}
+
+/** A resumed session's peer certificate (null when the peer sent none), see {@link RestoredPeerCertificate}. */
+export function restoredPeer(state: Pick<Tls12SessionState, 'peerChain' | 'peerVerified'>): PeerCertificate | null {
   if (state.peerChain.length === 0) return null;
-  // Re-parse only (no re-validation: the session carries the original verdict).
-  const verified = authenticatePeer({
-    config: { ...io.config, verifyMode: CERT_NONE, verifyCallback: null },
-    chain: state.peerChain,
-    peerRole,
-    serverHostname: null,
-    signatureCache: io.signatureCache,
-  }) as PeerCertificate;
-  return { ...verified, verified: state.peerVerified } as PeerCertificate;
+  return new RestoredPeerCertificate(state.peerChain, state.peerVerified) as unknown as PeerCertificate;
 }
 
 /** Seconds since the epoch from the injected clock. */

@@ -453,7 +453,7 @@ function resumeSession(
   io.installTls12WriteProtection(keys.write);
   const serverVerifyData = tls12VerifyData(io, suite, keys.masterSecret, 'server', transcript);
   send(hs, encodeFinished({ verifyData: serverVerifyData }), io);
-  const peer = restoredPeer(state, io, 'client');
+  const peer = restoredPeer(state);
   if (peer !== null) io.negotiated.peerCertificate = peer;
   return { kind: 'Tls12ExpectChangeCipherSpec', hs, keys, peer, resumed: state, serverVerifyData };
 }

@@ -490,7 +490,7 @@ function sendServerFlight(
   }
   if (psk !== null) {
     io.negotiated.resumed = true;
-    io.negotiated.peerCertificate = restoredPeer(psk.state, io, 'client');
+    io.negotiated.peerCertificate = restoredPeer(psk.state);
   }
   // sessionStats() as OpenSSL counts TLS 1.3: a resumption is a hit, an offered ticket we could not use a miss.
   if (psk !== null) config.tls12.store.stats.hits++;

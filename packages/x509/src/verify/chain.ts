@@ -30,7 +30,7 @@
  */
 import { compareBytes } from '../der.js';
 import { SSLError } from '../errors.js';
-import { nobleSignatureProvider, parsePublicKey, signatureAlgorithmFromX509 } from '../keys/index.js';
+import { nobleSignatureProvider, signatureAlgorithmFromX509 } from '../keys/index.js';
 import { parseCertificate, parseCrl } from '../parse/index.js';
 import type {
   Certificate,
@@ -40,6 +40,7 @@ import type {
   SignatureProvider,
 } from '../types.js';
 import { KeyUsageBit } from '../types.js';
+import { certificatePublicKey, type VerdictScope, type VerifiedChainCache } from './chain-cache.js';
 import { checkRevocation } from './crl.js';
 import { checkEmail, checkHostname, checkIp } from './hostname.js';
 import { parseIpAddress } from './ip.js';
@@ -50,7 +51,7 @@ import {
   validateNameConstraints,
 } from './name-constraints.js';
 import { nameKey, namesEqual } from './names.js';
-import { derFingerprint, type SignatureCacheLike, signatureCacheKey } from './signature-cache.js';
+import { type SignatureCacheLike, signatureCacheKey } from './signature-cache.js';
 import { addToIndex, anchorKey, TrustStore } from './trust-store.js';
 import { VerifyFlags, verifyError, X509_V_ERR } from './verify-errors.js';
 
@@ -94,6 +95,11 @@ export interface VerifyChainOptions {
   readonly leafKeyUsage?: readonly (keyof typeof KeyUsageBit)[];
   /** Remembers verified (issuer key, certificate) pairs across calls. */
   readonly verifiedSignatureCache?: SignatureCacheLike;
+  /**
+   * Remembers parsed chains and the paths validated for them across calls (see {@link VerifiedChainCache}:
+   * validity periods and identity are still checked on every call).
+   */
+  readonly verifiedChainCache?: VerifiedChainCache;
 }
 
 export interface VerifyChainResult {
@@ -127,22 +133,6 @@ interface Failure {
   readonly detail: string;
   /** Index in the path of the certificate at fault (OpenSSL's error depth). */
   readonly depth: number;
-}
-
-const publicKeyCache = new WeakMap<Certificate, PublicKey | Error>();
-
-/** The certificate's public key, or the reason it cannot be decoded. */
-function publicKeyOf(cert: Certificate): PublicKey | Error {
-  let key = publicKeyCache.get(cert);
-  if (key === undefined) {
-    try {
-      key = parsePublicKey(cert.spki.der);
-    } catch (e) {
-      key = e instanceof Error ? e : new Error(String(e));
-    }
-    publicKeyCache.set(cert, key);
-  }
-  return key;
 }
 
 function isSelfIssued(cert: Certificate): boolean {
@@ -258,7 +248,7 @@ class Validation {
         detail: `${'hash' in alg ? alg.hash : ''} signatures are not accepted`,
       };
     }
-    const key = publicKeyOf(issuer);
+    const key = certificatePublicKey(issuer);
     if (key instanceof Error || key.kind === 'unsupported') {
       return {
         code: X509_V_ERR.UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY,
@@ -305,7 +295,7 @@ class Validation {
         'signatureAlgorithm differs from tbsCertificate.signature',
       );
     }
-    const key = publicKeyOf(cert);
+    const key = certificatePublicKey(cert);
     const keyCode = role === 'leaf' ? X509_V_ERR.EE_KEY_TOO_SMALL : X509_V_ERR.CA_KEY_TOO_SMALL;
     if (!(key instanceof Error) && (key.kind === 'rsa' || key.kind === 'rsa-pss')) {
       if (key.bits < this.minRsaBits) return f(keyCode, `${key.bits}-bit RSA key`);
@@ -482,24 +472,8 @@ class Validation {
       }
     }
     // 4. Identity (OpenSSL's check_id).
-    if (this.hostname !== undefined) {
-      const ok = checkHostname(leaf, this.hostname, {
-        checkCommonName: this.opts.hostnameChecksCommonName ?? false,
-        allowUnderscore: !this.strict,
-      });
-      if (!ok)
-        return {
-          code: X509_V_ERR.HOSTNAME_MISMATCH,
-          detail: `certificate is not valid for '${this.hostname}'`,
-          depth: 0,
-        };
-    }
-    if (this.hostIp !== undefined && !checkIp(leaf, this.hostIp)) {
-      return { code: X509_V_ERR.IP_ADDRESS_MISMATCH, detail: 'certificate is not valid for this IP address', depth: 0 };
-    }
-    if (this.opts.email !== undefined && !checkEmail(leaf, this.opts.email)) {
-      return { code: X509_V_ERR.EMAIL_MISMATCH, detail: 'certificate is not valid for this e-mail address', depth: 0 };
-    }
+    const wrongIdentity = this.identity(leaf);
+    if (wrongIdentity !== undefined) return wrongIdentity;
     // 5. Name constraints of every CA (anchor included) over the certificates below it (§6.1.3(b)-(c), §6.1.4(g)).
     const namesCache: (CheckedName[] | undefined)[] = [];
     for (let j = n; j >= 1; j--) {
@@ -516,16 +490,9 @@ class Validation {
         if (bad !== undefined) return { ...bad, depth: i };
       }
     }
-    // 6. Validity periods (§6.1.3(a)(2)), compared at one-second granularity as certificates encode them.
-    for (let i = 0; i <= n; i++) {
-      const cert = path[i] as Certificate;
-      if (Math.floor(cert.notBefore / 1000) > this.atSeconds) {
-        return { code: X509_V_ERR.CERT_NOT_YET_VALID, detail: 'notBefore is in the future', depth: i };
-      }
-      if (Math.floor(cert.notAfter / 1000) < this.atSeconds) {
-        return { code: X509_V_ERR.CERT_HAS_EXPIRED, detail: 'notAfter has passed', depth: i };
-      }
-    }
+    // 6. Validity periods (§6.1.3(a)(2)).
+    const outOfValidity = this.validity(path);
+    if (outOfValidity !== undefined) return outOfValidity;
     // 7. Signatures, anchor side first (§6.1.3(a)(1)); the anchor's own signature is not checked.
     for (let i = n - 1; i >= 0; i--) {
       const bad = this.edge(path[i] as Certificate, path[i + 1] as Certificate);
@@ -547,6 +514,65 @@ class Validation {
       }
     }
     return undefined;
+  }
+
+  /** The leaf's identity against the reference hostname, IP address and e-mail (OpenSSL's check_id). */
+  identity(leaf: Certificate): Failure | undefined {
+    if (this.hostname !== undefined) {
+      const ok = checkHostname(leaf, this.hostname, {
+        checkCommonName: this.opts.hostnameChecksCommonName ?? false,
+        allowUnderscore: !this.strict,
+      });
+      if (!ok)
+        return {
+          code: X509_V_ERR.HOSTNAME_MISMATCH,
+          detail: `certificate is not valid for '${this.hostname}'`,
+          depth: 0,
+        };
+    }
+    if (this.hostIp !== undefined && !checkIp(leaf, this.hostIp)) {
+      return { code: X509_V_ERR.IP_ADDRESS_MISMATCH, detail: 'certificate is not valid for this IP address', depth: 0 };
+    }
+    if (this.opts.email !== undefined && !checkEmail(leaf, this.opts.email)) {
+      return { code: X509_V_ERR.EMAIL_MISMATCH, detail: 'certificate is not valid for this e-mail address', depth: 0 };
+    }
+    return undefined;
+  }
+
+  /** Validity periods of a path (§6.1.3(a)(2)), compared at one-second granularity as certificates encode them. */
+  validity(path: readonly Certificate[]): Failure | undefined {
+    for (let i = 0; i < path.length; i++) {
+      const cert = path[i] as Certificate;
+      if (Math.floor(cert.notBefore / 1000) > this.atSeconds) {
+        return { code: X509_V_ERR.CERT_NOT_YET_VALID, detail: 'notBefore is in the future', depth: i };
+      }
+      if (Math.floor(cert.notAfter / 1000) < this.atSeconds) {
+        return { code: X509_V_ERR.CERT_HAS_EXPIRED, detail: 'notAfter has passed', depth: i };
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * What a remembered verdict is tied to besides the chain: the store, the provider and every option
+   * that changes the answer (the time and the identity are checked again on each use). Undefined when
+   * the answer may not be remembered: CRL checking depends on CRLs and their update times.
+   */
+  verdictScope(): VerdictScope | undefined {
+    if ((this.flags & VerifyFlags.VERIFY_CRL_CHECK_LEAF) !== 0 || (this.opts.crls?.length ?? 0) > 0) return undefined;
+    const o = this.opts;
+    return {
+      store: this.store,
+      provider: this.provider,
+      policy: [
+        this.flags,
+        this.purpose,
+        o.maxDepth ?? '',
+        this.minRsaBits,
+        o.allowWeakSignatures === true,
+        this.leafKeyUsage?.join(',') ?? '-',
+      ].join('|'),
+    };
   }
 
   /** Signature check of one edge, memoized for the rest of this call. */
@@ -589,22 +615,38 @@ export function verifyChain(opts: VerifyChainOptions): VerifyChainResult {
     }
   }
   const v = new Validation(opts, store, hostIp, hostname, at);
-  const leaf = parseCertificate(opts.leaf);
-  const pool: Certificate[] = [];
-  for (const der of opts.intermediates ?? []) {
-    try {
-      pool.push(parseCertificate(der));
-    } catch {
-      // An unparsable extra certificate cannot be part of any path; OpenSSL-based peers send such junk rarely, and ignoring it is safe.
+  const cached = opts.verifiedChainCache?.chain(opts.leaf, opts.intermediates);
+  const scope = cached === undefined ? undefined : v.verdictScope();
+  /** The path as DER; certificates of the peer's chain as the caller's own arrays, not the cache's copies. */
+  const ders = (path: readonly Certificate[]): Uint8Array[] =>
+    path.map((c) => {
+      const i = cached === undefined ? -1 : cached.indexOf(c);
+      return i < 0 ? c.der : i === 0 ? opts.leaf : (opts.intermediates?.[i - 1] as Uint8Array);
+    });
+  const succeed = (path: Certificate[]): VerifyChainResult => {
+    if (scope !== undefined) cached?.remember(scope, path);
+    return { chain: ders(path) };
+  };
+  if (cached !== undefined && scope !== undefined) {
+    // A path validated before for these exact bytes under the same store and options: only what may have
+    // changed since (the time, the reference identity) is checked again; any failure re-validates in full.
+    const path = cached.verdict(scope);
+    if (path !== undefined && v.identity(path[0] as Certificate) === undefined && v.validity(path) === undefined) {
+      return { chain: ders(path) };
     }
   }
+  const leaf = cached?.leaf ?? parseCertificate(opts.leaf);
+  // An unparsable extra certificate cannot be part of any path; OpenSSL-based peers send such junk rarely,
+  // and ignoring it is safe.
+  const pool = cached !== undefined ? cached.intermediates() : (opts.intermediates ?? []).map(parseOrUndefined);
   const poolBySubject = new Map<string, Certificate[]>();
-  const seenDer = new Set<string>();
+  const seenByLength = new Map<number, Certificate[]>();
   for (const cert of pool) {
+    if (cert === undefined) continue;
     // Duplicates in the pool add nothing but search work.
-    const derKey = derFingerprint(cert.der);
-    if (seenDer.has(derKey)) continue;
-    seenDer.add(derKey);
+    const sameLength = seenByLength.get(cert.der.length);
+    if (sameLength?.some((c) => compareBytes(c.der, cert.der) === 0) === true) continue;
+    addToIndex(seenByLength, cert.der.length, cert);
     addToIndex(poolBySubject, nameKey(cert.subject), cert);
   }
 
@@ -697,10 +739,10 @@ export function verifyChain(opts: VerifyChainOptions): VerifyChainResult {
 
   // A leaf that is itself trusted: self-signed anchors (or any anchor with VERIFY_X509_PARTIAL_CHAIN).
   if (store.isAnchor(leaf) && (looksSelfSigned(leaf) || (v.flags & VerifyFlags.VERIFY_X509_PARTIAL_CHAIN) !== 0)) {
-    if (tryPath([leaf])) return { chain: [leaf.der] };
+    if (tryPath([leaf])) return succeed([leaf]);
   }
   const { found } = search(leaf, 0);
-  if (found !== undefined) return { chain: found.map((c) => c.der) };
+  if (found !== undefined) return succeed(found);
   if (firstFailure !== undefined)
     throw verifyError(firstFailure.code, `depth ${firstFailure.depth}: ${firstFailure.detail}`);
   if (depthLimited) throw verifyError(X509_V_ERR.CERT_CHAIN_TOO_LONG);
@@ -722,6 +764,14 @@ export function verifyChain(opts: VerifyChainOptions): VerifyChainResult {
     );
   }
   throw verifyError(X509_V_ERR.UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+}
+
+function parseOrUndefined(der: Uint8Array): Certificate | undefined {
+  try {
+    return parseCertificate(der);
+  } catch {
+    return undefined;
+  }
 }
 
 function storeOf(anchors: readonly Uint8Array[]): TrustStore {

@@ -5,6 +5,7 @@
  */
 
 export { type VerifyChainOptions, type VerifyChainResult, type VerifyPurpose, verifyChain } from './chain.js';
+export { type CachedChain, VerifiedChainCache } from './chain-cache.js';
 export {
   checkEmail,
   checkHostname,

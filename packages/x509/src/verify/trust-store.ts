@@ -41,6 +41,12 @@ export class TrustStore {
   private readonly crlList: CertificateRevocationList[] = [];
   private bySubject: Map<string, Entry[]> | undefined;
   private bySki: Map<string, Certificate[]> | undefined;
+  private changes = 0;
+
+  /** Counts the anchors and CRLs added: a verdict remembered under one generation is stale under the next. */
+  get generation(): number {
+    return this.changes;
+  }
 
   /** A store holding every `CERTIFICATE` (and `X509 CRL`) block of a PEM bundle; other blocks and text between them are ignored. */
   static fromPem(text: string): TrustStore {
@@ -60,6 +66,7 @@ export class TrustStore {
     const entry: Entry = { der, parsed: cert instanceof Uint8Array ? undefined : cert, error: undefined };
     this.entries.push(entry);
     addToIndex(this.byLength, der.length, entry);
+    this.changes++;
     this.bySubject = undefined;
     this.bySki = undefined;
   }
@@ -67,6 +74,7 @@ export class TrustStore {
   /** Adds a CRL (RFC 5280 §5), parsed now so a malformed CRL is reported to the caller that supplied it. */
   addCrl(crl: Uint8Array | CertificateRevocationList): void {
     this.crlList.push(crl instanceof Uint8Array ? parseCrl(crl) : crl);
+    this.changes++;
   }
 
   /** Number of distinct anchors added. */
