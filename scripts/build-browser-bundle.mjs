@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Builds the browser bundle of @sanstls/web-adapter with esbuild: ESM, minified, code-split so the optional
 // Mozilla roots are a separate module, from the TypeScript sources of web-adapter, core and x509 with the
-// pure noble provider. Writes packages/web-adapter/dist/browser/ and prints minified and gzipped sizes of
-// the client-only build (what a page importing connectTls + websocketTransport + httpRequest loads) and
-// what dominates it. Usage: node scripts/build-browser-bundle.mjs [--outdir DIR] [--quiet]
+// pure noble provider. Writes packages/web-adapter/dist/browser/ (sanstls-web.min.js: everything;
+// sanstls-client.min.js: the client entry @sanstls/web-adapter/client, without the server side and the
+// private-key parsers) and prints minified and gzipped sizes of the client build (what a page importing
+// connectTls + websocketTransport + httpRequest + webTransportStreams from @sanstls/web-adapter/client
+// loads; the Mozilla roots are not in it), of the whole full entry, and what dominates them. Usage: node scripts/build-browser-bundle.mjs [--outdir DIR] [--quiet]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -35,9 +37,12 @@ const common = {
   // Nothing is external: with platform 'browser' esbuild refuses to resolve a Node built-in, so this build
   // fails if one became reachable from the entry (packages/web-adapter/test/bundle.test.ts checks globals too).
   external: [],
+  // esbuild matches an alias as a path prefix, so the subpath entries come first.
   alias: {
     '@sanstls/x509': src('x509'),
+    '@sanstls/core/client': src('core', 'client-only.ts'),
     '@sanstls/core': src('core'),
+    '@sanstls/web-adapter/client': src('web-adapter', 'client.ts'),
     '@sanstls/web-adapter': src('web-adapter'),
   },
   logLevel: 'warning',
@@ -57,19 +62,38 @@ const result = await build({
   sourcemap: true,
 });
 
-/** The client-only build: what `import { connectTls, websocketTransport, httpRequest }` pulls in. */
-const client = await build({
+// The client entry as one self-contained file: esbuild splits chunks by whole files, so sharing chunks
+// with the full entry would bring the server's files along (core's slots.ts).
+const clientFile = await build({
   ...common,
-  stdin: {
-    contents:
-      "export { connectTls, websocketTransport, httpRequest, webTransportStreams } from '@sanstls/web-adapter';",
-    resolveDir: root,
-    loader: 'ts',
-  },
+  entryPoints: { 'sanstls-client.min': src('web-adapter', 'client.ts') },
+  outdir,
+  sourcemap: true,
+});
+
+/** What a page importing the client functions from `entry` loads (one file, no splitting). */
+const clientImports = (entry) =>
+  build({
+    ...common,
+    stdin: {
+      contents: `export { connectTls, websocketTransport, httpRequest, webTransportStreams } from '${entry}';`,
+      resolveDir: root,
+      loader: 'ts',
+    },
+    write: false,
+    outfile: 'client.js',
+  });
+// The measured browser client (issue #9): the client entry. The whole full entry (server side, key
+// parsers, WebCrypto helpers: what sanstls-web.min.js and its chunks hold) is the second figure.
+const client = await clientImports('@sanstls/web-adapter/client');
+const full = await build({
+  ...common,
+  stdin: { contents: "export * from '@sanstls/web-adapter';", resolveDir: root, loader: 'ts' },
   write: false,
-  outfile: 'client.js',
+  outfile: 'full.js',
 });
 const clientCode = client.outputFiles.find((f) => f.path.endsWith('.js')).contents;
+const fullCode = full.outputFiles.find((f) => f.path.endsWith('.js')).contents;
 
 const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
@@ -95,7 +119,7 @@ function byPackage(metafile) {
 
 const clientMin = clientCode.length;
 const clientGz = gz(clientCode);
-const files = Object.keys(result.metafile.outputs)
+const files = [...Object.keys(result.metafile.outputs), ...Object.keys(clientFile.metafile.outputs)]
   .filter((f) => f.endsWith('.js'))
   .map((f) => {
     const bytes = readFileSync(join(root, f));
@@ -103,15 +127,20 @@ const files = Object.keys(result.metafile.outputs)
   });
 const report = {
   client: { minified: clientMin, gzip: clientGz },
+  full: { minified: fullCode.length, gzip: gz(fullCode) },
   files,
   clientByPackage: byPackage(client.metafile).slice(0, 25),
+  fullByPackage: byPackage(full.metafile).slice(0, 25),
 };
 writeFileSync(join(outdir, 'size-report.json'), `${JSON.stringify(report, null, 2)}\n`);
 
 log(`browser bundle -> ${relative(root, outdir)}`);
 for (const f of files) log(`  ${f.file.padEnd(32)} ${kb(f.minified).padStart(10)} min  ${kb(f.gzip).padStart(9)} gzip`);
 log(
-  `client-only build (connectTls + websocketTransport + httpRequest + webTransportStreams): ${kb(clientMin)} min, ${kb(clientGz)} gzip`,
+  `client build (@sanstls/web-adapter/client: connectTls + websocketTransport + httpRequest + webTransportStreams): ${kb(clientMin)} min, ${kb(clientGz)} gzip`,
+);
+log(
+  `all of @sanstls/web-adapter (server side and key parsers included): ${kb(report.full.minified)} min, ${kb(report.full.gzip)} gzip`,
 );
 log('largest contributors (minified bytes in the client build):');
 for (const [name, bytes] of report.clientByPackage.slice(0, 12)) log(`  ${name.padEnd(40)} ${kb(bytes).padStart(9)}`);

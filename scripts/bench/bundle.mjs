@@ -1,8 +1,12 @@
 /**
- * Bundle sizes with esbuild (minified, ESM, tree-shaken), raw and gzip -9: the browser client
- * (web-adapter + core + x509 + noble, resolved through the installed workspace packages), a minimal
- * MemoryBIO client from core, and each package entry point alone with and without its dependencies;
- * plus the client-only build of scripts/build-browser-bundle.mjs (issue #8) when that script exists.
+ * Bundle sizes with esbuild (minified, ESM, tree-shaken), raw and gzip -9. First the browser client as
+ * scripts/build-browser-bundle.mjs builds it (issue #9): connectTls + websocketTransport + httpRequest +
+ * webTransportStreams imported from the client entry `@sanstls/web-adapter/client` — TLS 1.3 and 1.2
+ * client, chain and hostname validation, noble crypto; no server side, no private-key parsers, and not
+ * the Mozilla roots (a separate optional import, ~116 KB gzip on its own) — then, as the second row, all
+ * of `@sanstls/web-adapter` (server side and key parsers included). Then the same two from the installed
+ * dist, a minimal MemoryBIO client from `@sanstls/core/client`, and each package entry point alone with
+ * and without its dependencies.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -61,22 +65,32 @@ export async function bundleRows(log = console.log) {
   };
   const pkgDir = (p) => `${root}packages/${p}`;
   const has = (p, f = 'dist/index.js') => existsSync(`${pkgDir(p)}/${f}`);
+  if (has('web-adapter', 'dist/client.js')) {
+    await add(
+      'browser client, installed dist: connectTls + websocketTransport + httpRequest + webTransportStreams from @sanstls/web-adapter/client',
+      `export { connectTls, websocketTransport, httpRequest, webTransportStreams } from '@sanstls/web-adapter/client';`,
+      { resolveDir: pkgDir('web-adapter') },
+    );
+  } else
+    rows.push({ status: 'failed', label: 'browser client', reason: 'packages/web-adapter/dist/client.js is missing' });
   if (has('web-adapter')) {
-    await add('browser client, installed dist: all of @sanstls/web-adapter', `export * from '@sanstls/web-adapter';`, {
+    await add('full bundle, installed dist: all of @sanstls/web-adapter', `export * from '@sanstls/web-adapter';`, {
       resolveDir: pkgDir('web-adapter'),
     });
-  } else rows.push({ status: 'failed', label: 'browser client', reason: 'packages/web-adapter/dist is missing' });
+  } else rows.push({ status: 'failed', label: 'full bundle', reason: 'packages/web-adapter/dist is missing' });
   await add(
-    'minimal client: SSLContext + MemoryBIO from core',
-    `export { SSLContext, MemoryBIO, PROTOCOL_TLS_CLIENT } from '@sanstls/core';`,
+    'minimal client: SSLContext + MemoryBIO from @sanstls/core/client',
+    `export { SSLContext, MemoryBIO, PROTOCOL_TLS_CLIENT } from '@sanstls/core/client';`,
     { resolveDir: pkgDir('web-adapter') },
   );
   const entries = [
     ['x509', '@sanstls/x509', 'dist/index.js'],
     ['x509', '@sanstls/x509/generate', 'dist/generate/index.js'],
     ['core', '@sanstls/core', 'dist/index.js'],
+    ['core', '@sanstls/core/client', 'dist/client-only.js'],
     ['core', '@sanstls/core/codec', 'dist/codec/index.js'],
     ['web-adapter', '@sanstls/web-adapter', 'dist/index.js'],
+    ['web-adapter', '@sanstls/web-adapter/client', 'dist/client.js'],
     ['node-adapter', '@sanstls/node-adapter', 'dist/index.js'],
   ];
   for (const [pkg, spec, file] of entries) {
@@ -97,8 +111,9 @@ export async function bundleRows(log = console.log) {
       external: ['ws'],
     });
   }
-  // The browser bundle as issue #8's own script builds it (from sources, code-split, client-only
-  // import of connectTls + websocketTransport + httpRequest + webTransportStreams), into a temp dir.
+  // The browser bundles as issue #8's own script builds them (from sources), into a temp dir: the client
+  // entry's connectTls + websocketTransport + httpRequest + webTransportStreams (the measured browser
+  // client, issue #9) first, all of the full entry second.
   const script = `${root}scripts/build-browser-bundle.mjs`;
   if (existsSync(script)) {
     const outdir = mkdtempSync(join(tmpdir(), 'sanstls-browser-'));
@@ -108,19 +123,36 @@ export async function bundleRows(log = console.log) {
         timeout: 120_000,
       });
       const report = JSON.parse(readFileSync(join(outdir, 'size-report.json'), 'utf8'));
-      const byPackage = {};
-      for (const [name, bytes] of report.clientByPackage ?? []) byPackage[name] = bytes;
-      rows.unshift({
-        status: 'ok',
-        label:
-          'browser client (scripts/build-browser-bundle.mjs: connectTls + websocketTransport + httpRequest + webTransportStreams)',
-        minified: report.client.minified,
-        gzip: report.client.gzip,
-        byPackage,
-      });
+      const byPackage = (list) => Object.fromEntries(list ?? []);
+      rows.unshift(
+        {
+          status: 'ok',
+          label:
+            'browser client (scripts/build-browser-bundle.mjs: connectTls + websocketTransport + httpRequest + webTransportStreams from @sanstls/web-adapter/client; Mozilla roots not included)',
+          minified: report.client.minified,
+          gzip: report.client.gzip,
+          byPackage: byPackage(report.clientByPackage),
+        },
+        ...(report.full === undefined
+          ? []
+          : [
+              {
+                status: 'ok',
+                label:
+                  'full browser bundle (scripts/build-browser-bundle.mjs: all of @sanstls/web-adapter, server side and key parsers included; Mozilla roots not included)',
+                minified: report.full.minified,
+                gzip: report.full.gzip,
+                byPackage: byPackage(report.fullByPackage),
+              },
+            ]),
+      );
       log(
         `  browser client (build-browser-bundle.mjs): ${(report.client.minified / 1024).toFixed(1)} KiB min, ${(report.client.gzip / 1024).toFixed(1)} KiB gzip`,
       );
+      if (report.full !== undefined)
+        log(
+          `  full browser bundle (build-browser-bundle.mjs): ${(report.full.minified / 1024).toFixed(1)} KiB min, ${(report.full.gzip / 1024).toFixed(1)} KiB gzip`,
+        );
     } catch (e) {
       const reason = (e.stderr?.toString() || e.message || String(e)).trim().split('\n').slice(-2).join(' ');
       rows.unshift({ status: 'failed', label: 'browser client (scripts/build-browser-bundle.mjs)', reason });

@@ -79,22 +79,11 @@ import { HalfConnection, keyUpdateRecordLimit } from './record/protection.js';
 import type { Tls12RecordProtection } from './record/protection12.js';
 import { RecordLayer } from './record/record-layer.js';
 import { redactSecrets, wipe } from './redact.js';
-import {
-  chooseServerVersion,
-  type Tls12ServerState,
-  tls12OnClientHello,
-  tls12ServerChangeCipherSpec,
-  tls12ServerHandle,
-} from './server/tls12.js';
-import {
-  type PostHandshakeAuth,
-  type ServerState,
-  serverHandle,
-  serverPostHandshakeAuthMessage,
-  serverRequestPostHandshakeAuth,
-  startServer,
-} from './server/tls13.js';
+// The server state machines only through their slot (slots.ts): a client-only bundle leaves them out.
+import type { Tls12ServerState } from './server/tls12.js';
+import type { PostHandshakeAuth, ServerState } from './server/tls13.js';
 import type { SSLSession } from './session.js';
+import { serverRole } from './slots.js';
 import { clientTicketUsable, type Tls13ClientTicket } from './tickets.js';
 
 export type ConnectionState =
@@ -202,6 +191,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
       maxCertificateMessageSize: this.limits.maxCertificateMessageSize,
     });
     this.serverSide = options.serverSide;
+    if (this.serverSide) serverRole(); // fails here, before any byte, when the server side is not installed
     this.offeredSession = options.session ?? null;
     this.serverHostname = options.serverHostname ?? null;
     this.serverNameHook = options.serverNameCallback;
@@ -283,7 +273,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
     if (this.failure !== null) return this.state;
     try {
       if (this.handshake === null) {
-        this.handshake = this.serverSide ? startServer() : this.startClientAnyVersion();
+        this.handshake = this.serverSide ? serverRole().startServer() : this.startClientAnyVersion();
       }
       this.run();
       this.flushHandshake();
@@ -476,7 +466,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
       return;
     }
     this.handshake = this.serverSide
-      ? serverHandle(hs as ServerState, message, this)
+      ? serverRole().serverHandle(hs as ServerState, message, this)
       : clientHandle(hs as ClientState, message, this);
   }
 
@@ -531,7 +521,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
       case HandshakeType.certificate_verify:
       case HandshakeType.finished: {
         if (!this.serverSide || this.postHandshakeAuth === null) break;
-        const next = serverPostHandshakeAuthMessage(
+        const next = serverRole().serverPostHandshakeAuthMessage(
           this.postHandshakeAuth,
           this.traffic!,
           this.traffic!.readSecret,
@@ -756,7 +746,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
       throw refuse('EXTENSION_NOT_RECEIVED', 'extension not received');
     if (this.postHandshakeAuth !== null)
       throw refuse('STILL_IN_INIT', 'a post-handshake authentication is in progress');
-    this.postHandshakeAuth = serverRequestPostHandshakeAuth(this.traffic, this);
+    this.postHandshakeAuth = serverRole().serverRequestPostHandshakeAuth(this.traffic, this);
     this.flushHandshake();
   }
 
@@ -983,15 +973,15 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
   private selectsTls12(hs: HandshakeState, message: HandshakeMessage): boolean {
     if (this.serverSide) {
       if (hs.kind !== 'ExpectClientHello' || message.type !== HandshakeType.client_hello) return false;
-      return chooseServerVersion(parseClientHello(message.body, message.raw), this) === 'TLSv1.2';
+      return serverRole().chooseServerVersion(parseClientHello(message.body, message.raw), this) === 'TLSv1.2';
     }
     return hs.kind === 'ExpectServerHello' && hs.retry === null && isLegacyServerHello(message);
   }
 
   private handleTls12(hs: HandshakeState, message: HandshakeMessage): HandshakeState {
     if (this.serverSide) {
-      if (hs.kind === 'ExpectClientHello') return tls12OnClientHello(message, this);
-      return tls12ServerHandle(hs as Tls12ServerState, message, this);
+      if (hs.kind === 'ExpectClientHello') return serverRole().tls12OnClientHello(message, this);
+      return serverRole().tls12ServerHandle(hs as Tls12ServerState, message, this);
     }
     if (hs.kind === 'ExpectServerHello') return tls12OnServerHello(hs.sent, message, this);
     return tls12ClientHandle(hs as Tls12ClientState | Tls12ClientStart, message, this);
@@ -1007,7 +997,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
     }
     const hs = this.handshake!;
     this.handshake = this.serverSide
-      ? tls12ServerChangeCipherSpec(hs as Tls12ServerState, this)
+      ? serverRole().tls12ServerChangeCipherSpec(hs as Tls12ServerState, this)
       : tls12ClientChangeCipherSpec(hs as Tls12ClientState, this);
   }
 

@@ -15,12 +15,10 @@ import type { PeerCertDict, PrivateKey } from '@sanstls/x509';
 import {
   decodeCertificate,
   loadCertificates,
-  loadPrivateKey,
   type PasswordInput,
   parseCertificate,
   parsePublicKey,
   pemBlocks,
-  privateKeyMatchesPublicKey,
   SSLError,
   signatureAlgorithmFromTlsScheme,
   TrustStore,
@@ -63,6 +61,7 @@ import type { TlsLimits } from './limits.js';
 import type { MemoryBIO } from './memorybio.js';
 import { redactSecrets } from './redact.js';
 import { dheGroupsFrom, FFDHE_GROUPS, Tls12ContextState } from './session12.js';
+import { privateKeySupport } from './slots.js';
 import { SSLObject, type WrapBioOptions } from './sslobject.js';
 import { AntiReplayStore, DEFAULT_TICKET_COUNT, MAX_TICKET_LIFETIME } from './tickets.js';
 
@@ -357,9 +356,11 @@ export class SSLContext {
         reason: 'NO_START_LINE',
       });
     }
-    const privateKey = loadPrivateKey(keySource, password ?? undefined);
+    // Through its slot (slots.ts): the client-only entry leaves the key parsers out until installed.
+    const keys = privateKeySupport();
+    const privateKey = keys.loadPrivateKey(keySource, password ?? undefined);
     const publicKey = parsePublicKey(leaf.spki.der);
-    if (!privateKeyMatchesPublicKey(privateKey, publicKey)) {
+    if (!keys.privateKeyMatchesPublicKey(privateKey, publicKey)) {
       throw new SSLError('key values mismatch', { library: 'X509', reason: 'KEY_VALUES_MISMATCH' });
     }
     this.addCertifiedKey({

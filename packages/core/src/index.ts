@@ -60,5 +60,14 @@ export { SSLSession } from './session.js';
 /** Session-ticket keys as `SSLContext.setTicketKeys()` takes them (48 bytes). */
 export { TICKET_KEYS_LENGTH } from './session12.js';
 export { SSLObject, type WrapBioOptions } from './sslobject.js';
+export { installPrivateKeySupport, installServerSupport } from './support.js';
 /** TLS 1.3 tickets and sessions as bytes (issue #7). */
 export { exportSession, importSession, type Tls13ClientTicket } from './tickets.js';
+
+import { installPrivateKeySupport, installServerSupport } from './support.js';
+
+// The full entry serves and loads private keys out of the box; `@sanstls/core/client` (client-only.ts)
+// leaves both to an explicit call so a browser bundle does not carry them (slots.ts, issue #9). This is
+// why package.json lists this file under "sideEffects".
+installServerSupport();
+installPrivateKeySupport();

@@ -17,6 +17,8 @@
  * @module
  */
 import {
+  installPrivateKeySupport,
+  installServerSupport,
   MemoryBIO,
   OP_IGNORE_UNEXPECTED_EOF,
   type SSLContext,
@@ -25,7 +27,7 @@ import {
   type SSLObject,
   SSLSyscallError,
   type TlsConnection,
-} from '@sanstls/core';
+} from '@sanstls/core/client';
 import { decodeCertificate, type PeerCertDict } from '@sanstls/x509';
 import { type StreamPair, toBytes, transportError } from './stream-pair.js';
 import { createWebContext, type WebContextOptions } from './trust.js';
@@ -114,6 +116,10 @@ export async function connectTls(transport: StreamPair, options: ConnectTlsOptio
 
 /** TLS server over `transport` (a worker or test answering TLS over a stream pair). */
 export async function acceptTls(transport: StreamPair, options: AcceptTlsOptions = {}): Promise<TlsStream> {
+  // A server needs what the client-only entry leaves out (core's slots.ts); referenced here, so bundles
+  // that never call acceptTls still leave it out.
+  installServerSupport();
+  installPrivateKeySupport();
   const context = options.context ?? createWebContext(options, true);
   const sslObject = context.wrapBio(new MemoryBIO(), new MemoryBIO(), { serverSide: true });
   return new TlsStreamDriver(transport, sslObject, options, null).start();

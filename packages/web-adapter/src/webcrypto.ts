@@ -18,7 +18,7 @@
  * the CertificateVerify signature check (the engine has no suspension point there yet), AEAD and hashing.
  * @module
  */
-import { CERT_NONE, type EngineConfig, SSLError, type VerifyCallback } from '@sanstls/core';
+import { CERT_NONE, type EngineConfig, SSLError, type VerifyCallback } from '@sanstls/core/client';
 import {
   DerReader,
   derSequence,

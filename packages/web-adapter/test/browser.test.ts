@@ -259,6 +259,7 @@ describe.skipIf(!haveChromium)('in Chromium (playwright-core)', () => {
       write: false,
       alias: {
         '@sanstls/x509': `${root}packages/x509/src/index.ts`,
+        '@sanstls/core/client': `${root}packages/core/src/client-only.ts`,
         '@sanstls/core': `${root}packages/core/src/index.ts`,
         '@sanstls/web-adapter': `${root}packages/web-adapter/src/index.ts`,
       },

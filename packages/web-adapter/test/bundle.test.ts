@@ -6,13 +6,15 @@
  * is a self-contained ES module that runs a TLS handshake when imported, within a size budget.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { acceptTls, memoryStreamPair, TLSVersion } from '../src/index.js';
 import { testPki } from './helpers/pki.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -48,7 +50,14 @@ async function bundle(entry: { file: string } | { contents: string }, extra: Bui
     write: false,
     metafile: true,
     logLevel: 'silent',
-    alias: { '@sanstls/x509': src('x509'), '@sanstls/core': src('core'), '@sanstls/web-adapter': src('web-adapter') },
+    // esbuild matches an alias as a path prefix: the subpath entries first.
+    alias: {
+      '@sanstls/x509': src('x509'),
+      '@sanstls/core/client': src('core', 'client-only.ts'),
+      '@sanstls/core': src('core'),
+      '@sanstls/web-adapter/client': src('web-adapter', 'client.ts'),
+      '@sanstls/web-adapter': src('web-adapter'),
+    },
     define: Object.fromEntries(NODE_GLOBALS.map((name) => [name, `${SENTINEL}${name}`])),
     plugins: [
       {
@@ -110,13 +119,21 @@ describe('browser entries need nothing from Node', () => {
 });
 
 describe('ESM and tree-shaking', () => {
-  it('the packages are ESM with "sideEffects": false', () => {
+  it('the packages are ESM with "sideEffects": false, but for the entries of core that install the server side', () => {
+    // core's full entries fill the slots the client entry leaves empty (core/src/slots.ts): a bundler must
+    // keep those two calls whenever the entry is imported.
+    const coreEntries = [
+      './src/index.ts',
+      './dist/index.js',
+      './src/conformance/index.ts',
+      './dist/conformance/index.js',
+    ];
     for (const pkg of ['x509', 'core', 'web-adapter']) {
       const json = JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8'));
       expect({ pkg, type: json.type, sideEffects: json.sideEffects }).toEqual({
         pkg,
         type: 'module',
-        sideEffects: false,
+        sideEffects: pkg === 'core' ? coreEntries : false,
       });
     }
   });
@@ -138,6 +155,94 @@ describe('ESM and tree-shaking', () => {
     expect(client.builtins).toEqual([]);
     expect(client.globals).toEqual([]);
   });
+});
+
+describe('the client entry @sanstls/web-adapter/client (issue #9)', () => {
+  /** Files only a server or a private-key loader needs: core reaches them only through slots.ts. */
+  const SERVER_OR_KEY_FILES =
+    /core\/src\/(server\/|support\.ts|index\.ts)|x509\/src\/keys\/(private|pbes2|pkcs12)\.ts|@noble\/hashes\/(scrypt|pbkdf2)/;
+  /** Strings that exist only in the server state machines and the encrypted-key parser. */
+  const SERVER_OR_KEY_STRINGS = [
+    'ExpectClientCertificateVerify',
+    'ExpectEndOfEarlyData',
+    'ExpectClientKeyExchange',
+    'PBES2-params',
+  ];
+  /**
+   * A regression guard with margin over what was measured (116 KB gzip on 2026-12-06, against 130 KB for the
+   * same imports from the full entry); not the issue's 60 KB target, which BENCHMARKS.md discusses.
+   */
+  const CLIENT_GZIP_CEILING = 128 * 1024;
+  const CLIENT_IMPORTS = 'connectTls, websocketTransport, httpRequest, webTransportStreams';
+
+  it('bundles without the server side, the private-key parsers, the Mozilla roots or the relay', async () => {
+    const all = await bundle({ contents: "export * from '@sanstls/web-adapter/client';" }, { minify: true });
+    expect(inputs(all).filter((p) => SERVER_OR_KEY_FILES.test(p))).toEqual([]);
+    expect(inputs(all).filter((p) => /mozilla-roots|\/relay\//.test(p))).toEqual([]);
+    expect(SERVER_OR_KEY_STRINGS.filter((text) => all.code.includes(text))).toEqual([]);
+    expect(all.builtins).toEqual([]);
+    expect(all.globals).toEqual([]);
+    // The detector sees them when they are there: the full entry's acceptTls reaches all of them.
+    const server = await bundle({ contents: "export { acceptTls } from '@sanstls/web-adapter';" }, { minify: true });
+    expect(SERVER_OR_KEY_STRINGS.filter((text) => !server.code.includes(text))).toEqual([]);
+    expect(
+      inputs(server).filter((p) => /core\/src\/server\/tls1[23]\.ts|x509\/src\/keys\/pbes2\.ts/.test(p)),
+    ).toHaveLength(3);
+  });
+
+  it('stays under its size ceiling, well below the whole of the full entry', async () => {
+    const gzip = async (contents: string) =>
+      gzipSync((await bundle({ contents }, { minify: true })).code, { level: 9 }).length;
+    const client = await gzip(`export { ${CLIENT_IMPORTS} } from '@sanstls/web-adapter/client';`);
+    const full = await gzip("export * from '@sanstls/web-adapter';");
+    console.log(
+      `client entry ${(client / 1024).toFixed(1)} KB gzip, all of the full entry ${(full / 1024).toFixed(1)} KB gzip`,
+    );
+    expect(client).toBeLessThan(CLIENT_GZIP_CEILING);
+    // The server state machines and the key parsers are over 10 KB gzip: their absence must show.
+    expect(full - client).toBeGreaterThan(10 * 1024);
+  });
+
+  it('the bundled client entry handshakes (TLS 1.3 and 1.2) and refuses what it left out with an SSLError', async () => {
+    const outfile = join(mkdtempSync(join(tmpdir(), 'sanstls-client-')), 'client.mjs');
+    writeFileSync(outfile, (await bundle({ file: src('web-adapter', 'client.ts') }, { minify: true })).code);
+    const lib = await import(pathToFileURL(outfile).href);
+    const pki = testPki();
+    // The server is the full entry from source (another copy of core): the two only share bytes.
+    for (const maximumVersion of [TLSVersion.TLSv1_3, TLSVersion.TLSv1_2]) {
+      const [a, b] = memoryStreamPair();
+      const serving = acceptTls(b, { certChain: { cert: pki.ec.chainPem, key: pki.ec.keyPem }, maximumVersion });
+      const client = await lib.connectTls(a, {
+        serverHostname: 'localhost',
+        trustAnchors: pki.caPem,
+        alpnProtocols: ['h2'],
+      });
+      const server = await serving;
+      expect(client.info.protocol).toBe(maximumVersion === TLSVersion.TLSv1_3 ? 'TLSv1.3' : 'TLSv1.2');
+      expect(client.info.peerCertificate.subject).toEqual([[['commonName', 'ec-server']]]);
+      await Promise.all([client.close(), server.close()]);
+    }
+    // What the entry leaves out fails as an API error naming the way in, before any byte is sent.
+    const context = new lib.SSLContext();
+    const refused = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return { isSSLError: e instanceof lib.SSLError, reason: (e as { reason?: string }).reason, text: String(e) };
+      }
+      return null;
+    };
+    expect(refused(() => context.wrapBio(new lib.MemoryBIO(), new lib.MemoryBIO(), { serverSide: true }))).toEqual({
+      isSSLError: true,
+      reason: 'NOT_SUPPORTED',
+      text: expect.stringContaining('installServerSupport()'),
+    });
+    expect(refused(() => context.loadCertChain(pki.ec.chainPem, pki.ec.keyPem))).toEqual({
+      isSSLError: true,
+      reason: 'NOT_SUPPORTED',
+      text: expect.stringContaining('installPrivateKeySupport()'),
+    });
+  }, 60_000);
 });
 
 describe('the built bundle (scripts/build-browser-bundle.mjs)', () => {

@@ -13,3 +13,9 @@ export * from './probe.js';
 export * from './replay.js';
 export * from './rfc8448.js';
 export * from './transcript.js';
+
+import { installPrivateKeySupport, installServerSupport } from '../support.js';
+
+// The conformance tools run servers and load keys whichever entry the program imported first (slots.ts).
+installServerSupport();
+installPrivateKeySupport();

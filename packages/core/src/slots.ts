@@ -1,0 +1,64 @@
+/**
+ * Parts of the engine a browser client does not need, reached only through slots that an entry point
+ * fills (issue #9: the browser client bundle). `TlsConnection` and `SSLContext` call the server state
+ * machines and the private-key parsers through here instead of importing them, so a bundler
+ * tree-shakes them out of a client that never installs them (`@sanstls/core/client`,
+ * `@sanstls/web-adapter/client`). The full entry `@sanstls/core` installs both when it loads
+ * (support.ts), so its behaviour is unchanged.
+ * @module
+ */
+import type { PasswordInput, PrivateKey, PublicKey } from '@sanstls/x509';
+import { SSLError } from '@sanstls/x509';
+import type * as ServerTls12 from './server/tls12.js';
+import type * as ServerTls13 from './server/tls13.js';
+
+/** The server-side handshake entry points TlsConnection drives (server/tls13.ts, server/tls12.ts). */
+export interface ServerRole {
+  readonly startServer: typeof ServerTls13.startServer;
+  readonly serverHandle: typeof ServerTls13.serverHandle;
+  readonly serverRequestPostHandshakeAuth: typeof ServerTls13.serverRequestPostHandshakeAuth;
+  readonly serverPostHandshakeAuthMessage: typeof ServerTls13.serverPostHandshakeAuthMessage;
+  readonly chooseServerVersion: typeof ServerTls12.chooseServerVersion;
+  readonly tls12OnClientHello: typeof ServerTls12.tls12OnClientHello;
+  readonly tls12ServerHandle: typeof ServerTls12.tls12ServerHandle;
+  readonly tls12ServerChangeCipherSpec: typeof ServerTls12.tls12ServerChangeCipherSpec;
+}
+
+/** Private-key parsing for SSLContext.loadCertChain (PEM/DER PKCS#8, PKCS#1, SEC1, encrypted forms). */
+export interface PrivateKeySupport {
+  readonly loadPrivateKey: (source: string | Uint8Array, password?: PasswordInput) => PrivateKey;
+  readonly privateKeyMatchesPublicKey: (privateKey: PrivateKey, publicKey: PublicKey) => boolean;
+}
+
+let serverRoleSlot: ServerRole | null = null;
+let privateKeySlot: PrivateKeySupport | null = null;
+
+export function setServerRole(role: ServerRole): void {
+  serverRoleSlot = role;
+}
+
+export function setPrivateKeySupport(support: PrivateKeySupport): void {
+  privateKeySlot = support;
+}
+
+/** The installed server state machines; an API error (no alert: no connection exists yet) when absent. */
+export function serverRole(): ServerRole {
+  if (serverRoleSlot === null) {
+    throw new SSLError(
+      'server side is not part of the client-only entry point: call installServerSupport() first, or import @sanstls/core',
+      { library: 'SSL', reason: 'NOT_SUPPORTED' },
+    );
+  }
+  return serverRoleSlot;
+}
+
+/** The installed private-key parsers; an API error when absent. */
+export function privateKeySupport(): PrivateKeySupport {
+  if (privateKeySlot === null) {
+    throw new SSLError(
+      'private-key parsing is not part of the client-only entry point: call installPrivateKeySupport() first, or use loadCertChainWithSigner',
+      { library: 'SSL', reason: 'NOT_SUPPORTED' },
+    );
+  }
+  return privateKeySlot;
+}
