@@ -63,7 +63,7 @@ import { redactSecrets } from './redact.js';
 import { dheGroupsFrom, FFDHE_GROUPS, Tls12ContextState } from './session12.js';
 import { privateKeySupport } from './slots.js';
 import { SSLObject, type WrapBioOptions } from './sslobject.js';
-import { AntiReplayStore, DEFAULT_TICKET_COUNT, MAX_TICKET_LIFETIME } from './tickets.js';
+import { AntiReplayStore, DEFAULT_TICKET_COUNT, MAX_TICKET_LIFETIME, type TicketLookupCallback } from './tickets.js';
 
 export interface SSLContextOptions {
   /** Replaces the provider's CSPRNG (deterministic tests, RFC 8448 replays). */
@@ -186,6 +186,12 @@ export class SSLContext {
   /** Single-use ticket ids for 0-RTT anti-replay (RFC 8446 §8.1), shared by this context's connections. */
   readonly antiReplay: AntiReplayStore = new AntiReplayStore();
   sniCallback: SniCallback | null = null;
+  /**
+   * Server, TLS 1.3: resumption state for a pre_shared_key identity this context's ticket keys cannot
+   * open — tickets of another implementation or of a ticket store keyed by identity (OpenSSL's
+   * SSL_CTX_set_psk_find_session_callback). Return null to pass the identity over (full handshake).
+   */
+  ticketLookupCallback: TicketLookupCallback | null = null;
   /** Receives one NSS key-log line per secret (`CLIENT_HANDSHAKE_TRAFFIC_SECRET <random> <secret>`). */
   keylogCallback: ((line: string) => void) | null = null;
   /** Custom certificate verification (see VerifyCallback); may return a Promise. */

@@ -62,7 +62,15 @@ export { TICKET_KEYS_LENGTH } from './session12.js';
 export { SSLObject, type WrapBioOptions } from './sslobject.js';
 export { installPrivateKeySupport, installServerSupport } from './support.js';
 /** TLS 1.3 tickets and sessions as bytes (issue #7). */
-export { exportSession, importSession, type Tls13ClientTicket } from './tickets.js';
+export {
+  exportSession,
+  importSession,
+  type NewSessionTicketSource,
+  sessionFromNewSessionTicket,
+  type TicketLookupCallback,
+  type TicketLookupResult,
+  type Tls13ClientTicket,
+} from './tickets.js';
 
 import { installPrivateKeySupport, installServerSupport } from './support.js';
 

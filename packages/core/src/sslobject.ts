@@ -25,6 +25,7 @@ import type { EngineConfig } from './handshake/config.js';
 import type { MemoryBIO } from './memorybio.js';
 import { redactSecrets } from './redact.js';
 import { SSLSession } from './session.js';
+import { tls13Session } from './tickets.js';
 
 function valueError(text: string): SSLError {
   return new SSLError(text, { library: 'SSL', reason: 'BAD_VALUE' });
@@ -359,14 +360,7 @@ export class SSLObject {
     const ticket = this.connection.latestTicket;
     if (ticket !== null && this.sessionObject?.tls13 !== ticket) {
       // TLS 1.3 (issue #7): OpenSSL names the session by SHA-256 of the ticket.
-      this.sessionObject = new SSLSession({
-        id: this.connection.config.provider.hash('sha256').digest(ticket.ticket),
-        time: Math.floor(ticket.receivedAt / 1000),
-        timeout: ticket.lifetime,
-        ticketLifetimeHint: ticket.lifetime,
-        hasTicket: true,
-        tls13: ticket,
-      });
+      this.sessionObject = tls13Session(ticket, this.connection.config.provider);
     }
     const tls12 = this.connection.tls12;
     // A resumption whose ticket the server renewed (RFC 5077 §3.3, e.g. after a ticket-key rotation) makes

@@ -10,9 +10,17 @@
  *   refuses early data rather than forgetting (a replay is never accepted, §8).
  * @module
  */
+import { SSLError } from '@sanstls/x509';
+import { tlsFailure } from './alerts.js';
+import { ExtensionType, HandshakeType } from './codec/enums.js';
+import { parseEarlyDataNewSessionTicket } from './codec/extensions.js';
+import { parseNewSessionTicketTls13, splitHandshake } from './codec/messages.js';
 import { Reader } from './codec/reader.js';
 import { Writer } from './codec/writer.js';
+import { hkdfExpandLabel } from './crypto/keyschedule.js';
+import { defaultProvider } from './crypto/noble.js';
 import type { CryptoProvider } from './crypto/provider.js';
+import { tls13SuiteByCode, tls13SuiteByName } from './handshake/suites.js';
 import { SSLSession } from './session.js';
 import {
   decodeSessionState,
@@ -107,6 +115,86 @@ export function decodeTicketState(bytes: Uint8Array): Tls13TicketState | undefin
   }
 }
 
+/**
+ * What a server's `ticketLookupCallback` returns for a pre_shared_key identity it recognises: the
+ * resumption state of a ticket this context did not seal (another implementation's tickets, a ticket
+ * store keyed by identity, a recorded trace). Times are those of the ticket's issue, as the issuing
+ * server knew them.
+ */
+export interface TicketLookupResult {
+  /** The TLS 1.3 suite the ticket was issued under (code or name); its hash must be the negotiated suite's. */
+  readonly suite: number | string;
+  /** The resumption PSK (§4.6.1: HKDF-Expand-Label(resumption_master_secret, "resumption", nonce, Hash.length)). */
+  readonly psk: Uint8Array;
+  /** Milliseconds since the epoch when the ticket was issued. */
+  readonly issuedAt: number;
+  /** The ticket_lifetime sent, seconds: past it the ticket is passed over. */
+  readonly lifetime: number;
+  /** The ticket_age_add sent (0-RTT checks the client's ticket age with it, §8.3). */
+  readonly ageAdd: number;
+  /** The max_early_data_size sent (default 0: no 0-RTT with this ticket). */
+  readonly maxEarlyData?: number;
+  /** The server name the ticket is bound to (default: whatever the client asks for now). */
+  readonly serverName?: string | null;
+  readonly alpn?: string | null;
+  /** The client's certificates (DER, leaf first) from the original handshake, and whether they were verified. */
+  readonly peerChain?: readonly Uint8Array[];
+  readonly peerVerified?: boolean;
+}
+
+/**
+ * Server: called with each offered PSK identity our ticket keys cannot open (RFC 8446 §4.2.11), as
+ * OpenSSL's SSL_CTX_set_psk_find_session_callback; null or undefined passes the identity over (a full
+ * handshake when none is usable). Synchronous. The binder is then checked with the returned PSK, and
+ * the identity is the single-use key for 0-RTT anti-replay (§8.1).
+ */
+export type TicketLookupCallback = (
+  identity: Uint8Array,
+  info: { readonly serverName: string | null },
+) => TicketLookupResult | null | undefined;
+
+/**
+ * The state of a ticket found by the application's {@link TicketLookupCallback}, or undefined when it has
+ * none (or the ticket it found has expired). A result the engine cannot use (an unknown suite, a PSK of
+ * another length than the suite's hash) is a failure with internal_error, as an exception thrown by the
+ * callback is.
+ */
+export function lookupTicket(
+  callback: TicketLookupCallback | null,
+  identity: Uint8Array,
+  serverName: string | null,
+  provider: CryptoProvider,
+  nowMs: number,
+): Tls13TicketState | undefined {
+  if (callback === null) return undefined;
+  let found: TicketLookupResult | null | undefined;
+  try {
+    found = callback(identity.slice(), { serverName });
+  } catch (e) {
+    if (e instanceof SSLError) throw e;
+    throw tlsFailure('INTERNAL_ERROR', 'ticketLookupCallback threw an exception');
+  }
+  if (found == null) return undefined;
+  const suite = typeof found.suite === 'number' ? tls13SuiteByCode(found.suite) : tls13SuiteByName(found.suite);
+  if (suite === undefined) throw tlsFailure('INTERNAL_ERROR', 'ticketLookupCallback: unknown TLS 1.3 cipher suite');
+  if (!(found.psk instanceof Uint8Array) || found.psk.length !== provider.hash(suite.hash).outputLength)
+    throw tlsFailure('INTERNAL_ERROR', `ticketLookupCallback: the PSK of ${suite.name} has the hash's length`);
+  const state: Tls13TicketState = {
+    suiteCode: suite.code,
+    psk: found.psk.slice(),
+    issuedAt: found.issuedAt,
+    lifetime: Math.min(found.lifetime, MAX_TICKET_LIFETIME),
+    ageAdd: found.ageAdd >>> 0,
+    maxEarlyData: found.maxEarlyData ?? 0,
+    ticketId: identity.slice(),
+    serverName: found.serverName === undefined ? serverName : found.serverName,
+    alpn: found.alpn ?? null,
+    peerChain: found.peerChain ?? [],
+    peerVerified: found.peerVerified ?? false,
+  };
+  return ticketExpired(state, nowMs) ? undefined : state;
+}
+
 /** A fresh random ticket id. */
 export function newTicketId(randomBytes: (n: number) => Uint8Array): Uint8Array {
   return randomBytes(TICKET_ID_LENGTH).slice();
@@ -135,9 +223,12 @@ export function openTicket(
 ): Tls13TicketState | undefined {
   const opened = store.openTicketBytes(ticket, provider, Math.floor(nowMs / 1000));
   const state = opened === undefined ? undefined : decodeTicketState(opened.plain);
-  if (state === undefined) return undefined;
-  if (nowMs < state.issuedAt || nowMs - state.issuedAt >= state.lifetime * 1000) return undefined;
-  return state;
+  return state === undefined || ticketExpired(state, nowMs) ? undefined : state;
+}
+
+/** §4.6.1: never resume past ticket_lifetime (nor with a ticket from the future). */
+function ticketExpired(state: Tls13TicketState, nowMs: number): boolean {
+  return nowMs < state.issuedAt || nowMs - state.issuedAt >= state.lifetime * 1000;
 }
 
 /**
@@ -200,6 +291,81 @@ function hex(bytes: Uint8Array): string {
   let s = '';
   for (const b of bytes) s += b.toString(16).padStart(2, '0');
   return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client sessions from tickets
+
+/** The SSLSession a client hands back for a TLS 1.3 ticket; OpenSSL names it by SHA-256 of the ticket. */
+export function tls13Session(ticket: Tls13ClientTicket, provider: CryptoProvider): SSLSession {
+  return new SSLSession({
+    id: provider.hash('sha256').digest(ticket.ticket),
+    time: Math.floor(ticket.receivedAt / 1000),
+    timeout: ticket.lifetime,
+    ticketLifetimeHint: ticket.lifetime,
+    hasTicket: true,
+    tls13: ticket,
+  });
+}
+
+/** What {@link sessionFromNewSessionTicket} needs of a TLS 1.3 connection recorded elsewhere. */
+export interface NewSessionTicketSource {
+  /** The NewSessionTicket handshake message, header included (RFC 8446 §4.6.1). */
+  readonly newSessionTicket: Uint8Array;
+  /** resumption_master_secret of the connection that received it (RFC 8446 §7.1). */
+  readonly resumptionMasterSecret: Uint8Array;
+  /** That connection's TLS 1.3 cipher suite: its code (0x1301) or name (`TLS_AES_128_GCM_SHA256`). */
+  readonly suite: number | string;
+  /** Milliseconds since the epoch when the ticket arrived: the ticket's age is counted from here (§4.2.11.1). */
+  readonly receivedAt: number;
+  /** The server name the connection used (a client offers the ticket only to that name). */
+  readonly serverName?: string | null;
+  readonly alpn?: string | null;
+  /** The server's certificates (DER, leaf first), remembered for the resumed connection's peer. */
+  readonly peerChain?: readonly Uint8Array[];
+  readonly provider?: CryptoProvider;
+}
+
+function ticketSourceError(text: string): SSLError {
+  return new SSLError(`sessionFromNewSessionTicket: ${text}`, { library: 'SSL', reason: 'BAD_VALUE' });
+}
+
+/**
+ * A client session that offers a ticket received by another connection — one in a transcript, a trace
+ * such as RFC 8448 §3, or another implementation's key log — from the NewSessionTicket message and the
+ * resumption_master_secret: the PSK is HKDF-Expand-Label(resumption_master_secret, "resumption",
+ * ticket_nonce, Hash.length) (RFC 8446 §4.6.1), as the engine computes it for the tickets it receives.
+ * Pass it as `wrapBio(…, { session })`. A malformed message, an unknown suite, a secret of the wrong
+ * length or a ticket_lifetime of 0 ("discard immediately") raise SSLError BAD_VALUE.
+ */
+export function sessionFromNewSessionTicket(source: NewSessionTicketSource): SSLSession {
+  const provider = source.provider ?? defaultProvider;
+  const suite = typeof source.suite === 'number' ? tls13SuiteByCode(source.suite) : tls13SuiteByName(source.suite);
+  if (suite === undefined) throw ticketSourceError(`unknown TLS 1.3 cipher suite ${String(source.suite)}`);
+  const hash = provider.hash(suite.hash);
+  if (source.resumptionMasterSecret.length !== hash.outputLength)
+    throw ticketSourceError(`${suite.name} needs a ${hash.outputLength}-byte resumption_master_secret`);
+  const message = splitHandshake(source.newSessionTicket);
+  if (message.type !== HandshakeType.new_session_ticket) throw ticketSourceError('not a NewSessionTicket message');
+  const nst = parseNewSessionTicketTls13(message.body);
+  if (nst.ticketLifetime === 0) throw ticketSourceError('ticket_lifetime 0: the server asked for it to be discarded');
+  const early = nst.extensions.find((e) => e.type === ExtensionType.early_data);
+  return tls13Session(
+    {
+      suiteCode: suite.code,
+      psk: hkdfExpandLabel(hash, source.resumptionMasterSecret, 'resumption', nst.ticketNonce, hash.outputLength),
+      ticket: nst.ticket.slice(),
+      lifetime: Math.min(nst.ticketLifetime, MAX_TICKET_LIFETIME),
+      ageAdd: nst.ticketAgeAdd,
+      receivedAt: source.receivedAt,
+      maxEarlyData: early === undefined ? 0 : parseEarlyDataNewSessionTicket(early.body),
+      serverName: source.serverName ?? null,
+      alpn: source.alpn ?? null,
+      peerChain: (source.peerChain ?? []).map((c) => c.slice()),
+      peerVerified: false,
+    },
+    provider,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

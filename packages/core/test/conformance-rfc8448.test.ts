@@ -1,7 +1,9 @@
 /**
- * The RFC 8448 vector runner of @sanstls/core/conformance (what `sanstls vectors` runs): every
- * runnable side of §3, §5, §6 and §7 replays with every message equal to the RFC's; §4 and §6's server
- * side are reported as skipped with a reason; a trace with one byte changed fails at that byte.
+ * The RFC 8448 vector runner of @sanstls/core/conformance (what `sanstls vectors` runs): both sides of
+ * §3, §4, §5, §6 and §7 replay with every message equal to the RFC's — §4 (resumption, 0-RTT) from §3's
+ * NewSessionTicket: the client's session through sessionFromNewSessionTicket, the server's ticket through
+ * ticketLookupCallback; without §3 beside it §4 is skipped with the reason; a trace with one byte changed
+ * fails at that byte.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -19,16 +21,14 @@ function load(name: string): Rfc8448Trace {
 describe.skipIf(!available)('RFC 8448 runner', () => {
   const files = available ? readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'private-keys.json') : [];
 
-  it('runs 8 sides, skips the 2 of §4 with a reason, and every message of the runnable ones equals the RFC', () => {
-    const results = files.flatMap((f) => runRfc8448(load(f)));
+  it('runs all 10 sides (§4 with §3 beside it), and every message equals the RFC', () => {
+    const traces = files.map(load);
+    const results = traces.flatMap((t) => runRfc8448(t, undefined, traces));
     const run = results.filter((r) => r.result !== undefined);
-    const skipped = results.filter((r) => r.skip !== undefined);
-    expect(run.map((r) => r.name).sort()).toHaveLength(8);
+    expect(results.filter((r) => r.skip !== undefined)).toEqual([]);
+    expect(run.map((r) => r.name).sort()).toHaveLength(10);
     expect(run.map((r) => r.name)).toContain('RFC 8448 §6 Client Authentication, server');
-    expect(skipped.map((r) => r.name).sort()).toEqual([
-      'RFC 8448 §4 Resumed 0-RTT Handshake, client',
-      'RFC 8448 §4 Resumed 0-RTT Handshake, server',
-    ]);
+    expect(run.map((r) => r.name)).toContain('RFC 8448 §4 Resumed 0-RTT Handshake, server');
     for (const r of run) {
       expect({ name: r.name, difference: r.result!.difference, error: r.result!.error }).toEqual({
         name: r.name,
@@ -52,6 +52,56 @@ describe.skipIf(!available)('RFC 8448 runner', () => {
     ]) {
       expect(names).toContain(n);
     }
+  });
+
+  it('§4: the client sends 0-RTT data and EndOfEarlyData; the server accepts and reads it; without §3, skipped', () => {
+    const first = load('simple-1rtt.json');
+    const resumed = load('resumed-0rtt.json');
+    const [client, server] = runRfc8448(resumed, undefined, [first]);
+    expect(client!.result!.ok).toBe(true);
+    expect(client!.result!.messages.map((m) => m.name)).toEqual([
+      'client_hello',
+      'application_data', // 0-RTT, under client_early_traffic_secret
+      'application_data (encrypted)', // EndOfEarlyData, under the early key as well
+      'finished',
+      'application_data',
+      'alert close_notify',
+    ]);
+    expect(server!.result!.ok).toBe(true);
+    expect(server!.result!.messages.map((m) => m.name)).toEqual([
+      'server_hello', // no certificate: PSK authentication
+      'encrypted_extensions',
+      'finished',
+      'application_data',
+      'alert close_notify',
+    ]);
+    // The server read the RFC's 6 bytes of early data first, then the client's 50 bytes.
+    const early = resumed.items.find(
+      (i) => i.side === 'client' && i.label === 'payload' && i.step.includes('application_data'),
+    )!;
+    expect(Buffer.from(server!.result!.received.subarray(0, 6)).toString('hex')).toBe(early.hex);
+    expect(server!.result!.received.length).toBe(6 + 50);
+    // A changed identity is not the §3 ticket: the lookup passes it over, a full handshake starts
+    // (no certificate message to match), and the first difference is in the ServerHello.
+    const items = resumed.items.map((i) => ({ ...i }));
+    const record = items.find((i) => i.side === 'client' && i.label === 'complete record')!;
+    const payload = items.find((i) => i.side === 'client' && i.label === 'payload')!;
+    // The identity starts after the pre_shared_key header; flip a byte near the end of the record's ticket.
+    const at = record.hex.indexOf(payload.hex.slice(-400, -380));
+    const flip = (h: string, i: number) =>
+      h.slice(0, i) + (Number.parseInt(h.slice(i, i + 2), 16) ^ 1).toString(16).padStart(2, '0') + h.slice(i + 2);
+    expect(at).toBeGreaterThan(0);
+    record.hex = flip(record.hex, at); // the bytes the server reads; the lookup still knows the RFC's identity
+    const changed = runRfc8448({ ...resumed, items }, undefined, [first]).find((r) => r.side === 'server')!.result!;
+    expect(changed.ok).toBe(false);
+    // A full handshake got as far as signing: the RFC's §3 signature does not cover this transcript.
+    expect(changed.error?.reason).toBe('RFC8448_SIGNATURE_MISMATCH');
+    expect(changed.messages.find((m) => m.name === 'server_hello')!.status).toBe('FAIL');
+    // Alone, §4 cannot run: skipped with the reason.
+    expect(runRfc8448(resumed).map((r) => r.skip)).toEqual([
+      expect.stringContaining('run it with RFC 8448 §3'),
+      expect.stringContaining('run it with RFC 8448 §3'),
+    ]);
   });
 
   it('a trace with one byte changed in the ServerHello fails at that byte, on the server side only', () => {

@@ -5,7 +5,7 @@
  * vectors` replays byte for byte, and a changed byte in it fails at that byte; `sanstls probe` against
  * `sanstls s_server` prints the table with RFC sections and exits 0.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mutateTranscript, parseTranscript } from '@sanstls/core/conformance';
@@ -57,15 +57,33 @@ async function sanstlsServer(): Promise<number> {
 }
 
 describe('sanstls vectors', () => {
-  it('passes on test-vectors/rfc8448: pass per message, 8 runs, 2 skipped with reasons, exit 0', async () => {
+  it('passes on test-vectors/rfc8448: pass per message, all 10 sides (§4 resumes §3’s ticket), exit 0', async () => {
     const r = await sanstls(['vectors'], { cwd: repo });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('simple-1rtt.json: RFC 8448 §3 Simple 1-RTT Handshake, server');
     expect(r.stdout).toMatch(/pass {2}flight 2 record 2 {2}certificate_verify/);
-    expect(r.stdout).toMatch(/skip {2}resumption with the §3 ticket/);
-    expect(r.stdout).not.toMatch(/FAIL|MISS/);
-    expect(r.stdout).toMatch(/8 passed, 0 failed, 2 skipped \(43 messages checked\)\n$/);
+    expect(r.stdout).toContain('resumed-0rtt.json: RFC 8448 §4 Resumed 0-RTT Handshake, server');
+    expect(r.stdout).not.toMatch(/FAIL|MISS| {2}skip {2}/);
+    expect(r.stdout).toMatch(/10 passed, 0 failed, 0 skipped \(54 messages checked\)\n$/);
+  });
+
+  it('§4 alone finds §3 beside it; copied elsewhere without §3 it is skipped with the reason', async () => {
+    const file = join(repo, 'test-vectors/rfc8448/resumed-0rtt.json');
+    const beside = await sanstls(['vectors', file]);
+    expect(beside.stdout).toMatch(/Resumed 0-RTT Handshake, client\n {2}pass {2}flight 1 record 1 {2}client_hello/);
+    expect(beside.stdout).toMatch(/pass {2}flight 1 record 2 {2}application_data/); // the 0-RTT data
+    expect(beside.stdout).toMatch(/2 passed, 0 failed, 0 skipped \(11 messages checked\)\n$/);
+    expect(beside.status).toBe(0);
+    const alone = join(fx.dir, 'alone');
+    mkdirSync(alone, { recursive: true });
+    copyFileSync(file, join(alone, 'resumed-0rtt.json'));
+    const skipped = await sanstls(['vectors', alone]);
+    expect(skipped.stdout).toMatch(
+      /skip {2}resumes the §3 ticket: run it with RFC 8448 §3 \(simple-1rtt\.json\) beside it/,
+    );
+    expect(skipped.stdout).toMatch(/0 passed, 0 failed, 2 skipped/);
+    expect(skipped.status).toBe(0);
   });
 
   it('fails (exit 1) on a trace with one byte changed, naming the message and the byte', async () => {

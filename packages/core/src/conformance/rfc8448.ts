@@ -15,11 +15,15 @@
  */
 import { parseCertificate, parsePublicKey, SSLError, signatureAlgorithmFromTlsScheme } from '@sanstls/x509';
 import {
+  ExtensionType,
   parseCertificateRequestTls13,
   parseCertificateTls13,
   parseCertificateVerify,
   parseClientHello,
+  parseEarlyDataNewSessionTicket,
   parseEncryptedExtensions,
+  parseNewSessionTicketTls13,
+  parsePreSharedKeyClientHello,
   parseServerHello,
   splitHandshake,
 } from '../codec/index.js';
@@ -33,6 +37,9 @@ import {
 import { SSLContext, type SSLContextOptions } from '../context.js';
 import { defaultProvider } from '../crypto/noble.js';
 import type { CryptoProvider } from '../crypto/provider.js';
+import { bytesEqual } from '../handshake/common.js';
+import { MemoryBIO } from '../memorybio.js';
+import { sessionFromNewSessionTicket, type TicketLookupResult } from '../tickets.js';
 import { type ReplayResult, replayTranscript, wrapMemory } from './replay.js';
 import { decodeFlights, fromHex, type Side, TRANSCRIPT_FORMAT, type Transcript, toHex } from './transcript.js';
 
@@ -201,14 +208,22 @@ function base64(bytes: Uint8Array): string {
 /** RFC 8448's clock: the traces carry no time; the certificate is checked at a date inside its validity. */
 const RFC8448_TIME = Date.UTC(2017, 0, 1);
 
-/** The runnable sides of one trace, with the reasons for the ones that are not. */
-export function rfc8448Cases(trace: Rfc8448Trace, provider: CryptoProvider = defaultProvider): Rfc8448Case[] {
+/**
+ * The runnable sides of one trace, with the reasons for the ones that are not. `related`: the other traces
+ * of the set — §4 (resumption) needs §3's, whose NewSessionTicket it resumes.
+ */
+export function rfc8448Cases(
+  trace: Rfc8448Trace,
+  provider: CryptoProvider = defaultProvider,
+  related: readonly Rfc8448Trace[] = [],
+): Rfc8448Case[] {
   const r = new TraceReader(trace);
   const title = `RFC 8448 §${trace.section} ${trace.title}`;
   if (trace.section === 2) return [];
   if (trace.section === 4) {
-    const reason =
-      "resumption with the §3 ticket: the RFC's ticket is the §3 server's private format, and no hook installs it";
+    const first = related.find((t) => t.section === 3);
+    if (first !== undefined) return resumptionCases(trace, new TraceReader(first), provider);
+    const reason = 'resumes the §3 ticket: run it with RFC 8448 §3 (simple-1rtt.json) beside it';
     return [
       { name: `${title}, client`, side: 'client', skip: reason },
       { name: `${title}, server`, side: 'server', skip: reason },
@@ -321,9 +336,141 @@ export function rfc8448Cases(trace: Rfc8448Trace, provider: CryptoProvider = def
   return cases;
 }
 
-/** Runs every side of a trace; skipped sides carry their reason. */
-export function runRfc8448(trace: Rfc8448Trace, provider: CryptoProvider = defaultProvider): Rfc8448Result[] {
-  return rfc8448Cases(trace, provider).map((c) => {
+/**
+ * RFC 8448 §4, Resumed 0-RTT Handshake, both sides, from §3's NewSessionTicket.
+ *
+ * Client: the session is {@link sessionFromNewSessionTicket} of §3's NewSessionTicket and §3's
+ * resumption_master_secret, as any client holding that ticket would have it; its ClientHello's
+ * extensions are the RFC's (replay hook), the PSK binder is the engine's, and the 0-RTT data is written
+ * with `writeEarlyData` before the handshake, as the RFC's application did.
+ *
+ * Server: the RFC's ticket is the §3 server's own encryption, which no other server can open; the
+ * context's `ticketLookupCallback` (the lookup any server has for tickets it did not seal) answers the
+ * RFC's identity with §3's resumption state — the PSK from §3's secret and nonce, its lifetime,
+ * ticket_age_add and max_early_data_size, issued as long before as the client's ticket age says. The
+ * binder check, early-data acceptance (§4.2.10, §8) and every byte sent are the engine's.
+ */
+function resumptionCases(trace: Rfc8448Trace, first: TraceReader, provider: CryptoProvider): Rfc8448Case[] {
+  const r = new TraceReader(trace);
+  const title = `RFC 8448 §${trace.section} ${trace.title}`;
+  // The "ClientHello" item stops before the binders: the first record's payload is the whole message.
+  const helloMessage = splitHandshake(r.one('client', 'send handshake record', 'payload'));
+  const hello = parseClientHello(helloMessage.body, helloMessage.raw);
+  const keylog = traceKeylog(r, hello.random);
+  const raw = traceFlights(trace);
+  const newSessionTicket = first.one('server', 'construct a NewSessionTicket', 'NewSessionTicket');
+  const nst = parseNewSessionTicketTls13(splitHandshake(newSessionTicket).body);
+  const suite = 'TLS_AES_128_GCM_SHA256';
+  const earlyData = r.one('client', 'send application_data', 'payload', 0);
+  const cases: Rfc8448Case[] = [];
+
+  // --- client ---
+  {
+    const session = sessionFromNewSessionTicket({
+      newSessionTicket,
+      resumptionMasterSecret: first.one('client', 'derive secret "tls13 res master"', 'expanded'),
+      suite,
+      receivedAt: RFC8448_TIME,
+      serverName: 'server',
+      provider,
+    });
+    const transcript: Transcript = {
+      format: TRANSCRIPT_FORMAT,
+      description: `${title}, client side (the §3 ticket, 0-RTT data)`,
+      side: 'client',
+      random: [hello.random, r.one('client', 'ephemeral x25519', 'private key')].map(toHex),
+      clock: [],
+      flights: decodeFlights(raw, keylog, provider),
+      keylog,
+    };
+    const open = (options: SSLContextOptions, keylog: (line: string) => void) => {
+      const ctx = new SSLContext(PROTOCOL_TLS_CLIENT, { ...options, now: () => RFC8448_TIME });
+      ctx.keylogCallback = keylog;
+      ctx.checkHostname = false;
+      ctx.verifyMode = 0;
+      ctx.options &= ~OP_ENABLE_MIDDLEBOX_COMPAT;
+      ctx.setCiphersuites('TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384');
+      ctx.setGroups(['x25519']);
+      ctx.replayHooks = { clientHelloExtensions: () => hello.extensions };
+      const incoming = new MemoryBIO();
+      const outgoing = new MemoryBIO();
+      const obj = ctx.wrapBio(incoming, outgoing, { serverHostname: 'server', session });
+      obj.writeEarlyData(earlyData);
+      return { context: ctx, connection: { obj, incoming, outgoing } };
+    };
+    cases.push({ name: `${title}, client`, side: 'client', transcript, open });
+  }
+
+  // --- server ---
+  {
+    const sh = parseServerHello(r.message('server', 'ServerHello').body);
+    if (sh.kind !== 'server_hello') throw badTrace('§4 answers with a HelloRetryRequest');
+    const transcript: Transcript = {
+      format: TRANSCRIPT_FORMAT,
+      description: `${title}, server side (the §3 ticket through ticketLookupCallback)`,
+      side: 'server',
+      random: [r.one('server', 'ephemeral x25519', 'private key'), sh.random].map(toHex),
+      clock: [],
+      flights: decodeFlights(raw, keylog, provider),
+      keylog,
+    };
+    const pskExt = hello.extensions.find((e) => e.type === ExtensionType.pre_shared_key);
+    if (pskExt === undefined) throw badTrace('§4 ClientHello without pre_shared_key');
+    const offered = parsePreSharedKeyClientHello(pskExt.body).identities[0]!;
+    // §4.2.11.1: the client's ticket age; the ticket was issued that long before the ClientHello.
+    const clientAgeMs = (offered.obfuscatedTicketAge - nst.ticketAgeAdd) >>> 0;
+    const state: TicketLookupResult = {
+      suite,
+      // The PSK the §3 server derived for this ticket (what its ticket encrypts, with the rest below).
+      psk: first.one('server', 'generate resumption secret', 'expanded'),
+      issuedAt: RFC8448_TIME - clientAgeMs,
+      lifetime: nst.ticketLifetime,
+      ageAdd: nst.ticketAgeAdd,
+      maxEarlyData: maxEarlyDataOf(nst.extensions),
+      serverName: 'server',
+    };
+    const ee = parseEncryptedExtensions(r.message('server', 'EncryptedExtensions').body).extensions;
+    const certificate = rfcSigner(
+      provider,
+      parseCertificateTls13(first.message('server', 'Certificate').body).certificateList[0]!.certData,
+      parseCertificateVerify(first.message('server', 'CertificateVerify').body),
+    );
+    const open = (options: SSLContextOptions, keylog: (line: string) => void) => {
+      const ctx = new SSLContext(PROTOCOL_TLS_SERVER, { ...options, now: () => RFC8448_TIME });
+      ctx.keylogCallback = keylog;
+      ctx.setCiphersuites(suite);
+      ctx.setGroups(['x25519']);
+      ctx.options |= OP_NO_TICKET; // §4's server sends no NewSessionTicket
+      ctx.maxEarlyData = state.maxEarlyData ?? 0;
+      ctx.ticketLookupCallback = (identity) => (bytesEqual(identity, offered.identity) ? state : null);
+      // §3's certificate, as the RFC server had: a server needs one to start, the resumption never uses it.
+      ctx.loadCertChainWithSigner(certificate.pem, certificate.sign);
+      // The RFC server orders its ServerHello extensions its own way; the extensions are the engine's.
+      const order = sh.extensions.map((e) => e.type);
+      ctx.replayHooks = {
+        serverHelloExtensions: (defaults) =>
+          [...defaults].sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type)),
+        encryptedExtensions: () => ee,
+      };
+      return { context: ctx, connection: wrapMemory(ctx, { serverSide: true }) };
+    };
+    cases.push({ name: `${title}, server`, side: 'server', transcript, open });
+  }
+  return cases;
+}
+
+function maxEarlyDataOf(extensions: readonly { type: number; body: Uint8Array }[]): number {
+  const ext = extensions.find((e) => e.type === ExtensionType.early_data);
+  return ext === undefined ? 0 : parseEarlyDataNewSessionTicket(ext.body);
+}
+
+/** Runs every side of a trace; skipped sides carry their reason. `related`: see {@link rfc8448Cases}. */
+export function runRfc8448(
+  trace: Rfc8448Trace,
+  provider: CryptoProvider = defaultProvider,
+  related: readonly Rfc8448Trace[] = [],
+): Rfc8448Result[] {
+  return rfc8448Cases(trace, provider, related).map((c) => {
     if (c.skip !== undefined || c.transcript === undefined)
       return { name: c.name, side: c.side, skip: c.skip ?? 'not runnable' };
     const result = replayTranscript(c.transcript, { provider, ...(c.open === undefined ? {} : { open: c.open }) });

@@ -9,7 +9,7 @@ import type { Extension } from '../codec/extensions.js';
 import type { CryptoProvider, GroupName } from '../crypto/provider.js';
 import type { TlsLimits } from '../limits.js';
 import type { Tls12EngineConfig } from '../session12.js';
-import type { AntiReplayStore } from '../tickets.js';
+import type { AntiReplayStore, TicketLookupCallback } from '../tickets.js';
 import type { Tls13Suite } from './suites.js';
 
 /** A value or a promise of it: user callbacks may answer later (named suspension points). */
@@ -66,6 +66,8 @@ export type VerifyCallback = (info: VerifyCallbackInfo) => Awaitable<boolean>;
 export interface ReplayHooks {
   /** The extensions of our ClientHello (`retry`: the second one, after a HelloRetryRequest). */
   clientHelloExtensions?(defaults: Extension[], retry: boolean): Extension[];
+  /** The extensions of our ServerHello (RFC 8448 §4's server lists pre_shared_key first). */
+  serverHelloExtensions?(defaults: Extension[]): Extension[];
   /** The extensions of our EncryptedExtensions. */
   encryptedExtensions?(defaults: Extension[]): Extension[];
   /** The extensions of our HelloRetryRequest (its cookie is then the one the second ClientHello must echo). */
@@ -125,6 +127,8 @@ export interface EngineConfig {
   readonly maxEarlyData: number;
   /** Server: single-use ticket store for 0-RTT anti-replay (§8.1), shared by the context's connections. */
   readonly antiReplay: AntiReplayStore;
+  /** Server: resumption state for offered PSK identities our ticket keys cannot open (absent: none). */
+  readonly ticketLookup?: TicketLookupCallback | null;
   // -- Extensions (issue #7): RFC 8449, RFC 6066 §8, RFC 8446 §4.2.4, §5.5 --
   /** Our record_size_limit (RFC 8449); null: a client sends none, a server answers the protocol maximum. */
   readonly recordSizeLimit: number | null;

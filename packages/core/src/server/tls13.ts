@@ -105,7 +105,14 @@ import { answerRecordSizeLimit } from '../handshake/record-size-limit.js';
 import { certificateVerifyContent, chooseCertificate, verifyCertificateVerify } from '../handshake/signatures.js';
 import { type Tls13Suite, tls13SuiteByCode } from '../handshake/suites.js';
 import { restoredPeer } from '../handshake/tls12.js';
-import { newTicketId, openTicket, sealTicket, type Tls13TicketState, ticketAgeFresh } from '../tickets.js';
+import {
+  lookupTicket,
+  newTicketId,
+  openTicket,
+  sealTicket,
+  type Tls13TicketState,
+  ticketAgeFresh,
+} from '../tickets.js';
 
 const TLS13 = 0x0304;
 const TLS12 = 0x0303;
@@ -463,7 +470,7 @@ function sendServerFlight(
     legacySessionIdEcho: hello.legacySessionId,
     cipherSuite: negotiation.suite.code,
     legacyCompressionMethod: 0,
-    extensions: shExtensions,
+    extensions: config.replay?.serverHelloExtensions?.(shExtensions) ?? shExtensions,
   });
   transcript.update(serverHello);
   io.sendHandshake(serverHello);
@@ -702,7 +709,10 @@ function choosePsk(
   const now = config.now();
   for (let index = 0; index < offer.identities.length; index++) {
     const identity = offer.identities[index]!;
-    const state = openTicket(config.tls12.store, identity.identity, config.provider, now);
+    // Ours first; then the application's lookup (tickets we did not seal, RFC 8446 §4.2.11).
+    const state =
+      openTicket(config.tls12.store, identity.identity, config.provider, now) ??
+      lookupTicket(config.ticketLookup ?? null, identity.identity, io.negotiated.serverName, config.provider, now);
     if (state === undefined) continue;
     const ticketSuite = tls13SuiteByCode(state.suiteCode);
     if (ticketSuite === undefined || ticketSuite.hash !== negotiation.suite.hash) continue;

@@ -1,8 +1,9 @@
 /**
  * `sanstls vectors [FILE|DIR…]`: replays RFC 8448 traces (`test-vectors/rfc8448/*.json`, the default)
- * and transcripts recorded with @sanstls/core/conformance's TranscriptRecorder through the engine, and
- * prints pass/fail per message the engine sends, then the first differing byte of a failed run.
- * Exit status 0 when every run passes, 1 when one fails or a file cannot be read.
+ * and transcripts recorded with @sanstls/core/conformance's TranscriptRecorder (`sanstls record`, either
+ * side) through the engine, and prints pass/fail per message the engine sends, then the first differing
+ * byte of a failed run. RFC 8448 §4 resumes §3's ticket: the §3 trace is looked for among the files given
+ * and beside the §4 file. Exit status 0 when every run passes, 1 when one fails or a file cannot be read.
  * @module
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -13,6 +14,7 @@ import {
   parseRfc8448Trace,
   parseTranscript,
   type ReplayResult,
+  type Rfc8448Trace,
   replayTranscript,
   runRfc8448,
   TRANSCRIPT_FORMAT,
@@ -57,7 +59,34 @@ interface Run {
   readonly result?: ReplayResult;
 }
 
-function runsOf(file: string): Run[] {
+/** The RFC 8448 traces among `files` and beside `file` (§4 needs §3's), each read once. */
+function relatedTraces(
+  file: string,
+  files: readonly string[],
+  cache: Map<string, Rfc8448Trace | null>,
+): Rfc8448Trace[] {
+  const dir = dirname(file);
+  const siblings = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => join(dir, f));
+  const out: Rfc8448Trace[] = [];
+  for (const candidate of new Set([...files, ...siblings])) {
+    if (resolve(candidate) === resolve(file)) continue;
+    let trace = cache.get(resolve(candidate));
+    if (trace === undefined) {
+      try {
+        trace = parseRfc8448Trace(readFileSync(candidate, 'utf8'));
+      } catch {
+        trace = null; // a transcript, or not a trace at all: not related
+      }
+      cache.set(resolve(candidate), trace);
+    }
+    if (trace !== null) out.push(trace);
+  }
+  return out;
+}
+
+function runsOf(file: string, related: () => Rfc8448Trace[]): Run[] {
   const text = readFileSync(file, 'utf8');
   const short = file.split(/[\\/]/).pop() ?? file;
   const head = JSON.parse(text) as { format?: unknown; items?: unknown };
@@ -71,7 +100,8 @@ function runsOf(file: string): Run[] {
       },
     ];
   }
-  return runRfc8448(parseRfc8448Trace(text)).map((r) => ({ file: short, ...r }));
+  const trace = parseRfc8448Trace(text);
+  return runRfc8448(trace, undefined, trace.section === 4 ? related() : []).map((r) => ({ file: short, ...r }));
 }
 
 export async function vectorsCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -95,10 +125,12 @@ export async function vectorsCommand(argv: readonly string[], io: CliIo): Promis
   let failed = 0;
   let skipped = 0;
   let messages = 0;
-  for (const file of expand(paths)) {
+  const files = expand(paths);
+  const traceCache = new Map<string, Rfc8448Trace | null>();
+  for (const file of files) {
     let runs: Run[];
     try {
-      runs = runsOf(file);
+      runs = runsOf(file, () => relatedTraces(file, files, traceCache));
     } catch (e) {
       failed++;
       const why = e instanceof SSLError ? e.message : e instanceof Error ? e.message : String(e);
