@@ -83,6 +83,25 @@ export async function bundleRows(log = console.log) {
     `export { SSLContext, MemoryBIO, PROTOCOL_TLS_CLIENT } from '@sanstls/core/client';`,
     { resolveDir: pkgDir('web-adapter') },
   );
+  // The floor under any pure-JS browser client: the noble primitives core and x509 use (key exchange
+  // X25519/P-256/P-384/P-521 and ML-KEM-768, ECDSA/Ed25519/Ed448 verification, AES-GCM, ChaCha20-Poly1305,
+  // SHA-1/SHA-2, HMAC/HKDF) bundled alone, none of our code.
+  await add(
+    'noble primitives a TLS client uses, alone (pure-JS crypto floor)',
+    [
+      "export { chacha20poly1305 } from '@noble/ciphers/chacha.js';",
+      "export { gcm } from '@noble/ciphers/aes.js';",
+      "export { hmac } from '@noble/hashes/hmac.js';",
+      "export { expand, extract } from '@noble/hashes/hkdf.js';",
+      "export { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';",
+      "export { sha1 } from '@noble/hashes/legacy.js';",
+      "export { x25519, ed25519 } from '@noble/curves/ed25519.js';",
+      "export { ed448 } from '@noble/curves/ed448.js';",
+      "export { p256, p384, p521 } from '@noble/curves/nist.js';",
+      "export { ml_kem768 } from '@noble/post-quantum/ml-kem.js';",
+    ].join('\n'),
+    { resolveDir: pkgDir('core') },
+  );
   const entries = [
     ['x509', '@sanstls/x509', 'dist/index.js'],
     ['x509', '@sanstls/x509/generate', 'dist/generate/index.js'],
