@@ -19,6 +19,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { evaluateCipherSuites, PYTHON_DEFAULT_CIPHERS } from '../src/cipher-string.js';
 import { createNobleProvider } from '../src/crypto/noble.js';
+import { POOLED_REQUEST_LIMIT, pooledRandomBytes, RANDOM_POOL_BLOCK } from '../src/crypto/random-pool.js';
 import { preferChaCha20 } from '../src/session12.js';
 import { clientContext, handshake, type Pair, readAll, serverContext, testPki, transfer } from './helpers/tls-pair.js';
 
@@ -158,5 +159,61 @@ describe('TLS 1.2 suite preference by provider', () => {
       'DHE-RSA-AES256-GCM-SHA384',
       'DHE-RSA-AES128-GCM-SHA256',
     ]);
+  });
+});
+
+describe('pooledRandomBytes (the providers’ default generators)', () => {
+  /** The platform CSPRNG, recording each block it hands out. */
+  function recordingSource() {
+    const blocks: Uint8Array[] = [];
+    const source = (n: number) => {
+      const b = globalThis.crypto.getRandomValues(new Uint8Array(n));
+      blocks.push(b);
+      return b;
+    };
+    return { source, blocks };
+  }
+
+  it('serves small draws from one block, in order, as copies, zeroing each region it hands out', () => {
+    const { source, blocks } = recordingSource();
+    const draw = pooledRandomBytes(source, 1024);
+    const outs = Array.from({ length: 32 }, () => draw(32));
+    expect(blocks.map((b) => b.length)).toEqual([1024]);
+    expect(blocks[0]!.every((b) => b === 0)).toBe(true);
+    const seen = new Set(outs.map((o) => Buffer.from(o).toString('hex')));
+    expect(seen.size).toBe(32);
+    for (const o of outs) expect(o.length).toBe(32);
+    outs[0]!.fill(7);
+    expect(outs[1]!.every((b) => b === 7)).toBe(false);
+    // The block is spent: the next draw takes a new one.
+    expect(draw(4).length).toBe(4);
+    expect(blocks.map((b) => b.length)).toEqual([1024, 1024]);
+    expect(blocks[1]!.subarray(0, 4).every((b) => b === 0)).toBe(true);
+  });
+
+  it('a draw that does not fit the rest of the block takes a fresh block', () => {
+    const { source, blocks } = recordingSource();
+    const draw = pooledRandomBytes(source, 512);
+    draw(200);
+    draw(200);
+    expect(draw(200).length).toBe(200);
+    expect(blocks.map((b) => b.length)).toEqual([512, 512]);
+  });
+
+  it('large, empty and odd requests go to the source directly', () => {
+    const { source, blocks } = recordingSource();
+    const draw = pooledRandomBytes(source);
+    expect(draw(POOLED_REQUEST_LIMIT + 1).length).toBe(POOLED_REQUEST_LIMIT + 1);
+    expect(draw(0).length).toBe(0);
+    expect(blocks.map((b) => b.length)).toEqual([POOLED_REQUEST_LIMIT + 1, 0]);
+    expect(draw(48).length).toBe(48);
+    expect(blocks.map((b) => b.length)).toEqual([POOLED_REQUEST_LIMIT + 1, 0, RANDOM_POOL_BLOCK]);
+  });
+
+  it('the noble provider’s default generator (pooled) never repeats itself over 2,000 draws', () => {
+    const draw = createNobleProvider().randomBytes;
+    const seen = new Set<string>();
+    for (let i = 0; i < 2000; i++) seen.add(Buffer.from(draw(8 + (i % 41))).toString('hex'));
+    expect(seen.size).toBe(2000);
   });
 });
