@@ -46,6 +46,7 @@ export class SSLObject {
   private readonly outgoing: MemoryBIO;
   private currentContext: SSLContext;
   private eofError: SSLError | null = null;
+  private wantRead: SSLWantReadError | null = null;
   private established = false;
   private sessionObject: SSLSession | null = null;
   /** Server: this connection's OCSP staple, set from the SNI callback (undefined: the context's). */
@@ -98,13 +99,17 @@ export class SSLObject {
   private pump(): void {
     for (;;) {
       const n = Math.min(this.incoming.pending, this.connection.receiveRoom);
-      if (n > 0) this.connection.receive(this.incoming.read(n));
+      // The engine copies what it receives into its record buffer: the BIO lends views (no copy here).
+      if (n > 0) this.incoming.drainTo(n, this.receive);
       if (this.incoming.eof) this.connection.receiveEof();
       this.connection.process();
       this.flush();
       if (n === 0 || this.incoming.pending === 0 || this.connection.error !== null) return;
     }
   }
+
+  /** Bound once: {@link pump} hands it to MemoryBIO.drainTo per call. */
+  private readonly receive = (view: Uint8Array): void => this.connection.receive(view);
 
   private flush(): void {
     const out = this.connection.takeOutgoing();
@@ -144,7 +149,10 @@ export class SSLObject {
       this.eofError ??= new SSLEOFError('EOF occurred in violation of protocol');
       throw this.eofError;
     }
-    throw new SSLWantReadError();
+    // Flow control, raised by every read that drains the buffer: one instance per object (as eofError),
+    // not a construction per call (≈ 2% of bulk transfer with the node:crypto provider).
+    this.wantRead ??= new SSLWantReadError();
+    throw this.wantRead;
   }
 
   /** Encrypts `data` into the outgoing BIO; returns the number of bytes written (all of them). */

@@ -182,8 +182,9 @@ describe('TLS 1.2 record protection (RFC 5246 §6.2.3.3)', () => {
 
   it('AES-GCM: explicit nonce = sequence number, nonce = salt || explicit, AAD = seq || type || version || length (node:crypto oracle)', () => {
     const writer = new Tls12RecordProtection(defaultProvider.aead('AES-128-GCM'), gcm, key16, salt);
-    writer.seal(23, new Uint8Array(3)); // sequence 0
-    const [header, body] = writer.seal(23, new TextEncoder().encode('hello')); // sequence 1
+    writer.sealRecord(23, new Uint8Array(3)); // sequence 0
+    const record = writer.sealRecord(23, new TextEncoder().encode('hello')); // sequence 1
+    const [header, body] = [record.subarray(0, 5), record.subarray(5)];
     expect(toHex(header)).toBe(`170303${(5 + 8 + 16).toString(16).padStart(4, '0')}`);
     expect(toHex(body.subarray(0, 8))).toBe('0000000000000001');
     const decipher = createDecipheriv('aes-128-gcm', key16, Buffer.concat([salt, body.subarray(0, 8)]));
@@ -225,7 +226,8 @@ describe('TLS 1.2 record protection (RFC 5246 §6.2.3.3)', () => {
     const iv = hex('0102030405060708090a0b0c');
     const writer = new Tls12RecordProtection(defaultProvider.aead('CHACHA20-POLY1305'), chacha, key, iv);
     writer.sequence = 0x0102;
-    const [header, body] = writer.seal(22, Uint8Array.of(1, 2, 3));
+    const record = writer.sealRecord(22, Uint8Array.of(1, 2, 3));
+    const [header, body] = [record.subarray(0, 5), record.subarray(5)];
     expect(toHex(header)).toBe(`160303${(3 + 16).toString(16).padStart(4, '0')}`);
     const nonce = Uint8Array.from(iv);
     nonce[10]! ^= 0x01;

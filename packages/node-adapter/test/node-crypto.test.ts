@@ -107,6 +107,29 @@ describe('node:crypto provider primitives, checked against noble', () => {
       expect(() => ours.create(rnd(ours.keyLength + 1))).toThrow(SSLError);
       expect(() => k1.seal(rnd(8), rnd(1), new Uint8Array(0))).toThrow(SSLError);
     });
+
+    it(`${name}: sealInPlace writes seal()'s bytes over the plaintext, the AAD a view into the same buffer`, () => {
+      const alg = node.aead(name);
+      const key = rnd(alg.keyLength);
+      const k1 = alg.create(key);
+      const k2 = noble.aead(name).create(key);
+      for (const [size, offset] of [
+        [0, 5],
+        [17, 13],
+        [16_385, 5],
+      ] as const) {
+        const nonce = rnd(12);
+        const plaintext = rnd(size);
+        const buffer = new Uint8Array(offset + size + 16);
+        buffer.set(rnd(offset));
+        buffer.set(plaintext, offset);
+        const aad = buffer.slice(0, offset);
+        k1.sealInPlace!(nonce, buffer.subarray(0, offset), buffer, offset, size);
+        expect(hex(buffer.subarray(0, offset))).toBe(hex(aad));
+        expect(hex(buffer.subarray(offset))).toBe(hex(k2.seal(nonce, plaintext, aad)));
+      }
+      expect(() => k1.sealInPlace!(rnd(12), rnd(5), new Uint8Array(30), 5, 10)).toThrow(SSLError);
+    });
   }
 
   const ecGroups: GroupName[] = ['x25519', 'secp256r1', 'secp384r1', 'secp521r1'];

@@ -4,7 +4,7 @@
  * `openssl s_server -www` and from a sanstls server; a certificate error shows as an error; a screenshot is
  * saved under packages/web-adapter/test-output/ (gitignored); the generated Mozilla roots load in the page and
  * serve as anchors. In the page as well: the WebTransport binding over a stand-in session object, the bundle in
- * a module Web Worker, and WebCrypto vs noble timings.
+ * a module Web Worker, the client entry's one-file bundle, and WebCrypto vs noble timings.
  *
  * Skips with a printed reason where no Chromium is found (scripts/test-setup.mjs installs Debian's as root).
  */
@@ -197,6 +197,42 @@ describe.skipIf(!haveChromium)('in Chromium (playwright-core)', () => {
       { chainPem: pki.ec.chainPem, keyPem: pki.ec.keyPem, caPem: pki.caPem },
     );
     expect(result).toEqual({ text: 'hello over a WebTransport stream', protocol: 'TLSv1.3', webCrypto: true });
+  });
+
+  it('the client entry bundle (sanstls-client.min.js) fetches over TLS 1.3 and 1.2 through the relay', async () => {
+    await page.goto(site.url);
+    await page.addScriptTag({
+      type: 'module',
+      content: "import * as lib from '/dist/browser/sanstls-client.min.js'; globalThis.sanstlsClient = lib;",
+    });
+    await page.waitForFunction(() => 'sanstlsClient' in globalThis);
+    const results = await page.evaluate(
+      async ({ ports, caPem }) => {
+        // biome-ignore lint/suspicious/noExplicitAny: the bundle's exports, untyped inside the page
+        const lib = (globalThis as any).sanstlsClient;
+        const out = [];
+        for (const port of ports) {
+          const tunnel = await lib.websocketTransport(lib.relayUrl(`ws://${location.host}/tunnel`, '127.0.0.1', port));
+          const tls = await lib.connectTls(tunnel, {
+            serverHostname: 'localhost',
+            trustAnchors: caPem,
+            alpnProtocols: ['http/1.1'],
+          });
+          const response = await lib.httpRequest(tls, { host: `localhost:${port}`, path: '/index.html' });
+          out.push({ protocol: tls.info.protocol, status: response.status, verified: tls.info.verifiedChain !== null });
+          await tls.close();
+        }
+        return { out, exports: { acceptTls: 'acceptTls' in lib, connectTls: typeof lib.connectTls } };
+      },
+      { ports: [servers.openssl13!.port, servers.openssl12!.port], caPem: testPki().caPem },
+    );
+    expect(results).toEqual({
+      out: [
+        { protocol: 'TLSv1.3', status: 200, verified: true },
+        { protocol: 'TLSv1.2', status: 200, verified: true },
+      ],
+      exports: { acceptTls: false, connectTls: 'function' },
+    });
   });
 
   it('runs unchanged in a module Web Worker (no DOM, no window)', async () => {

@@ -15,7 +15,7 @@
  */
 import { unsafe as aesUnsafe, gcm as nobleGcm } from '@noble/ciphers/aes.js';
 import { SSLError } from '@sanstls/x509';
-import type { AeadKey } from './provider.js';
+import { type AeadKey, checkInPlaceRegion } from './provider.js';
 
 const TAG_LENGTH = 16;
 const NONCE_LENGTH = 12;
@@ -369,6 +369,24 @@ class GcmKey implements AeadKey {
     this.crypt(n0, n1, n2, plaintext, out, true);
     this.finishTag(n0, n1, n2, aad.length, plaintext.length, out.subarray(plaintext.length));
     return out;
+  }
+
+  /**
+   * AeadKey.sealInPlace: CTR reads each block before writing it back, so input and output may be the
+   * same words. An unaligned region goes through an aligned scratch (the record layer aligns its records).
+   */
+  sealInPlace(nonce: Uint8Array, aad: Uint8Array, buffer: Uint8Array, offset: number, length: number): void {
+    checkInPlaceRegion(buffer, offset, length);
+    const [n0, n1, n2] = this.start(nonce, aad);
+    const data = buffer.subarray(offset, offset + length);
+    if ((data.byteOffset & 3) === 0) {
+      this.crypt(n0, n1, n2, data, data, true);
+    } else {
+      const out = new Uint8Array(length);
+      this.crypt(n0, n1, n2, data, out, true);
+      data.set(out);
+    }
+    this.finishTag(n0, n1, n2, aad.length, length, buffer.subarray(offset + length, offset + length + TAG_LENGTH));
   }
 
   open(nonce: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Uint8Array | null {

@@ -13,18 +13,18 @@ import { nobleSignatureProvider, SSLError } from '@sanstls/x509';
 import { ffdhe2048Group, ffdhe3072Group, ffdhe4096Group } from './ffdhe.js';
 import { createAesGcmKey } from './gcm.js';
 import { secp256r1Group, secp384r1Group, secp521r1Group, x25519Group, x25519MlKem768Group } from './groups.js';
-import type {
-  AeadAlgorithm,
-  AeadKey,
-  AeadName,
-  CryptoProvider,
-  GroupName,
-  HashAlgorithm,
-  HashState,
-  KeyExchangeGroup,
-  TlsHashName,
+import {
+  type AeadAlgorithm,
+  type AeadKey,
+  type AeadName,
+  type CryptoProvider,
+  checkInPlaceRegion,
+  type GroupName,
+  type HashAlgorithm,
+  type HashState,
+  type KeyExchangeGroup,
+  type TlsHashName,
 } from './provider.js';
-import { pooledRandomBytes } from './random-pool.js';
 
 // ---------------------------------------------------------------------------------------------
 // Hashes, HMAC, HKDF
@@ -109,6 +109,15 @@ class ChaChaKey implements AeadKey {
     checkNonce('CHACHA20-POLY1305', nonce);
     return chacha20poly1305(this.key, nonce, aad).encrypt(plaintext);
   }
+  /** AeadKey.sealInPlace: noble's encrypt() takes an output view; the plaintext already sits at its start. */
+  sealInPlace(nonce: Uint8Array, aad: Uint8Array, buffer: Uint8Array, offset: number, length: number): void {
+    checkNonce('CHACHA20-POLY1305', nonce);
+    checkInPlaceRegion(buffer, offset, length);
+    chacha20poly1305(this.key, nonce, aad).encrypt(
+      buffer.subarray(offset, offset + length),
+      buffer.subarray(offset, offset + length + 16),
+    );
+  }
   open(nonce: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Uint8Array | null {
     checkNonce('CHACHA20-POLY1305', nonce);
     if (ciphertextAndTag.length < 16) return null;
@@ -166,9 +175,6 @@ export function platformRandomBytes(n: number): Uint8Array {
   return out;
 }
 
-/** The platform CSPRNG drawn in 4 KiB blocks (random-pool.ts): the noble provider's default generator. */
-const pooledPlatformRandomBytes = /* @__PURE__ */ pooledRandomBytes(platformRandomBytes);
-
 export interface NobleProviderOptions {
   /** Replaces the platform CSPRNG (deterministic tests and replays). */
   randomBytes?: (n: number) => Uint8Array;
@@ -182,7 +188,7 @@ export function createNobleProvider(options: NobleProviderOptions = {}): CryptoP
   return {
     name: 'noble',
     fastAesGcm: false,
-    randomBytes: options.randomBytes ?? pooledPlatformRandomBytes,
+    randomBytes: options.randomBytes ?? platformRandomBytes,
     hash: (name) => (name === 'sha256' ? nobleSha256 : nobleSha384),
     aead: (name) => AEADS[name],
     group: (name) => GROUPS[name],

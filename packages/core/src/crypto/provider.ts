@@ -5,7 +5,7 @@
  * adapter adds one on node:crypto. Same interface, same tests, either provider.
  * @module
  */
-import type { SignatureProvider } from '@sanstls/x509';
+import { type SignatureProvider, SSLError } from '@sanstls/x509';
 
 /** Hashes a TLS cipher suite or PRF can use. */
 export type TlsHashName = 'sha256' | 'sha384';
@@ -78,6 +78,33 @@ export interface AeadKey {
   seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
   /** The plaintext, or null when authentication fails. */
   open(nonce: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Uint8Array | null;
+  /**
+   * Seals in place: `buffer[offset, offset + length)` holds the plaintext and is overwritten with the
+   * ciphertext, and the tag goes into the `tagLength` bytes after it. The record layer assembles header,
+   * content and content type in one buffer and seals there, so a record costs one allocation and no
+   * header + ciphertext concatenation. `aad` may be a view into `buffer` outside the sealed region (the
+   * record header). Optional: without it the record layer calls {@link seal} and copies.
+   */
+  sealInPlace?(nonce: Uint8Array, aad: Uint8Array, buffer: Uint8Array, offset: number, length: number): void;
+}
+
+/**
+ * The region check of AeadKey.sealInPlace, shared by the providers: plaintext and the tag after it must
+ * lie inside `buffer` (a short buffer would otherwise truncate the tag silently). Tags are 16 bytes for every AEAD here.
+ */
+export function checkInPlaceRegion(buffer: Uint8Array, offset: number, length: number): void {
+  if (
+    !Number.isSafeInteger(offset) ||
+    !Number.isSafeInteger(length) ||
+    offset < 0 ||
+    length < 0 ||
+    offset + length + 16 > buffer.length
+  ) {
+    throw new SSLError(`AEAD in-place region [${offset}, +${length} + tag) exceeds a ${buffer.length}-byte buffer`, {
+      library: 'EVP',
+      reason: 'INVALID_LENGTH',
+    });
+  }
 }
 
 export interface AeadAlgorithm {

@@ -3,8 +3,8 @@
  * `{ aead key, static iv, sequence number }`. Keys change per direction (handshake → application →
  * KeyUpdate) and every change resets the sequence number to 0 (§5.3).
  *
- * Per record the only allocations are the AEAD's output (and, sealing, the 5-byte header): the inner
- * plaintext is assembled in a reusable scratch buffer and the nonce is written in place.
+ * Sealing allocates one buffer per record, header and inner plaintext written in place and sealed there
+ * (AeadKey.sealInPlace); opening allocates only the AEAD's output. The nonce is written in place.
  * @module
  */
 
@@ -66,14 +66,19 @@ export class HalfConnection {
 
   /**
    * Protects one record: TLSCiphertext { opaque_type = application_data, legacy_record_version 0x0303,
-   * length, encrypted_record } (§5.2), with the header as additional data (§5.2). `inner` must already
-   * be a TLSInnerPlaintext. Returns header and ciphertext as two buffers, both to be sent in order.
+   * length, encrypted_record } (§5.2) with encrypted_record = AEAD(TLSInnerPlaintext = content ||
+   * ContentType || zeros[padding], §5.4) and the header as additional data (§5.2). Header, inner
+   * plaintext and tag are laid out in one new buffer and sealed in place: the returned record is the
+   * only allocation and is owned by the caller.
    */
-  seal(inner: Uint8Array): [Uint8Array, Uint8Array] {
-    const header = new Uint8Array(RECORD_HEADER_LENGTH);
-    writeRecordHeader(header, 0, ContentType.application_data, LEGACY_RECORD_VERSION, inner.length + this.tagLength);
-    const ciphertext = this.key.seal(this.nextNonce(), inner, header);
-    return [header, ciphertext];
+  sealRecord(content: Uint8Array, type: number, padding: number): Uint8Array {
+    const innerLength = content.length + 1 + padding;
+    const record = allocateRecord(RECORD_HEADER_LENGTH, innerLength + this.tagLength);
+    writeRecordHeader(record, 0, ContentType.application_data, LEGACY_RECORD_VERSION, innerLength + this.tagLength);
+    writeInnerPlaintext(record, RECORD_HEADER_LENGTH, content, type, padding);
+    const aad = record.subarray(0, RECORD_HEADER_LENGTH);
+    sealInPlace(this.key, this.nextNonce(), aad, record, RECORD_HEADER_LENGTH, innerLength);
+    return record;
   }
 
   /**
@@ -98,25 +103,45 @@ export class HalfConnection {
   }
 }
 
-/** Reusable scratch for TLSInnerPlaintext (content || type || zero padding), grown once. */
-export class InnerPlaintextBuilder {
-  private scratch = new Uint8Array(1024);
+/**
+ * Zero padding for a TLSInnerPlaintext of `contentLength` bytes of content: enough to round content +
+ * type up to a multiple of `paddingBlock` (RFC 8446 §5.4), capped so the total stays within `maxLength`
+ * (2^14 + 1, or the peer's record_size_limit, RFC 8449 §4).
+ */
+export function innerPadding(
+  contentLength: number,
+  paddingBlock: number,
+  maxLength = MAX_INNER_PLAINTEXT_LENGTH,
+): number {
+  if (paddingBlock <= 1) return 0;
+  const unpadded = contentLength + 1;
+  const padding = (paddingBlock - (unpadded % paddingBlock)) % paddingBlock;
+  return Math.max(0, Math.min(padding, maxLength - unpadded));
+}
 
-  /**
-   * TLSInnerPlaintext for `content` with enough zero padding to round its length up to a multiple of
-   * `paddingBlock` (RFC 8446 §5.4), capped so the total stays within `maxLength` (2^14 + 1, or the
-   * peer's record_size_limit, RFC 8449 §4). The returned view is valid until the next call.
-   */
-  build(content: Uint8Array, type: number, paddingBlock: number, maxLength = MAX_INNER_PLAINTEXT_LENGTH): Uint8Array {
-    let padding = 0;
-    if (paddingBlock > 1) {
-      const unpadded = content.length + 1;
-      padding = (paddingBlock - (unpadded % paddingBlock)) % paddingBlock;
-      padding = Math.max(0, Math.min(padding, maxLength - unpadded));
-    }
-    const length = content.length + 1 + padding;
-    if (this.scratch.length < length) this.scratch = new Uint8Array(Math.max(length, this.scratch.length * 2));
-    writeInnerPlaintext(this.scratch, 0, content, type, padding);
-    return this.scratch.subarray(0, length);
-  }
+/**
+ * A new record buffer of `prefix` bytes (header, TLS 1.2's explicit nonce) and `bodyLength` bytes to
+ * seal, placed so that the sealed part starts 4-byte aligned in its ArrayBuffer: the word-wise AEADs
+ * (our AES-GCM, noble's ChaCha20) then run in place without an aligned copy. The view starts up to 3
+ * bytes into its ArrayBuffer.
+ */
+export function allocateRecord(prefix: number, bodyLength: number): Uint8Array {
+  const skew = (4 - (prefix & 3)) & 3;
+  return new Uint8Array(new ArrayBuffer(skew + prefix + bodyLength), skew, prefix + bodyLength);
+}
+
+/**
+ * Seals `record[offset, offset + length)` in place with the tag after it: the provider's sealInPlace,
+ * or for a provider without one (it is optional) seal() and a copy back.
+ */
+export function sealInPlace(
+  key: AeadKey,
+  nonce: Uint8Array,
+  aad: Uint8Array,
+  record: Uint8Array,
+  offset: number,
+  length: number,
+): void {
+  if (key.sealInPlace !== undefined) key.sealInPlace(nonce, aad, record, offset, length);
+  else record.set(key.seal(nonce, record.subarray(offset, offset + length), aad), offset);
 }

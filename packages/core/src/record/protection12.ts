@@ -19,6 +19,7 @@ import { MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH, writeRecordHeader } from '.
 import { writeRecordNonce } from '../crypto/keyschedule.js';
 import { writeTls12GcmNonce } from '../crypto/prf12.js';
 import type { AeadAlgorithm, AeadKey } from '../crypto/provider.js';
+import { allocateRecord, sealInPlace } from './protection.js';
 
 /** TLS 1.2 has no KeyUpdate: past this many records under one key the connection must end (RFC 5246 §6.1). */
 export const TLS12_SEQUENCE_LIMIT = 2 ** 48;
@@ -83,24 +84,24 @@ export class Tls12RecordProtection {
   }
 
   /**
-   * Protects one record of `type` holding `fragment` (at most 2^14 bytes). Returns the header and the
-   * record body (explicit nonce || ciphertext || tag) as separate buffers, to be sent in order.
+   * Protects one record of `type` holding `fragment` (at most 2^14 bytes): header || explicit nonce ||
+   * ciphertext || tag in one new buffer, sealed in place (see HalfConnection.sealRecord).
    */
-  seal(type: number, fragment: Uint8Array): [Uint8Array, Uint8Array] {
+  sealRecord(type: number, fragment: Uint8Array): Uint8Array {
     const sequence = this.nextSequence();
     const aad = this.writeAad(sequence, type, TLS12_RECORD_VERSION, fragment.length);
-    const header = new Uint8Array(RECORD_HEADER_LENGTH);
-    writeRecordHeader(header, 0, type, TLS12_RECORD_VERSION, fragment.length + this.overhead);
+    const prefix = RECORD_HEADER_LENGTH + this.explicitNonceLength;
+    const record = allocateRecord(prefix, fragment.length + this.tagLength);
+    writeRecordHeader(record, 0, type, TLS12_RECORD_VERSION, fragment.length + this.overhead);
     if (this.explicitNonceLength === 0) {
       writeRecordNonce(this.nonce, this.iv, sequence);
-      return [header, this.key.seal(this.nonce, fragment, aad)];
+    } else {
+      writeTls12GcmNonce(this.nonce, this.iv, sequence);
+      record.set(this.nonce.subarray(4), RECORD_HEADER_LENGTH);
     }
-    writeTls12GcmNonce(this.nonce, this.iv, sequence);
-    const sealed = this.key.seal(this.nonce, fragment, aad);
-    const body = new Uint8Array(8 + sealed.length);
-    body.set(this.nonce.subarray(4), 0);
-    body.set(sealed, 8);
-    return [header, body];
+    record.set(fragment, prefix);
+    sealInPlace(this.key, this.nonce, aad, record, prefix, fragment.length);
+    return record;
   }
 
   /**

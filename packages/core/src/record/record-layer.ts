@@ -23,7 +23,7 @@ import {
   RECORD_HEADER_LENGTH,
   writeRecordHeader,
 } from '../codec/record.js';
-import { type HalfConnection, InnerPlaintextBuilder } from './protection.js';
+import { type HalfConnection, innerPadding } from './protection.js';
 import type { Tls12RecordProtection } from './protection12.js';
 
 export interface ReceivedRecord {
@@ -44,7 +44,6 @@ export class RecordLayer {
   private inputEnd = 0;
   private output: Uint8Array[] = [];
   private outputLength = 0;
-  private readonly innerBuilder = new InnerPlaintextBuilder();
   private recordsReceived = 0;
 
   /** Decrypts incoming records when set (RFC 8446 §5.2). */
@@ -127,7 +126,8 @@ export class RecordLayer {
       if (available < RECORD_HEADER_LENGTH + header12.length) return undefined;
       this.inputStart = at + RECORD_HEADER_LENGTH + header12.length;
       this.recordsReceived++;
-      const headerBytes = buf.slice(at, at + RECORD_HEADER_LENGTH);
+      // The header is read during open() only: a view is enough.
+      const headerBytes = buf.subarray(at, at + RECORD_HEADER_LENGTH);
       const content = this.readKey12.open(headerBytes, buf.subarray(at + RECORD_HEADER_LENGTH, this.inputStart));
       this.checkReceiveLimit(content.length);
       return { type, content, protected: true };
@@ -144,8 +144,8 @@ export class RecordLayer {
     if (fragment.length < key.tagLength + 1) {
       throw tlsFailure('DECRYPTION_FAILED_OR_BAD_RECORD_MAC', 'protected record shorter than its tag');
     }
-    // The header is the AEAD's additional data; copy it, the input buffer may move on the next feed.
-    const aad = buf.slice(at, at + RECORD_HEADER_LENGTH);
+    // The header is the AEAD's additional data, used during open() only (before any further feed): a view.
+    const aad = buf.subarray(at, at + RECORD_HEADER_LENGTH);
     if (this.skipUndecryptable > 0) {
       // RFC 8446 §4.2.10: a server that rejected 0-RTT discards records that fail deprotection, up to a
       // budget; the first record that opens ends the skipping.
@@ -213,9 +213,7 @@ export class RecordLayer {
       let offset = 0;
       do {
         const fragment = content.subarray(offset, Math.min(content.length, offset + step));
-        const [header, body] = this.writeKey12.seal(type, fragment);
-        this.push(header);
-        this.push(body);
+        this.push(this.writeKey12.sealRecord(type, fragment));
         offset += step;
       } while (offset < content.length);
       return;
@@ -247,10 +245,7 @@ export class RecordLayer {
   private pushProtected(type: number, fragment: Uint8Array): void {
     // RFC 8449 §4: padding counts against the peer's limit too.
     const limit = this.sendRecordSizeLimit > 0 ? this.sendRecordSizeLimit : MAX_INNER_PLAINTEXT_LENGTH;
-    const inner = this.innerBuilder.build(fragment, type, this.paddingBlock, limit);
-    const [header, ciphertext] = this.writeKey!.seal(inner);
-    this.push(header);
-    this.push(ciphertext);
+    this.push(this.writeKey!.sealRecord(fragment, type, innerPadding(fragment.length, this.paddingBlock, limit)));
   }
 
   private push(bytes: Uint8Array): void {
