@@ -136,6 +136,7 @@ export class SSLContext extends CoreSSLContext implements NodeEngineContext {
     serverHostname: string | null;
     session?: unknown;
     keylog?: (line: string) => void;
+    requestOcsp?: boolean;
   }): {
     sslobj: EngineSSLObject;
     incoming: MemoryBIO;
@@ -146,6 +147,9 @@ export class SSLContext extends CoreSSLContext implements NodeEngineContext {
     // The engine takes its key-log hook from the context when the connection starts (wrapBio), so a per-connection
     // hook (node:tls's 'keylog' event) is installed for exactly that call.
     const contextKeylog = this.keylogCallback;
+    const contextRequestOcsp = this.requestOcsp;
+    // node:tls's requestOCSP is per connection: asked for this one only, the shared context unchanged after.
+    if (options.requestOcsp === true) this.requestOcsp = true;
     const connectionKeylog = options.keylog;
     if (connectionKeylog !== undefined) {
       this.keylogCallback = (line) => {
@@ -162,6 +166,7 @@ export class SSLContext extends CoreSSLContext implements NodeEngineContext {
       return { sslobj: new EngineObject(core), incoming, outgoing };
     } finally {
       this.keylogCallback = contextKeylog;
+      this.requestOcsp = contextRequestOcsp;
     }
   }
 

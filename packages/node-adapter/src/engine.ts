@@ -39,6 +39,8 @@ export interface EngineSSLObject extends SuspensionSource {
   getUnverifiedChain(): Uint8Array[] | null;
   /** True when the transport ended inside a record (truncation), not at a record boundary. */
   eofInsideRecord(): boolean;
+  /** Client: the OCSP response the server stapled (RFC 6066 §8) when one was asked for; else null. */
+  readonly ocspResponse: Uint8Array | null;
   readonly session: unknown;
   readonly sessionReused: boolean;
 }
@@ -51,6 +53,8 @@ export interface EngineContext {
     session?: unknown;
     /** Also receives this connection's NSS key-log lines (besides the context's keylogCallback). */
     keylog?: (line: string) => void;
+    /** Client: ask for a stapled OCSP response on this connection (RFC 6066 §8). */
+    requestOcsp?: boolean;
   }): {
     sslobj: EngineSSLObject;
     incoming: ByteQueue;
@@ -72,6 +76,7 @@ export interface CoreSSLObject {
   version(): string | null;
   selectedAlpnProtocol(): string | null;
   getChannelBinding(cbType?: string): Uint8Array | null;
+  readonly ocspResponse: Uint8Array | null;
   readonly session: unknown;
   readonly sessionReused: boolean;
   readonly suspensionPoint: string | null;
@@ -154,6 +159,9 @@ export class EngineObject implements EngineSSLObject {
   }
   getChannelBinding(cbType?: string): Uint8Array | null {
     return this.core.getChannelBinding(cbType);
+  }
+  get ocspResponse(): Uint8Array | null {
+    return this.core.ocspResponse;
   }
   get session(): unknown {
     return this.core.session;

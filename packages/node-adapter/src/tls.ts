@@ -15,6 +15,7 @@ import { Duplex } from 'node:stream';
 import { checkServerIdentity as nodeCheckServerIdentity, type PeerCertificate } from 'node:tls';
 import type { CryptoProvider } from '@sanstls/core';
 import {
+  parseCertificate,
   SSLCertVerificationError,
   SSLEOFError,
   SSLError,
@@ -34,6 +35,8 @@ export interface NodeEngineContext {
     session?: unknown;
     /** Also receives this connection's NSS key-log lines (besides the context's keylogCallback). */
     keylog?: (line: string) => void;
+    /** Client: ask for a stapled OCSP response on this connection (node:tls `requestOCSP`; RFC 6066 §8). */
+    requestOcsp?: boolean;
   }): {
     sslobj: EngineSSLObject;
     incoming: {
@@ -72,6 +75,8 @@ export interface TLSSocketOptions {
   allowHalfOpen?: boolean;
   /** The transport is still connecting: start the handshake on its 'connect'. */
   waitForConnect?: boolean;
+  /** Client: ask for a stapled OCSP response (RFC 6066 §8); it comes as the 'OCSPResponse' event, as node:tls. */
+  requestOCSP?: boolean;
 }
 
 /** A Node-style error with OpenSSL's verification code name, as node:tls reports verification failures. */
@@ -126,6 +131,7 @@ export class TLSSocket extends Duplex {
       serverSide: this.isServer,
       serverHostname: this.isServer ? null : this.servername,
       session: options.session,
+      requestOcsp: !this.isServer && options.requestOCSP === true,
       // node:tls's 'keylog' event: one NSS key-log line (with its newline) per secret, for Wireshark.
       keylog: (line) => {
         if (this.listenerCount('keylog') > 0) this.emit('keylog', Buffer.from(`${line}\n`, 'latin1'));
@@ -167,6 +173,12 @@ export class TLSSocket extends Duplex {
       clearTimeout(timer);
     }
     this.alpnProtocol = this.sslobj.selectedAlpnProtocol() ?? false;
+    // node:tls: a client that asked (requestOCSP) gets 'OCSPResponse' — the stapled DER response, or null when the
+    // server stapled none — before the chain is checked and before 'secureConnect'. Checking it is the listener's job.
+    if (!this.isServer && this.options.requestOCSP === true) {
+      const response = this.sslobj.ocspResponse;
+      this.emit('OCSPResponse', response === null ? null : Buffer.from(response));
+    }
     const failure = this.checkPeer();
     if (failure !== undefined) {
       this.destroy(failure);
@@ -448,6 +460,8 @@ export interface ConnectOptions extends SecureContextOptions {
   allowHalfOpen?: boolean;
   /** TCP_NODELAY on the connection (default true). */
   noDelay?: boolean;
+  /** Ask the server for a stapled OCSP response, delivered as the 'OCSPResponse' event (node:tls; RFC 6066 §8). */
+  requestOCSP?: boolean;
 }
 
 export interface ServerOptions extends SecureContextOptions {
@@ -620,6 +634,7 @@ export function connect(options: ConnectOptions, secureConnectListener?: () => v
     ...(options.handshakeTimeout !== undefined ? { handshakeTimeout: options.handshakeTimeout } : {}),
     ...(options.idleTimeout !== undefined ? { idleTimeout: options.idleTimeout } : {}),
     ...(options.allowHalfOpen !== undefined ? { allowHalfOpen: options.allowHalfOpen } : {}),
+    ...(options.requestOCSP === true ? { requestOCSP: true } : {}),
     waitForConnect,
   });
   if (options.timeout !== undefined) socket.setTimeout(options.timeout);
@@ -631,6 +646,8 @@ export function connect(options: ConnectOptions, secureConnectListener?: () => v
 export class Server extends net.Server {
   private context: SSLContextLike;
   private readonly tlsOptions: ServerOptions;
+  /** Errors an 'OCSPRequest' listener answered with, by connection: they become the 'tlsClientError'. */
+  private readonly ocspFailures = new WeakMap<object, Error>();
   /** The application set the ticket keys (they then survive setSecureContext). */
   private ticketKeysSet = false;
 
@@ -671,18 +688,57 @@ export class Server extends net.Server {
     return Buffer.from(this.context.getTicketKeys());
   }
 
+  /**
+   * node:tls's two ClientHello hooks, in Node's order, through the context's SNI callback (the engine waits for it):
+   * SNICallback, which may swap the context, then — when the client asked for a staple and someone listens —
+   * 'OCSPRequest'. Without SNICallback a callback the context already had still runs.
+   */
   private installSni(): void {
     const hook = this.tlsOptions.SNICallback;
-    if (hook === undefined) return;
-    this.context.sniCallback = (sslObject: { context: unknown }, serverName: string | null) =>
-      new Promise<number | undefined>((resolve) => {
-        if (serverName === null) return resolve(undefined);
+    const existing = this.context.sniCallback as ServerNameHook | null;
+    const previous = hook === undefined && existing !== null && !ownHooks.has(existing) ? existing : null;
+    const sni = (sslObject: HookedSSLObject, serverName: string | null, original: unknown): unknown => {
+      if (hook === undefined) return previous?.(sslObject, serverName, original);
+      if (serverName === null) return undefined;
+      return new Promise<number | undefined>((resolve) => {
         hook(serverName, (err, context) => {
           if (err) return resolve(112); // unrecognized_name (RFC 6066 §3)
           if (context !== undefined) sslObject.context = context;
           resolve(undefined);
         });
       });
+    };
+    const callback: ServerNameHook = (sslObject, serverName, original) => {
+      const first = sni(sslObject, serverName, original);
+      if (!sslObject.ocspRequested || this.listenerCount('OCSPRequest') === 0) return first;
+      return Promise.resolve(first).then((answer) => (answer == null ? this.requestOcsp(sslObject) : answer));
+    };
+    ownHooks.add(callback);
+    this.context.sniCallback = callback;
+  }
+
+  /**
+   * node:tls 'OCSPRequest' (certificate, issuer, callback(err, response)): the leaf and issuer DER of the context
+   * in use (the issuer from the chain, else from the CA certificates; null when neither has it). A response is
+   * stapled on this connection only (RFC 6066 §8); an error fails the handshake and is the 'tlsClientError'.
+   */
+  private requestOcsp(sslObject: HookedSSLObject): Promise<number | undefined> {
+    const { certificate, issuer } = leafAndIssuer(sslObject.context as OcspContext);
+    return new Promise((resolve) => {
+      let answered = false;
+      const done = (err: Error | null, response?: Uint8Array | null): void => {
+        if (answered) return; // node:tls destroys on a second call; the first answer stands here
+        answered = true;
+        if (err) {
+          this.ocspFailures.set(sslObject, err);
+          resolve(80); // internal_error: the server cannot go on
+          return;
+        }
+        if (response != null && response.length > 0) sslObject.setOcspResponse(new Uint8Array(response));
+        resolve(undefined);
+      };
+      this.emit('OCSPRequest', certificate, issuer, done);
+    });
   }
 
   private accept(raw: net.Socket): void {
@@ -698,7 +754,8 @@ export class Server extends net.Server {
     });
     // Until the handshake is done, failures are the server's 'tlsClientError' (as node:tls), never uncaught.
     const early = (err: Error): void => {
-      this.emit('tlsClientError', err, socket);
+      const core = (socket.sslObject as { core?: object }).core;
+      this.emit('tlsClientError', (core !== undefined ? this.ocspFailures.get(core) : undefined) ?? err, socket);
     };
     socket.on('error', early);
     // node:tls's server 'keylog' event (line, socket).
@@ -710,6 +767,34 @@ export class Server extends net.Server {
       this.emit('secureConnection', socket);
     });
   }
+}
+
+/** What the Server's context hooks see of core's SSLObject. */
+interface HookedSSLObject {
+  context: unknown;
+  readonly ocspRequested: boolean;
+  setOcspResponse(response: Uint8Array | null): void;
+}
+type ServerNameHook = (sslObject: HookedSSLObject, serverName: string | null, original: unknown) => unknown;
+/** The SNI callbacks Servers install, so that re-installing one does not chain it to itself. */
+const ownHooks = new WeakSet<ServerNameHook>();
+
+/** What 'OCSPRequest' needs of a context: its chains (the last loaded is Node's current one) and CA certificates. */
+interface OcspContext {
+  engineConfig(): { readonly certificates: readonly { readonly chain: readonly Uint8Array[] }[] };
+  getCaCerts(binaryForm: true): Uint8Array[];
+}
+
+function leafAndIssuer(context: OcspContext): { certificate: Buffer | null; issuer: Buffer | null } {
+  const chain = context.engineConfig().certificates.at(-1)?.chain ?? [];
+  const leaf = chain[0];
+  if (leaf === undefined) return { certificate: null, issuer: null };
+  let issuer = chain[1];
+  if (issuer === undefined) {
+    const wanted = Buffer.from(parseCertificate(leaf).issuer.der);
+    issuer = context.getCaCerts(true).find((ca) => wanted.equals(parseCertificate(ca).subject.der));
+  }
+  return { certificate: Buffer.from(leaf), issuer: issuer === undefined ? null : Buffer.from(issuer) };
 }
 
 /** node:tls `createServer()`. */

@@ -26,6 +26,7 @@ import { helpText, optionInt, optionValue, parseArgs, UsageError } from './args.
 import { buildContext } from './context.js';
 import { opensslOneLineName } from './format.js';
 import { type CliIo, writeLine } from './io.js';
+import { ocspStatusLines } from './ocsp.js';
 import { clientOptions } from './tls-options.js';
 
 function parseConnect(spec: string): { host: string; port: number } {
@@ -86,6 +87,9 @@ export async function sClientCommand(argv: readonly string[], io: CliIo): Promis
 
   const ctx = buildContext(args, 'client', io.env);
   if (optionValue(args, 'CAfile') === undefined && optionValue(args, 'CApath') === undefined) ctx.loadDefaultCerts();
+  // -status: ask for a stapled OCSP response (RFC 6066 §8) and print what comes, as OpenSSL's status callback.
+  const showStatus = args.flags.has('status');
+  ctx.requestOcsp = showStatus;
   // The engine validates the chain; the callback re-validates with our name rules, reports, and decides.
   ctx.verifyMode = CERT_REQUIRED;
   let verifyFailure: SSLCertVerificationError | undefined;
@@ -165,6 +169,7 @@ export async function sClientCommand(argv: readonly string[], io: CliIo): Promis
     raw.destroy();
     return 1;
   }
+  if (showStatus) for (const line of ocspStatusLines(core.ocspResponse)) writeLine(io.stderr, line);
   const cipher = sock.cipher();
   writeLine(io.stderr, `Protocol: ${sock.version()}`);
   writeLine(io.stderr, `Cipher: ${cipher?.[0] ?? 'unknown'}`);

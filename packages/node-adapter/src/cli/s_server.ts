@@ -6,6 +6,7 @@
  * ends its own connection (handshake and idle timeouts); the server keeps accepting.
  * @module
  */
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import type { SSLContext } from '../context.js';
 import type { SSLSocket } from '../sslsocket.js';
@@ -31,6 +32,18 @@ function parseAccept(spec: string, ipv6: boolean): { host: string; port: number;
 }
 
 const MAX_REQUEST = 64 * 1024;
+
+/** -status_file: a DER OCSP response, stapled as it is for clients that ask (OpenSSL does not check it either). */
+function readStatusFile(path: string): Uint8Array {
+  let der: Uint8Array;
+  try {
+    der = new Uint8Array(readFileSync(path));
+  } catch (err) {
+    throw new UsageError(`s_server: Error reading OCSP response file ${path}: ${(err as Error).message}`, 1);
+  }
+  if (der.length === 0) throw new UsageError(`s_server: OCSP response file ${path} is empty`, 1);
+  return der;
+}
 
 function describeSession(sock: SSLSocket): string[] {
   const cipher = sock.cipher();
@@ -74,6 +87,8 @@ export async function sServerCommand(argv: readonly string[], io: CliIo): Promis
   }
   if (args.positional.length > 0) throw new UsageError(`s_server: Extra option: "${args.positional[0]}"`, 1);
   const ctx = buildContext(args, 'server', io.env);
+  const statusFile = optionValue(args, 'status_file');
+  if (statusFile !== undefined) ctx.setOcspResponse(readStatusFile(statusFile));
   const quiet = args.flags.has('quiet');
   const www = args.flags.has('www');
   const rev = args.flags.has('rev');

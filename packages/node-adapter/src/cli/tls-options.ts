@@ -70,6 +70,12 @@ export const serverOptions: OptionTable = {
     unsupported: later('a second certificate by SNI (-cert2)'),
   },
   dhparam: { kind: 'string', arg: 'file', help: 'DH parameters', unsupported: 'sanstls uses the RFC 7919 groups only' },
+  status_file: { kind: 'string', arg: 'file', help: 'Staple this DER OCSP response when a client asks (RFC 6066 §8)' },
+  status: {
+    kind: 'flag',
+    help: 'Fetch an OCSP response to staple from the responder',
+    unsupported: 'querying an OCSP responder is not built in sanstls: staple a fetched response with -status_file',
+  },
 };
 
 export const clientOptions: OptionTable = {
@@ -97,6 +103,6 @@ export const clientOptions: OptionTable = {
   early_data: { kind: 'string', arg: 'file', help: 'Send the file as 0-RTT data (needs -sess_in)' },
   starttls: { kind: 'string', arg: 'proto', help: 'STARTTLS', unsupported: later('STARTTLS') },
   ocsp: { kind: 'flag', help: 'Request OCSP stapling', unsupported: later('OCSP stapling') },
-  status: { kind: 'flag', help: 'Request OCSP stapling', unsupported: later('OCSP stapling') },
+  status: { kind: 'flag', help: 'Request a stapled OCSP response and print it (RFC 6066 §8)' },
   timeout: { kind: 'int', arg: 'ms', help: 'Give up when the handshake takes longer (default 30000)' },
 };

@@ -1,0 +1,311 @@
+/**
+ * OCSP stapling (RFC 6066 §8, RFC 8446 §4.4.2.1) through the node:tls-shaped API and the CLI, checked against the
+ * real thing both ways: node:tls's `requestOCSP` / 'OCSPResponse' / 'OCSPRequest', and `openssl s_server
+ * -status_file` / `openssl s_client -status`. The response is a real one from `openssl ocsp` (core's test CA helper).
+ */
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import nodeTls from 'node:tls';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ocspResponse } from '../../core/test/helpers/openssl-ca.js';
+import { connect, createServer, type Server, type TLSSocket } from '../src/index.js';
+import { buildCli, type CliHarness } from './helpers/cli.js';
+import { type Fixtures, makeFixtures } from './helpers/fixtures.js';
+import { peerAvailability, skipUnless, startOpenSslClient, startOpenSslServer } from './helpers/peers.js';
+import { type Child, within } from './helpers/processes.js';
+
+const VERSIONS = ['TLSv1.3', 'TLSv1.2'] as const;
+
+let fx: Fixtures;
+let response: Buffer;
+let responseFile: string;
+beforeAll(() => {
+  fx = makeFixtures(['ecdsa']);
+  const chain = fx.chains.ecdsa;
+  const made = ocspResponse(fx.dir, { certFile: chain.caCert, keyFile: chain.caKey }, chain.serverCert);
+  response = Buffer.from(made.der);
+  responseFile = made.file;
+});
+afterAll(() => fx?.cleanup());
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  // Last in, first out: the connections go before their server is closed.
+  for (const f of cleanups.splice(0).reverse()) await f();
+});
+
+const chain = () => fx.chains.ecdsa;
+const pem = (path: string) => readFileSync(path, 'utf8');
+const der = (path: string) => Buffer.from(new X509Certificate(readFileSync(path)).raw);
+
+async function listening(server: Server | nodeTls.Server): Promise<number> {
+  const accepted = new Set<import('node:net').Socket>();
+  server.on('connection', (raw: import('node:net').Socket) => accepted.add(raw));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => {
+    for (const raw of accepted) raw.destroy();
+    return new Promise((resolve) => server.close(resolve));
+  });
+  return (server.address() as { port: number }).port;
+}
+
+/** The events a client saw, in order, until its handshake ended (or failed). */
+function watch(socket: TLSSocket | nodeTls.TLSSocket): Promise<{ order: string[]; ocsp: (Buffer | null)[] }> {
+  const order: string[] = [];
+  const ocsp: (Buffer | null)[] = [];
+  cleanups.push(() => socket.destroy());
+  socket.on('OCSPResponse', (r: Buffer | null) => {
+    order.push('OCSPResponse');
+    ocsp.push(r);
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('secureConnect', () => {
+      order.push('secureConnect');
+      resolve({ order, ocsp });
+    });
+    socket.once('error', reject);
+  });
+}
+
+describe('our server (createServer, OCSPRequest) ↔ node:tls client (requestOCSP)', () => {
+  for (const version of VERSIONS) {
+    it(`${version}: 'OCSPRequest' gets the leaf and its issuer; Node's client gets the response first`, async () => {
+      const server = createServer({
+        cert: pem(chain().serverCert),
+        key: pem(chain().serverKey),
+        ca: pem(chain().caCert), // the issuer comes from here: the chain is the leaf alone
+        maxVersion: version,
+      });
+      const requests: [Buffer | null, Buffer | null][] = [];
+      server.on('OCSPRequest', (certificate: Buffer | null, issuer: Buffer | null, callback) => {
+        requests.push([certificate, issuer]);
+        setTimeout(() => callback(null, response), 5); // asynchronous, as a responder fetch
+      });
+      const port = await listening(server);
+      const client = nodeTls.connect({
+        host: '127.0.0.1',
+        port,
+        servername: 'localhost',
+        ca: pem(chain().caCert),
+        requestOCSP: true,
+      });
+      const seen = await within(15_000, 'Node client handshake', watch(client));
+      expect(client.getProtocol()).toBe(version);
+      expect(seen.order).toEqual(['OCSPResponse', 'secureConnect']);
+      expect(seen.ocsp[0]).toEqual(response);
+      expect(requests).toEqual([[der(chain().serverCert), der(chain().caCert)]]);
+    });
+  }
+
+  it("a client that does not ask gets no 'OCSPRequest'; an answer of null staples nothing", async () => {
+    const server = createServer({ cert: pem(chain().serverChain), key: pem(chain().serverKey) });
+    let asked = 0;
+    server.on('OCSPRequest', (_certificate, issuer: Buffer | null, callback) => {
+      asked++;
+      expect(issuer).toEqual(der(chain().caCert)); // from the chain the server sends
+      callback(null, null);
+    });
+    const port = await listening(server);
+    const base = { host: '127.0.0.1', port, servername: 'localhost', ca: pem(chain().caCert) };
+    const plain = await within(15_000, 'handshake', watch(nodeTls.connect(base)));
+    expect(plain.order).toEqual(['secureConnect']);
+    expect(asked).toBe(0);
+    const none = await within(15_000, 'handshake', watch(nodeTls.connect({ ...base, requestOCSP: true })));
+    expect(none.order).toEqual(['OCSPResponse', 'secureConnect']);
+    expect(none.ocsp).toEqual([null]);
+    expect(asked).toBe(1);
+  });
+
+  it("an error from the 'OCSPRequest' callback fails that handshake and is the 'tlsClientError'", async () => {
+    const server = createServer({ cert: pem(chain().serverCert), key: pem(chain().serverKey) });
+    server.on('OCSPRequest', (_certificate, _issuer, callback) => callback(new Error('responder down')));
+    const failures: Error[] = [];
+    server.on('tlsClientError', (err: Error) => failures.push(err));
+    const port = await listening(server);
+    const client = nodeTls.connect({
+      host: '127.0.0.1',
+      port,
+      servername: 'localhost',
+      ca: pem(chain().caCert),
+      requestOCSP: true,
+    });
+    await expect(within(15_000, 'failed handshake', watch(client))).rejects.toThrow();
+    await within(
+      5_000,
+      'tlsClientError',
+      new Promise<void>((r) => (failures.length > 0 ? r() : server.once('tlsClientError', () => r()))),
+    );
+    expect(failures[0]?.message).toBe('responder down');
+  });
+});
+
+describe('node:tls server (OCSPRequest) ↔ our client (connect with requestOCSP)', () => {
+  for (const version of VERSIONS) {
+    it(`${version}: 'OCSPResponse' brings what the Node server stapled, before 'secureConnect'`, async () => {
+      const server = nodeTls.createServer({
+        cert: pem(chain().serverCert),
+        key: pem(chain().serverKey),
+        maxVersion: version,
+      });
+      server.on(
+        'OCSPRequest',
+        (_certificate: Buffer, _issuer: Buffer, callback: (e: Error | null, r?: Buffer) => void) =>
+          callback(null, response),
+      );
+      const port = await listening(server);
+      const client = connect({
+        host: '127.0.0.1',
+        port,
+        servername: 'localhost',
+        ca: pem(chain().caCert),
+        requestOCSP: true,
+      });
+      const seen = await within(15_000, 'our client handshake', watch(client));
+      expect(client.getProtocol()).toBe(version);
+      expect(client.authorized).toBe(true);
+      expect(seen.order).toEqual(['OCSPResponse', 'secureConnect']);
+      expect(seen.ocsp[0]).toEqual(response);
+    });
+  }
+
+  it("without requestOCSP no 'OCSPResponse' and no request; asked with nothing stapled: null", async () => {
+    const server = nodeTls.createServer({ cert: pem(chain().serverCert), key: pem(chain().serverKey) });
+    let asked = 0;
+    server.on(
+      'OCSPRequest',
+      (_certificate: Buffer, _issuer: Buffer, callback: (e: Error | null, r?: Buffer) => void) => {
+        asked++;
+        callback(null);
+      },
+    );
+    const port = await listening(server);
+    const base = { host: '127.0.0.1', port, servername: 'localhost', ca: pem(chain().caCert) };
+    const plain = await within(15_000, 'handshake', watch(connect(base)));
+    expect(plain.order).toEqual(['secureConnect']);
+    expect(asked).toBe(0);
+    const none = await within(15_000, 'handshake', watch(connect({ ...base, requestOCSP: true })));
+    expect(none.order).toEqual(['OCSPResponse', 'secureConnect']);
+    expect(none.ocsp).toEqual([null]);
+    expect(asked).toBe(1);
+  });
+});
+
+describe.skipIf(skipUnless(peerAvailability.openssl(), 'openssl'))('CLI: -status and -status_file with openssl', () => {
+  let cli: CliHarness;
+  const children: Child[] = [];
+  beforeAll(async () => {
+    cli = await buildCli();
+  });
+  afterAll(async () => {
+    for (const child of children) await child.stop();
+    cli?.cleanup();
+  });
+
+  it('sanstls s_client -status prints what openssl s_server -status_file staples, as openssl s_client does', async () => {
+    const peer = await startOpenSslServer([
+      '-cert',
+      chain().serverCert,
+      '-key',
+      chain().serverKey,
+      '-status_file',
+      responseFile,
+      '-www',
+    ]);
+    children.push(peer.child);
+    const args = [
+      '-connect',
+      `127.0.0.1:${peer.port}`,
+      '-CAfile',
+      chain().caCert,
+      '-servername',
+      'localhost',
+      '-status',
+    ];
+    const ours = await cli.run(['s_client', ...args], { input: 'GET / HTTP/1.0\r\n\r\n', timeoutMs: 15_000 });
+    expect(ours.status).toBe(0);
+    const theirs = startOpenSslClient(peer.port, args.slice(2));
+    children.push(theirs);
+    theirs.write('GET / HTTP/1.0\r\n\r\n');
+    await theirs.exited(15_000);
+    // OpenSSL's block, from "OCSP response:" through the closing rule, minus the certificates it prints after the
+    // signature (we count them instead).
+    const block = (text: string) =>
+      /OCSP response: \n=+\n[\s\S]*?Signature Value:\n(?: {8}[0-9a-f:]+\n)+/.exec(text)?.[0];
+    expect(block(ours.stderr)).toBeDefined();
+    expect(block(ours.stderr)).toBe(block(theirs.stdout()));
+    expect(ours.stderr).toMatch(/Cert Status: good/);
+  });
+
+  it('sanstls s_client -status against a server that staples nothing: "no response sent"', async () => {
+    const peer = await startOpenSslServer(['-cert', chain().serverCert, '-key', chain().serverKey, '-www']);
+    children.push(peer.child);
+    const ours = await cli.run(
+      [
+        's_client',
+        '-connect',
+        `127.0.0.1:${peer.port}`,
+        '-CAfile',
+        chain().caCert,
+        '-servername',
+        'localhost',
+        '-status',
+      ],
+      { input: 'GET / HTTP/1.0\r\n\r\n', timeoutMs: 15_000 },
+    );
+    expect(ours.stderr).toMatch(/^OCSP response: no response sent$/m);
+  });
+
+  for (const version of VERSIONS) {
+    it(`${version}: openssl s_client -status reads what sanstls s_server -status_file staples`, async () => {
+      const child = cli.start([
+        's_server',
+        '-accept',
+        '127.0.0.1:0',
+        '-cert',
+        chain().serverCert,
+        '-key',
+        chain().serverKey,
+        '-status_file',
+        responseFile,
+        '-www',
+      ]);
+      children.push(child);
+      const port = Number((await child.waitFor(/ACCEPT 127\.0\.0\.1:(\d+)/, 15_000, 'stdout'))[1]);
+      const client = startOpenSslClient(port, [
+        version === 'TLSv1.3' ? '-tls1_3' : '-tls1_2',
+        '-CAfile',
+        chain().caCert,
+        '-servername',
+        'localhost',
+        '-status',
+      ]);
+      children.push(client);
+      client.write('GET / HTTP/1.0\r\n\r\n');
+      expect(await client.exited(15_000)).toBe(0);
+      const out = client.stdout();
+      expect(out).toMatch(/OCSP Response Status: successful \(0x0\)/);
+      expect(out).toMatch(/Cert Status: good/);
+      expect(out).toMatch(new RegExp(`Protocol: ${version.replace('.', '\\.')}`));
+      expect(out).toMatch(/Verify return code: 0 \(ok\)/);
+    });
+  }
+
+  it('sanstls s_server -status_file with a missing file fails at once (exit status 1)', async () => {
+    const result = await cli.run(
+      [
+        's_server',
+        '-accept',
+        '127.0.0.1:0',
+        '-cert',
+        chain().serverCert,
+        '-key',
+        chain().serverKey,
+        '-status_file',
+        `${fx.dir}/absent.der`,
+      ],
+      { timeoutMs: 15_000 },
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/Error reading OCSP response file/);
+  });
+});
