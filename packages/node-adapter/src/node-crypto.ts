@@ -47,6 +47,7 @@ import {
   type HashAlgorithm,
   type HashState,
   type KeyExchangeGroup,
+  pooledRandomBytes,
   type TlsHashName,
   x25519MlKem768Hybrid,
 } from '@sanstls/core';
@@ -512,6 +513,9 @@ function nodeRandomBytes(n: number): Uint8Array {
   return randomFillSync(new Uint8Array(n));
 }
 
+/** The same, drawn in 4 KiB blocks (core's pooledRandomBytes: ≈ 0.15 µs instead of ≈ 5 µs per small draw). */
+const pooledNodeRandomBytes = pooledRandomBytes(nodeRandomBytes);
+
 /**
  * A CryptoProvider on node:crypto. `fastAesGcm` is true (OpenSSL uses AES-NI/PMULL where the CPU has them), so
  * the engine keeps AES-GCM first.
@@ -520,7 +524,7 @@ export function createNodeCryptoProvider(options: NodeCryptoProviderOptions = {}
   return {
     name: 'node:crypto',
     fastAesGcm: true,
-    randomBytes: options.randomBytes ?? nodeRandomBytes,
+    randomBytes: options.randomBytes ?? pooledNodeRandomBytes,
     hash: (name) => HASHES[name],
     aead: (name) => AEADS[name],
     group: (name) => GROUPS[name] ?? noble.group(name),

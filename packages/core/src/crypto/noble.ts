@@ -25,6 +25,7 @@ import {
   type KeyExchangeGroup,
   type TlsHashName,
 } from './provider.js';
+import { pooledRandomBytes } from './random-pool.js';
 
 // ---------------------------------------------------------------------------------------------
 // Hashes, HMAC, HKDF
@@ -175,6 +176,9 @@ export function platformRandomBytes(n: number): Uint8Array {
   return out;
 }
 
+/** The platform CSPRNG drawn in 4 KiB blocks (random-pool.ts): the noble provider's default generator. */
+const pooledPlatformRandomBytes = /* @__PURE__ */ pooledRandomBytes(platformRandomBytes);
+
 export interface NobleProviderOptions {
   /** Replaces the platform CSPRNG (deterministic tests and replays). */
   randomBytes?: (n: number) => Uint8Array;
@@ -188,7 +192,7 @@ export function createNobleProvider(options: NobleProviderOptions = {}): CryptoP
   return {
     name: 'noble',
     fastAesGcm: false,
-    randomBytes: options.randomBytes ?? platformRandomBytes,
+    randomBytes: options.randomBytes ?? pooledPlatformRandomBytes,
     hash: (name) => (name === 'sha256' ? nobleSha256 : nobleSha384),
     aead: (name) => AEADS[name],
     group: (name) => GROUPS[name],
