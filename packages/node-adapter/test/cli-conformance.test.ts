@@ -12,7 +12,13 @@ import { mutateTranscript, parseTranscript } from '@sanstls/core/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, type CliHarness } from './helpers/cli.js';
 import { type Fixtures, makeFixtures } from './helpers/fixtures.js';
-import { peerAvailability, type ServerPeer, skipUnless, startOpenSslServer } from './helpers/peers.js';
+import {
+  peerAvailability,
+  type ServerPeer,
+  skipUnless,
+  startOpenSslClient,
+  startOpenSslServer,
+} from './helpers/peers.js';
 import type { Child } from './helpers/processes.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -209,5 +215,107 @@ describe('sanstls probe and record ↔ sanstls s_server', () => {
 
   it('record: our own server, replayed byte for byte', async () => {
     await recordAndReplay(port, 'sanstls');
+  });
+});
+
+/** `sanstls record -accept` on a kernel-chosen port: the child and its port. */
+async function recordServer(out: string, extra: string[] = []): Promise<{ child: Child; port: number }> {
+  const chain = fx.chains.ecdsa;
+  const child = cli.start([
+    'record',
+    '-accept',
+    '127.0.0.1:0',
+    '-cert',
+    chain.serverCert,
+    '-key',
+    chain.serverKey,
+    '-send',
+    'HTTP/1.0 200 ok\\r\\n\\r\\nrecorded\\r\\n',
+    '-out',
+    out,
+    ...extra,
+  ]);
+  children.push(child);
+  const match = await child.waitFor(/ACCEPT 127\.0\.0\.1:(\d+)/, 15_000, 'stderr');
+  return { child, port: Number(match[1]) };
+}
+
+/** The server transcript replays as the server, byte for byte; a changed byte fails at that byte. */
+async function replayServer(out: string, name: string): Promise<void> {
+  const transcript = parseTranscript(readFileSync(out, 'utf8'));
+  expect(transcript.side).toBe('server');
+  const plain = transcript.flights.flatMap((f) => f.records.map((r) => r.decrypted?.text ?? ''));
+  expect(plain).toContain('GET / HTTP/1.0\r\n\r\n');
+  expect(plain).toContain('HTTP/1.0 200 ok\r\n\r\nrecorded\r\n');
+  const replay = await sanstls(['vectors', out]);
+  expect(replay.stdout).toMatch(/pass {2}flight 2 record 1 {2}server_hello/);
+  expect(replay.stdout).toMatch(/pass {2}flight \d+ record \d+ {2}certificate\n/);
+  expect(replay.stdout).toMatch(/pass {2}flight \d+ record \d+ {2}application_data/);
+  expect(replay.stdout).not.toMatch(/FAIL|MISS/);
+  expect(replay.stdout).toMatch(/1 passed, 0 failed/);
+  expect(replay.status).toBe(0);
+  // One byte of the ServerHello's random changed in the file: reported at exactly that byte.
+  const mutated = join(fx.dir, `${name}-mutated.json`);
+  writeFileSync(mutated, JSON.stringify(mutateTranscript(transcript, 2, 20)));
+  const bad = await sanstls(['vectors', mutated]);
+  expect(bad.status).toBe(1);
+  // (TLS 1.2 sends its whole first flight in one record: server_hello, certificate, … .)
+  expect(bad.stdout).toMatch(
+    /first difference: flight 2 \(server\) byte 20: record 1 \(handshake: server_hello[^)]*\) byte 20/,
+  );
+}
+
+describe('sanstls record -accept (the server side)', () => {
+  it.each(['-tls1_3', '-tls1_2'])(
+    '%s: ↔ sanstls record -connect: both sides recorded, both replay byte for byte',
+    async (version) => {
+      const serverOut = join(fx.dir, `server${version}.json`);
+      const server = await recordServer(serverOut, [version]);
+      const clientOut = join(fx.dir, `client${version}.json`);
+      const client = await sanstls([
+        'record',
+        '-connect',
+        `127.0.0.1:${server.port}`,
+        '-servername',
+        'localhost',
+        '-CAfile',
+        fx.chains.ecdsa.caCert,
+        '-send',
+        'GET / HTTP/1.0\\r\\n\\r\\n',
+        '-out',
+        clientOut,
+      ]);
+      expect(client.status).toBe(0);
+      expect(await server.child.exited(15_000)).toBe(0);
+      await replayServer(serverOut, `server${version}`);
+      const both = await sanstls(['vectors', serverOut, clientOut, '-quiet']);
+      expect(both.stdout).toMatch(/2 passed, 0 failed, 0 skipped/);
+      expect(both.status).toBe(0);
+    },
+  );
+
+  it.skipIf(skipUnless(peerAvailability.openssl(), 'openssl'))(
+    '↔ openssl s_client: the transcript replays byte for byte',
+    async () => {
+      const out = join(fx.dir, 'server-openssl.json');
+      const server = await recordServer(out);
+      const client = startOpenSslClient(server.port, ['-servername', 'localhost', '-CAfile', fx.chains.ecdsa.caCert]);
+      children.push(client);
+      await client.waitFor(/Verify return code: 0/, 15_000, 'stdout');
+      client.write('GET / HTTP/1.0\r\n\r\n');
+      await client.waitFor(/recorded/, 15_000, 'stdout');
+      client.endInput(); // s_client sends close_notify; the recorder answers with its own and writes the file
+      expect(await server.child.exited(15_000)).toBe(0);
+      await replayServer(out, 'server-openssl');
+    },
+  );
+
+  it('usage: -accept needs -cert; client options are refused with -accept', async () => {
+    const noCert = await sanstls(['record', '-accept', '0']);
+    expect(noCert.status).toBe(1);
+    expect(noCert.stderr).toContain('-accept needs -cert FILE');
+    const mixed = await sanstls(['record', '-accept', '0', '-cert', fx.chains.ecdsa.serverCert, '-CAfile', 'x']);
+    expect(mixed.status).toBe(1);
+    expect(mixed.stderr).toContain('-CAfile is a client option');
   });
 });

@@ -5,7 +5,13 @@
  * records in hex, handshake messages by name, protected records decrypted, RNG values, clock readings
  * and NSS key-log lines. `sanstls vectors FILE` then replays it offline, byte for byte.
  *
- * A transcript holds the connection's secrets and RNG output: record test servers only.
+ * `sanstls record -accept [HOST:]PORT -cert FILE -key FILE -out FILE` records the server side instead:
+ * it prints `ACCEPT host:port` on standard error, serves the first connection only (optionally answering
+ * the client's first data with `-send`), answers the client's close_notify with its own, and writes that
+ * connection as a server-side transcript, which `sanstls vectors` replays as the server.
+ *
+ * A transcript holds the connection's secrets and RNG output — a server transcript also its private
+ * key: record test peers and test keys only.
  * @module
  */
 import { writeFileSync } from 'node:fs';
@@ -27,8 +33,9 @@ import {
   wrapMemory,
 } from '@sanstls/core/conformance';
 import { readFileFor } from '../files.js';
-import { helpText, type OptionTable, optionInt, optionValue, parseArgs, UsageError } from './args.js';
+import { helpText, type OptionTable, optionInt, optionValue, type ParsedArgs, parseArgs, UsageError } from './args.js';
 import { type CliIo, writeLine } from './io.js';
+import { parseAccept } from './s_server.js';
 
 const options: OptionTable = {
   help: { kind: 'flag', help: 'Display this summary' },
@@ -36,7 +43,18 @@ const options: OptionTable = {
   servername: { kind: 'string', arg: 'name', help: 'SNI and the name checked (default: the host unless an IP)' },
   CAfile: { kind: 'string', arg: 'file', help: 'Trust anchors (PEM), stored in the transcript' },
   noverify: { kind: 'flag', help: "Do not verify the server's certificate" },
-  send: { kind: 'string', arg: 'text', help: 'Application data to send after the handshake (\\r \\n \\t escapes)' },
+  accept: {
+    kind: 'string',
+    arg: '[host:]port',
+    help: 'Record the server side: accept one connection here (port 0: any; host default 127.0.0.1)',
+  },
+  cert: { kind: 'string', arg: 'file', help: 'With -accept: the certificate chain (PEM), stored in the transcript' },
+  key: { kind: 'string', arg: 'file', help: 'With -accept: its private key (PEM; default: in -cert), stored too' },
+  send: {
+    kind: 'string',
+    arg: 'text',
+    help: "Client: data to send after the handshake; server: the answer to the client's first data (\\r \\n \\t escapes)",
+  },
   tls1_2: { kind: 'flag', help: 'Offer TLS 1.2 only' },
   tls1_3: { kind: 'flag', help: 'Offer TLS 1.3 only' },
   groups: { kind: 'string', arg: 'list', help: 'Groups, colon-separated (e.g. secp256r1:x25519)' },
@@ -56,35 +74,82 @@ function parseConnect(spec: string): { host: string; port: number } {
   throw new UsageError(`record: bad -connect value "${spec}"`, 1);
 }
 
-export async function recordCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs('record', options, argv);
-  if (args.flags.has('help')) {
-    io.stdout.write(helpText('record', '-connect host:port [options]', options));
-    return 0;
-  }
-  if (args.positional.length > 0) throw new UsageError(`record: Extra option: "${args.positional[0]}"`, 1);
-  const target = parseConnect(optionValue(args, 'connect') ?? 'localhost:4433');
+/** The client side's settings from -connect, -servername, -CAfile / -noverify. */
+function clientSettings(args: ParsedArgs, target: { host: string }): TranscriptSettings {
   const serverName = optionValue(args, 'servername') ?? (net.isIP(target.host) ? null : target.host);
   const caFile = optionValue(args, 'CAfile');
   const noVerify = args.flags.has('noverify');
   if (!noVerify && caFile === undefined) throw new UsageError('record: give -CAfile FILE or -noverify', 1);
-  const seed = optionValue(args, 'seed');
-  const groups = optionValue(args, 'groups');
-  const settings: TranscriptSettings = {
+  return {
     serverSide: false,
     serverHostname: serverName,
-    ...(args.flags.has('tls1_2') ? { minimumVersion: TLSVersion.TLSv1_2, maximumVersion: TLSVersion.TLSv1_2 } : {}),
-    ...(args.flags.has('tls1_3') ? { minimumVersion: TLSVersion.TLSv1_3, maximumVersion: TLSVersion.TLSv1_3 } : {}),
-    ...(groups === undefined ? {} : { groups: groups.split(':') }),
     ...(noVerify
       ? { checkHostname: false, verifyMode: 0 }
       : { cadata: readFileFor('CA file', caFile as string).toString('latin1'), checkHostname: serverName !== null }),
   };
+}
+
+/** The server side's settings from -cert / -key (the PEM text goes into the transcript). */
+function serverSettings(args: ParsedArgs): TranscriptSettings {
+  for (const clientOnly of ['connect', 'servername', 'CAfile']) {
+    if (optionValue(args, clientOnly) !== undefined)
+      throw new UsageError(`record: -${clientOnly} is a client option (not with -accept)`, 1);
+  }
+  if (args.flags.has('noverify')) throw new UsageError('record: -noverify is a client option (not with -accept)', 1);
+  const cert = optionValue(args, 'cert');
+  if (cert === undefined) throw new UsageError('record: -accept needs -cert FILE (and -key FILE)', 1);
+  const certChain = readFileFor('certificate', cert).toString('latin1');
+  const key = optionValue(args, 'key');
+  return {
+    serverSide: true,
+    certChain,
+    privateKey: key === undefined ? certChain : readFileFor('key', key).toString('latin1'),
+  };
+}
+
+/** Listens, prints `ACCEPT host:port` on standard error, and resolves with the first connection. */
+async function acceptOne(spec: string, io: CliIo): Promise<net.Socket> {
+  const where = parseAccept(spec, false, 'record');
+  const listener = net.createServer({ allowHalfOpen: true });
+  await new Promise<void>((resolve, reject) => {
+    listener.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new UsageError(`record: cannot listen on ${where.host}:${where.port}: ${err.code ?? err.message}`, 1)),
+    );
+    listener.listen(where.port, where.host, () => resolve());
+  });
+  const address = listener.address() as net.AddressInfo;
+  writeLine(io.stderr, `ACCEPT ${address.address}:${address.port}`);
+  const socket = await new Promise<net.Socket>((resolve) => listener.once('connection', resolve));
+  listener.close(); // the first connection only
+  return socket;
+}
+
+export async function recordCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArgs('record', options, argv);
+  if (args.flags.has('help')) {
+    io.stdout.write(helpText('record', '-connect host:port | -accept [host:]port -cert file [options]', options));
+    return 0;
+  }
+  if (args.positional.length > 0) throw new UsageError(`record: Extra option: "${args.positional[0]}"`, 1);
+  const acceptSpec = optionValue(args, 'accept');
+  const serverSide = acceptSpec !== undefined;
+  const target = serverSide ? undefined : parseConnect(optionValue(args, 'connect') ?? 'localhost:4433');
+  const seed = optionValue(args, 'seed');
+  const groups = optionValue(args, 'groups');
+  const settings: TranscriptSettings = {
+    ...(target === undefined ? serverSettings(args) : clientSettings(args, target)),
+    ...(args.flags.has('tls1_2') ? { minimumVersion: TLSVersion.TLSv1_2, maximumVersion: TLSVersion.TLSv1_2 } : {}),
+    ...(args.flags.has('tls1_3') ? { minimumVersion: TLSVersion.TLSv1_3, maximumVersion: TLSVersion.TLSv1_3 } : {}),
+    ...(groups === undefined ? {} : { groups: groups.split(':') }),
+  };
+  const serverName = settings.serverHostname ?? null;
   const recorder = new TranscriptRecorder({
-    side: 'client',
+    side: serverSide ? 'server' : 'client',
     description:
       optionValue(args, 'description') ??
-      `sanstls client → ${target.host}:${target.port}${serverName ? ` (${serverName})` : ''}`,
+      (target === undefined
+        ? `sanstls server ← first client on ${acceptSpec}`
+        : `sanstls client → ${target.host}:${target.port}${serverName ? ` (${serverName})` : ''}`),
     settings,
     randomBytes: seed === undefined ? (n) => defaultProvider.randomBytes(n) : seededRandom(seed),
     now: () => Date.now(),
@@ -94,14 +159,21 @@ export async function recordCommand(argv: readonly string[], io: CliIo): Promise
   ctx.keylogCallback = recorder.keylog;
   const { obj, incoming, outgoing } = wrapMemory(ctx, settings);
   recorder.tap(incoming, outgoing);
-  const request = optionValue(args, 'send');
+  const message = optionValue(args, 'send');
   const idleMs = optionInt(args, 'idle') ?? 1000;
+  const peer = serverSide ? 'client' : 'server';
 
-  const socket = net.connect({ host: target.host, port: target.port });
+  let socket: net.Socket;
+  if (target === undefined) {
+    socket = await acceptOne(acceptSpec as string, io);
+  } else {
+    socket = net.connect({ host: target.host, port: target.port });
+  }
   socket.setNoDelay(true);
   const outcome = await new Promise<{ error?: string }>((resolve) => {
     let handshaken = false;
-    let sent = request === undefined;
+    // Client: -send goes out after the handshake; server: it answers the client's first data.
+    let sent = message === undefined;
     let done = false;
     let idle: NodeJS.Timeout | undefined;
     const flush = () => {
@@ -134,11 +206,17 @@ export async function recordCommand(argv: readonly string[], io: CliIo): Promise
           obj.doHandshake();
           handshaken = true;
         }
-        if (!sent) {
-          obj.write(decodeEscapes(request as string));
+        if (!sent && !serverSide) {
+          obj.write(decodeEscapes(message as string));
           sent = true;
         }
-        for (;;) obj.read(1 << 16);
+        for (;;) {
+          obj.read(1 << 16);
+          if (!sent) {
+            obj.write(decodeEscapes(message as string));
+            sent = true;
+          }
+        }
       } catch (e) {
         if (e instanceof SSLWantReadError) {
           flush();
@@ -149,18 +227,20 @@ export async function recordCommand(argv: readonly string[], io: CliIo): Promise
           return;
         }
         if (e instanceof SSLEOFError && handshaken) {
-          // RFC 8446 §6.1 wants close_notify first; many servers just close. Recorded (flight "eof"), not fatal.
-          writeLine(io.stderr, 'record: the server closed the connection without close_notify');
+          // RFC 8446 §6.1 wants close_notify first; many peers just close. Recorded (flight "eof"), not fatal.
+          writeLine(io.stderr, `record: the ${peer} closed the connection without close_notify`);
           finish();
           return;
         }
         finish(e instanceof SSLError ? e.message : String(e));
       }
     };
-    socket.on('connect', () => {
+    const begin = () => {
       advance();
       armIdle();
-    });
+    };
+    if (serverSide) begin();
+    else socket.on('connect', begin);
     socket.on('data', (chunk: Buffer) => {
       incoming.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
       advance();

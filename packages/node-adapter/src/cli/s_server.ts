@@ -15,8 +15,12 @@ import { buildContext } from './context.js';
 import { type CliIo, writeLine } from './io.js';
 import { serverOptions } from './tls-options.js';
 
-/** `-accept` forms: `PORT`, `HOST:PORT`, `[V6]:PORT`. */
-function parseAccept(spec: string, ipv6: boolean): { host: string; port: number; explicitHost: boolean } {
+/** `-accept` forms: `PORT`, `HOST:PORT`, `[V6]:PORT` (also `sanstls record -accept`). */
+export function parseAccept(
+  spec: string,
+  ipv6: boolean,
+  command = 's_server',
+): { host: string; port: number; explicitHost: boolean } {
   const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(spec);
   const defaultHost = ipv6 ? '::1' : '127.0.0.1';
   if (match) {
@@ -28,7 +32,7 @@ function parseAccept(spec: string, ipv6: boolean): { host: string; port: number;
     };
   }
   if (/^\d+$/.test(spec)) return { host: defaultHost, port: Number(spec), explicitHost: false };
-  throw new UsageError(`s_server: bad -accept value "${spec}"`, 1);
+  throw new UsageError(`${command}: bad -accept value "${spec}"`, 1);
 }
 
 const MAX_REQUEST = 64 * 1024;
