@@ -10,7 +10,7 @@
  *   refuses early data rather than forgetting (a replay is never accepted, §8).
  * @module
  */
-import { SSLError } from '@sanstls/x509';
+import { SSLError, toHex } from '@sanstls/x509';
 import { tlsFailure } from './alerts.js';
 import { ExtensionType, HandshakeType } from './codec/enums.js';
 import { parseEarlyDataNewSessionTicket } from './codec/extensions.js';
@@ -275,7 +275,7 @@ export class AntiReplayStore {
 
   /** True (and the id is now spent) when early data may be accepted for this ticket. */
   claim(ticketId: Uint8Array, expiresAtMs: number, nowMs: number): boolean {
-    const key = hex(ticketId);
+    const key = toHex(ticketId);
     const seen = this.used.get(key);
     if (seen !== undefined && seen > nowMs) return false;
     if (this.used.size >= this.capacity) {
@@ -285,12 +285,6 @@ export class AntiReplayStore {
     this.used.set(key, expiresAtMs);
     return true;
   }
-}
-
-function hex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
 }
 
 // ---------------------------------------------------------------------------------------------

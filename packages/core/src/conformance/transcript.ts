@@ -11,7 +11,7 @@
  * production connection.
  * @module
  */
-import { SSLError } from '@sanstls/x509';
+import { SSLError, toHex } from '@sanstls/x509';
 import { tls12SuiteByCode } from '../cipher-string.js';
 import {
   AlertDescription,
@@ -124,11 +124,8 @@ function transcriptError(text: string): SSLError {
   return new SSLError(text, { library: 'SSL', reason: 'BAD_TRANSCRIPT' });
 }
 
-export function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += bytes[i]!.toString(16).padStart(2, '0');
-  return out;
-}
+/** Lower-case hex: x509's, re-exported for the conformance API. */
+export { toHex };
 
 /** Hex → bytes; whitespace is ignored. Malformed hex is an SSLError (reason BAD_TRANSCRIPT). */
 export function fromHex(text: string, what = 'hex'): Uint8Array {

@@ -20,7 +20,7 @@
  * ```
  * @module
  */
-import { constantTimeEqual, SSLError } from '@sanstls/x509';
+import { constantTimeEqual, SSLError, toHex } from '@sanstls/x509';
 import type { HashAlgorithm } from './provider.js';
 
 declare const secretBrand: unique symbol;
@@ -277,12 +277,6 @@ export type KeyLogLabel =
   | 'EARLY_EXPORTER_SECRET'
   | 'EXPORTER_SECRET'
   | 'CLIENT_RANDOM';
-
-function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += bytes[i]!.toString(16).padStart(2, '0');
-  return out;
-}
 
 /**
  * One NSS key-log line, without the newline: `<label> <client_random hex> <secret hex>`. For TLS 1.2
