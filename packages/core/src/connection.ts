@@ -491,8 +491,10 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
         }
         const traffic = this.traffic!;
         this.keyUpdatesReceived++;
-        traffic.readSecret = traffic.schedule.nextApplicationTrafficSecret(traffic.readSecret);
+        const previous = traffic.readSecret;
+        traffic.readSecret = traffic.schedule.nextApplicationTrafficSecret(previous);
         this.installReadSecret(traffic.suite, traffic.schedule, traffic.readSecret);
+        wipe(previous); // §7.2, as in sendKeyUpdate
         // §4.6.3: answer update_requested with our own KeyUpdate before any more application data.
         if (requestUpdate === 1 && !this.closeSent) this.sendKeyUpdate(false);
         return;
@@ -582,14 +584,18 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
       throw tlsFailure('NOT_ON_RECORD_BOUNDARY', 'handshake data follows a key change in the same record');
     }
     const keys = schedule.trafficKeys(secret, suite.keyLength);
+    const retired = this.record.readKey;
     this.record.readKey = new HalfConnection(this.config.provider.aead(suite.aead), keys.key, keys.iv);
+    retired?.wipe(); // §7.2: the keys of the previous epoch are no longer needed
     this.readKeyGeneration++;
   }
 
   installWriteSecret(suite: Tls13Suite, schedule: Tls13KeySchedule, secret: TrafficSecret): void {
     this.flushHandshake(); // messages queued so far belong to the old key
     const keys = schedule.trafficKeys(secret, suite.keyLength);
+    const retired = this.record.writeKey;
     this.record.writeKey = new HalfConnection(this.config.provider.aead(suite.aead), keys.key, keys.iv);
+    retired?.wipe(); // every record under it was sealed by record.send already
   }
 
   enterTraffic(keys: TrafficSecrets): void {
@@ -837,6 +843,10 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
     if (this.traffic !== null) {
       for (const value of Object.values(this.traffic)) if (value instanceof Uint8Array) wipe(value);
     }
+    this.record.readKey?.wipe();
+    this.record.writeKey?.wipe();
+    this.record.readKey12?.wipe();
+    this.record.writeKey12?.wipe();
     this.record.readKey = null;
     this.record.writeKey = null;
     this.record.readKey12 = null;
@@ -933,8 +943,13 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
     this.flushHandshake();
     this.record.send(ContentType.handshake, encodeKeyUpdate({ requestUpdate: requestPeer ? 1 : 0 }));
     this.keyUpdatesSent++;
-    traffic.writeSecret = traffic.schedule.nextApplicationTrafficSecret(traffic.writeSecret);
+    const previous = traffic.writeSecret;
+    traffic.writeSecret = traffic.schedule.nextApplicationTrafficSecret(previous);
     this.installWriteSecret(traffic.suite, traffic.schedule, traffic.writeSecret);
+    // RFC 8446 §7.2: once application_traffic_secret_N+1 is derived, "the old secret ... and keys
+    // derived from it" are deleted (best effort; installWriteSecret wiped the old keys). Secret 0 is also
+    // Traffic's clientSecret/serverSecret, which nothing reads after the handshake.
+    wipe(previous);
   }
 
   /** TLS-Exporter (RFC 8446 §7.5), once the handshake completed. */

@@ -30,6 +30,10 @@ import {
   run,
   transfer,
 } from './helpers/limit-pair.js';
+import { allZero, hexOf, liveSecrets as liveIn, reachableArrays } from './helpers/secrets.js';
+
+/** Secrets (by value) still present in Uint8Arrays reachable from `obj`'s connection internals. */
+const liveSecrets = (obj: SSLObject, secrets: readonly Uint8Array[]): string[] => liveIn(obj.connection, secrets);
 
 function seededRandom(seed: number): (n: number) => Uint8Array {
   let x = seed >>> 0;
@@ -212,31 +216,52 @@ it('the key log is opt-in: without a callback nothing is logged and no console o
   expect(writes).toEqual([]);
 });
 
-/** Secrets (by value) still present in Uint8Arrays reachable from `obj`'s connection internals. */
-function liveSecrets(obj: SSLObject, secrets: readonly Uint8Array[]): string[] {
-  const found: string[] = [];
-  const seen = new Set<unknown>();
-  const hexes = new Set(secrets.map((s) => Buffer.from(s).toString('hex')));
-  const walk = (v: unknown, depth: number) => {
-    if (v === null || typeof v !== 'object' || seen.has(v) || depth > 12) return;
-    seen.add(v);
-    if (v instanceof Uint8Array) {
-      const hex = Buffer.from(v).toString('hex');
-      if (hexes.has(hex)) found.push(hex.slice(0, 12));
-      return;
-    }
-    for (const key of Reflect.ownKeys(v)) {
-      // Resumable state keeps what resumption needs (TLS 1.2: the master secret, in the SSLSession and the
-      // server's cache, as OpenSSL's SSL_SESSION); the context is shared with other connections.
-      if (['sessionObject', 'session', 'offeredSession', 'currentContext', 'config'].includes(String(key))) continue;
-      try {
-        walk((v as Record<PropertyKey, unknown>)[key], depth + 1);
-      } catch {}
-    }
+describe('TLS 1.3 KeyUpdate (RFC 8446 §4.6.3, §7.2)', () => {
+  type RecordKeys = { record: { readKey: object | null; writeKey: object | null } };
+  const recordKeys = (obj: SSLObject) => {
+    const { record } = obj.connection as unknown as RecordKeys;
+    return [record.readKey, record.writeKey];
   };
-  walk(obj.connection, 0);
-  return found;
-}
+
+  it('zeroes the previous application traffic secret and its key and IV in both directions; traffic goes on both ways', () => {
+    const options = (): PairOptions => ({ version: '1.3', randomBytes: seededRandom(15) });
+    const lines: string[] = [];
+    connected({ ...options(), keylog: (line) => lines.push(line) });
+    const logged = (label: string) => lines.find((l) => l.startsWith(`${label} `))!.split(' ')[2]!;
+    const generation0 = new Set([logged('CLIENT_TRAFFIC_SECRET_0'), logged('SERVER_TRAFFIC_SECRET_0')]);
+    const p = connected(options());
+    // The very arrays that hold application_traffic_secret_0 (both directions, both sides), and the
+    // record protection (key, IV, AEAD state) built from them.
+    const held = [p.client, p.server].flatMap((o) =>
+      reachableArrays(o.connection).filter((v) => generation0.has(hexOf(v))),
+    );
+    expect(held.length).toBeGreaterThanOrEqual(4);
+    const retired = [...recordKeys(p.client), ...recordKeys(p.server)];
+    expect(retired.every((k) => k !== null && reachableArrays(k).some((v) => !allZero(v)))).toBe(true);
+
+    p.client.keyUpdate(true); // update_requested: the server answers with its own KeyUpdate
+    transfer(p);
+    expect(readError(p.server)).toBeUndefined();
+    transfer(p);
+    expect(readError(p.client)).toBeUndefined();
+    for (const obj of [p.client, p.server]) {
+      expect([obj.connection.keyUpdatesSent, obj.connection.keyUpdatesReceived]).toEqual([1, 1]);
+    }
+
+    expect(held.filter((v) => !allZero(v))).toEqual([]);
+    for (const k of retired) expect(reachableArrays(k!).filter((v) => !allZero(v))).toEqual([]);
+    const current = [...recordKeys(p.client), ...recordKeys(p.server)];
+    expect(current.some((k) => retired.includes(k))).toBe(false);
+    expect(current.every((k) => k !== null && reachableArrays(k).some((v) => !allZero(v)))).toBe(true);
+
+    p.client.write('after the update');
+    transfer(p);
+    expect(new TextDecoder().decode(p.server.read(100))).toBe('after the update');
+    p.server.write('both ways');
+    transfer(p);
+    expect(new TextDecoder().decode(p.client.read(100))).toBe('both ways');
+  });
+});
 
 describe('side channels', () => {
   it('constantTimeEqual: equal, a difference at either end, different lengths', () => {

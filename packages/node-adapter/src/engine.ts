@@ -39,6 +39,11 @@ export interface EngineSSLObject extends SuspensionSource {
   getUnverifiedChain(): Uint8Array[] | null;
   /** True when the transport ended inside a record (truncation), not at a record boundary. */
   eofInsideRecord(): boolean;
+  /**
+   * Ends the engine without a word on the wire and wipes its keys (core's `TlsConnection.dispose()`): for a
+   * socket whose transport is gone once the reader has what was decrypted. Later operations fail.
+   */
+  dispose(): void;
   /** Client: the OCSP response the server stapled (RFC 6066 §8) when one was asked for; else null. */
   readonly ocspResponse: Uint8Array | null;
   readonly session: unknown;
@@ -84,6 +89,7 @@ export interface CoreSSLObject {
   readonly connection: {
     readonly negotiated: { readonly peerCertificate: { readonly chain: readonly Uint8Array[] } | null };
     readonly eofInsideRecord?: boolean;
+    dispose(): void;
   };
 }
 
@@ -123,6 +129,10 @@ export class EngineObject implements EngineSSLObject {
 
   eofInsideRecord(): boolean {
     return this.core.connection.eofInsideRecord === true;
+  }
+
+  dispose(): void {
+    this.core.connection.dispose();
   }
 
   doHandshake(): void {

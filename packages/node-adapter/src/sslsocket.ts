@@ -8,11 +8,14 @@
  *   return empty when `suppressRaggedEofs` (default true) and throw `SSLEOFError` otherwise.
  * - `close()` closes the transport without close_notify; `unwrap()` performs the TLS closure and returns the
  *   transport.
+ * - When the transport closes, `recv` still returns what the peer sent before it, then the stream's end (as
+ *   Python's); once that end is known the connection's keys are wiped (issue #10), as they are by `close()` and by
+ *   a failed handshake.
  * @module
  */
 import type { Duplex } from 'node:stream';
 import { SSLEOFError, SSLZeroReturnError } from '@sanstls/core';
-import { TransportDriver } from './driver.js';
+import { type ByteQueue, TransportDriver, TransportTimeoutError } from './driver.js';
 import { type EngineContext, type EngineSSLObject, type PeerCertResult, truncatedRecordError } from './engine.js';
 
 export interface WrapSocketOptions {
@@ -33,9 +36,19 @@ export class SSLSocket {
   /** The wrapped transport. */
   readonly socket: Duplex;
   private readonly sslobj: EngineSSLObject;
+  private readonly incoming: ByteQueue;
   private readonly driver: TransportDriver;
   private handshake: Promise<void> | undefined;
   private closedByPeer = false;
+  /** How reading ended when it ended in an error: later reads raise it again (the engine may be disposed). */
+  private readFailure: unknown;
+  /** Reads run one at a time, in call order (Python's recv blocks): the tail of that queue. */
+  private readTail: Promise<unknown> = Promise.resolve();
+  /** Plaintext a settling read found (see settleAfterClose), served before anything else. */
+  private carry: Uint8Array | null = null;
+  private transportClosed = false;
+  private settling = false;
+  private released = false;
 
   constructor(context: EngineContext, sock: Duplex, options: WrapSocketOptions = {}) {
     this.context = context;
@@ -49,18 +62,28 @@ export class SSLSocket {
       session: options.session,
     });
     this.sslobj = sslobj;
+    this.incoming = incoming;
     this.driver = new TransportDriver(sock, incoming, outgoing, sslobj, { idleTimeoutMs: options.idleTimeoutMs ?? 0 });
-    if (options.doHandshakeOnConnect ?? true) {
+    sock.on('close', () => {
+      this.transportClosed = true;
+      this.releaseIfDone();
+    });
+    if (options.doHandshakeOnConnect ?? true) this.startHandshake();
+  }
+
+  private startHandshake(): Promise<void> {
+    if (this.handshake === undefined) {
       this.handshake = this.driver.run(() => this.sslobj.doHandshake());
       // The failure is reported by the next call that waits for the handshake, not as an unhandled rejection.
-      this.handshake.catch(() => {});
+      // It is final (every later call reports it), so the keys are of no further use: issue #10.
+      this.handshake.catch(() => this.release());
     }
+    return this.handshake;
   }
 
   /** Performs (or waits for) the handshake. */
   async doHandshake(): Promise<void> {
-    this.handshake ??= this.driver.run(() => this.sslobj.doHandshake());
-    await this.handshake;
+    await this.startHandshake();
   }
 
   /**
@@ -70,29 +93,90 @@ export class SSLSocket {
   async read(len?: number): Promise<Uint8Array>;
   async read(len: number, buffer: Uint8Array): Promise<number>;
   async read(len = 1024, buffer?: Uint8Array): Promise<Uint8Array | number> {
+    const turn = this.readTail.then(() => this.readOnce(len, buffer));
+    this.readTail = turn.catch(() => {});
+    return turn;
+  }
+
+  private async readOnce(len: number, buffer: Uint8Array | undefined): Promise<Uint8Array | number> {
     await this.doHandshake();
     const want = buffer ? Math.min(len, buffer.length) : len;
     let data: Uint8Array;
-    if (this.closedByPeer || want <= 0) data = new Uint8Array(0);
-    else {
-      try {
-        data = await this.driver.run(() => this.sslobj.read(want));
-      } catch (err) {
-        if (err instanceof SSLZeroReturnError) {
-          this.closedByPeer = true;
-          data = new Uint8Array(0);
-        } else if (err instanceof SSLEOFError && this.sslobj.eofInsideRecord()) {
-          // Stricter than Python (OpenSSL reports both the same way): a cut inside a record lost data.
-          throw truncatedRecordError();
-        } else if (err instanceof SSLEOFError && this.suppressRaggedEofs) {
-          this.closedByPeer = true;
-          data = new Uint8Array(0);
-        } else throw err;
+    try {
+      if (this.carry !== null && want > 0) {
+        data = this.carry.subarray(0, want);
+        this.carry = this.carry.length > want ? this.carry.subarray(want) : null;
+      } else if (this.closedByPeer || want <= 0) data = new Uint8Array(0);
+      else if (this.readFailure !== undefined) throw this.readFailure;
+      else {
+        try {
+          data = await this.driver.run(() => this.sslobj.read(want));
+        } catch (err) {
+          if (err instanceof SSLZeroReturnError) {
+            this.closedByPeer = true;
+            data = new Uint8Array(0);
+          } else if (err instanceof SSLEOFError && this.sslobj.eofInsideRecord()) {
+            // Stricter than Python (OpenSSL reports both the same way): a cut inside a record lost data.
+            throw this.endReading(truncatedRecordError());
+          } else if (err instanceof SSLEOFError && this.suppressRaggedEofs) {
+            this.closedByPeer = true;
+            data = new Uint8Array(0);
+          } else throw this.endReading(err);
+        }
       }
+    } finally {
+      this.releaseIfDone();
     }
     if (buffer === undefined) return data;
     buffer.set(data);
     return data.length;
+  }
+
+  /** Records how reading ended, unless only a wait timed out (the connection is still usable then). */
+  private endReading(err: unknown): unknown {
+    if (!(err instanceof TransportTimeoutError)) this.readFailure = err;
+    return err;
+  }
+
+  /** Bytes the peer sent that a read has not returned yet, decrypted or not. */
+  private get inputLeft(): boolean {
+    return (
+      this.carry !== null || this.sslobj.pending() > 0 || this.incoming.pending > 0 || this.socket.readableLength > 0
+    );
+  }
+
+  /**
+   * Issue #10: once the transport closed, the keys are needed only to decrypt what already arrived. When reading
+   * has ended (close_notify, EOF or an error) they go; when nothing is left to read but the end is not known yet,
+   * one more read learns it first, so that later reads still answer as Python's do.
+   */
+  private releaseIfDone(): void {
+    if (!this.transportClosed || this.released) return;
+    if (this.closedByPeer || this.readFailure !== undefined) this.release();
+    else if (!this.inputLeft) this.settleAfterClose();
+  }
+
+  private settleAfterClose(): void {
+    if (this.settling || this.handshake === undefined) return;
+    this.settling = true;
+    this.read(1).then(
+      (data) => {
+        this.settling = false;
+        // Not expected (nothing was left), but never lost: the next read returns it first.
+        if (data.length > 0) this.carry = this.carry === null ? data : Buffer.concat([this.carry, data]);
+        this.releaseIfDone();
+      },
+      () => {
+        this.settling = false;
+      },
+    );
+  }
+
+  /** Wipes the connection's keys (core's TlsConnection.dispose()); the engine fails every later operation. */
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.sslobj.dispose();
   }
 
   /** Python's `recv(bufsize)`. */
@@ -149,18 +233,20 @@ export class SSLSocket {
     await this.driver.endTransport();
   }
 
-  /** Closes the transport (no close_notify, as Python's `close()`). */
+  /** Closes the transport (no close_notify, as Python's `close()`) and wipes the connection's keys. */
   async close(): Promise<void> {
-    if (this.socket.destroyed) return;
-    await new Promise<void>((resolve) => {
-      this.socket.once('close', () => resolve());
-      this.socket.destroy();
-    });
+    if (!this.socket.destroyed) {
+      await new Promise<void>((resolve) => {
+        this.socket.once('close', () => resolve());
+        this.socket.destroy();
+      });
+    }
+    this.release();
   }
 
   /** Decrypted bytes buffered and readable without touching the transport. */
   pending(): number {
-    return this.sslobj.pending();
+    return (this.carry?.length ?? 0) + this.sslobj.pending();
   }
 
   getPeerCert(binaryForm?: false): PeerCertResult;

@@ -120,6 +120,8 @@ export class TLSSocket extends Duplex {
   private reading = false;
   private readEnded = false;
   private secured = false;
+  /** The transport closed: no more input will come, so the read loop drains what is left and the keys go. */
+  private transportGone = false;
 
   constructor(transport: Duplex, options: TLSSocketOptions) {
     super({ allowHalfOpen: options.allowHalfOpen ?? false, emitClose: true, autoDestroy: true });
@@ -145,7 +147,15 @@ export class TLSSocket extends Duplex {
       if (!this.destroyed) this.destroy(err);
     });
     transport.on('close', () => {
-      if (!this.destroyed && !this.readEnded) this.destroy();
+      this.transportGone = true;
+      if (this.destroyed) return;
+      // Issue #10: the keys go with the transport. Our side cannot send any more, so once the reader has
+      // everything the peer sent they have no use: wiped at once when the stream already ended; otherwise
+      // the read loop first decrypts what was received (bounded: no more can come) into the stream's
+      // buffer, which a paused consumer still reads, then ends the stream and wipes them (readLoop).
+      if (this.readEnded) this.sslobj.dispose();
+      else if (this.secured) this.startReading();
+      else this.destroy();
     });
     this.handshake = this.runHandshake();
     this.handshake.catch(() => {});
@@ -271,6 +281,10 @@ export class TLSSocket extends Duplex {
   }
 
   override _read(): void {
+    this.startReading();
+  }
+
+  private startReading(): void {
     if (this.reading || this.readEnded) return;
     this.reading = true;
     this.handshake.then(
@@ -300,12 +314,14 @@ export class TLSSocket extends Duplex {
             // close_notify, or (as node:tls) a TCP FIN at a record boundary: the end of the stream.
             this.readEnded = true;
             this.push(null);
+            if (this.transportGone) this.sslobj.dispose();
             return;
           }
           throw err;
         }
         if (data.length === 0) continue;
-        if (!this.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength))) return;
+        // Backpressure pauses the loop — unless the transport is gone, when the rest is drained now (above).
+        if (!this.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength)) && !this.transportGone) return;
       }
     } catch (err) {
       this.destroy(err as Error);
@@ -315,6 +331,9 @@ export class TLSSocket extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    // destroy() — by the application, an error, a handshake or idle timeout, or the end of both directions —
+    // discards unread data, as Node's sockets do, so the keys go now rather than at garbage collection.
+    this.sslobj.dispose();
     if (!this.transport.destroyed) this.transport.destroy();
     callback(error);
   }

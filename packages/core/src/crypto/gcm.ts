@@ -100,6 +100,15 @@ class GcmKey implements AeadKey {
     const h = new Uint8Array(16);
     aesUnsafe.encryptBlock(this.roundKeys, h); // H = E_K(0^128)
     this.table = ghashTable(h);
+    h.fill(0);
+    key.fill(0); // our own copy (createAesGcmKey): the round keys are all we keep
+  }
+
+  /** The AES round keys and the GHASH table (multiples of H) are the key material (AeadKey.wipe). */
+  wipe(): void {
+    this.roundKeys.fill(0);
+    this.table.fill(0);
+    this.partial.fill(0);
   }
 
   /**
@@ -411,6 +420,9 @@ class GcmKey implements AeadKey {
 /** noble's one-shot gcm(): only used on big-endian hosts, where the word tricks above don't hold. */
 class PortableGcmKey implements AeadKey {
   constructor(private readonly key: Uint8Array) {}
+  wipe(): void {
+    this.key.fill(0);
+  }
   seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
     return nobleGcm(this.key, nonce, aad).encrypt(plaintext);
   }

@@ -106,6 +106,9 @@ function aesGcmAlgorithm(name: 'AES-128-GCM' | 'AES-256-GCM', keyLength: number)
 /** ChaCha20-Poly1305 (RFC 8439): its per-message key setup is one ChaCha block, so noble's one-shot API is fine. */
 class ChaChaKey implements AeadKey {
   constructor(private readonly key: Uint8Array) {}
+  wipe(): void {
+    this.key.fill(0);
+  }
   seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
     checkNonce('CHACHA20-POLY1305', nonce);
     return chacha20poly1305(this.key, nonce, aad).encrypt(plaintext);

@@ -86,6 +86,13 @@ export interface AeadKey {
    * record header). Optional: without it the record layer calls {@link seal} and copies.
    */
   sealInPlace?(nonce: Uint8Array, aad: Uint8Array, buffer: Uint8Array, offset: number, length: number): void;
+  /**
+   * Zeroes the key material this instance holds in JavaScript memory (the key copy, round keys, GHASH
+   * tables), once the engine retires the key (RFC 8446 §7.2: a KeyUpdate, or the connection's end).
+   * Best effort and optional: keys inside a native backend (node:crypto KeyObjects) cannot be reached.
+   * The instance is unusable afterwards.
+   */
+  wipe?(): void;
 }
 
 /**

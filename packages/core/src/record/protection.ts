@@ -44,15 +44,30 @@ export class HalfConnection {
   private readonly key: AeadKey;
   private readonly iv: Uint8Array;
   private readonly nonce: Uint8Array;
+  /** The write_key bytes we were given, zeroed with the rest by {@link wipe}. */
+  private readonly rawKey: Uint8Array;
   readonly tagLength: number;
   /** Sequence number of the next record (RFC 8446 §5.3). */
   sequence = 0;
 
   constructor(aead: AeadAlgorithm, key: Uint8Array, iv: Uint8Array) {
     this.key = aead.create(key);
+    this.rawKey = key;
     this.iv = iv;
     this.nonce = new Uint8Array(iv.length);
     this.tagLength = aead.tagLength;
+  }
+
+  /**
+   * Zeroes this direction's key material once it is retired — replaced (a KeyUpdate, the next epoch) or
+   * the connection over — as RFC 8446 §7.2 asks ("the old ... keys should be deleted"). Best effort:
+   * see AeadKey.wipe. Unusable afterwards.
+   */
+  wipe(): void {
+    this.key.wipe?.();
+    this.rawKey.fill(0);
+    this.iv.fill(0);
+    this.nonce.fill(0);
   }
 
   private nextNonce(): Uint8Array {

@@ -51,6 +51,13 @@ export class Tls12RecordProtection {
     this.tagLength = aead.tagLength;
   }
 
+  /** Zeroes the key material at the connection's end (best effort, as HalfConnection.wipe). */
+  wipe(): void {
+    this.key.wipe?.();
+    this.iv.fill(0);
+    this.nonce.fill(0);
+  }
+
   /** Bytes a record grows by: explicit nonce and tag. */
   get overhead(): number {
     return this.explicitNonceLength + this.tagLength;
