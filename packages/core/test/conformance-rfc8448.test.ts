@@ -62,7 +62,7 @@ describe.skipIf(!available)('RFC 8448 runner', () => {
     expect(client!.result!.messages.map((m) => m.name)).toEqual([
       'client_hello',
       'application_data', // 0-RTT, under client_early_traffic_secret
-      'application_data (encrypted)', // EndOfEarlyData, under the early key as well
+      'end_of_early_data', // under the early key as well (RFC 8446 §4.5)
       'finished',
       'application_data',
       'alert close_notify',
@@ -81,6 +81,12 @@ describe.skipIf(!available)('RFC 8448 runner', () => {
     )!;
     expect(Buffer.from(server!.result!.received.subarray(0, 6)).toString('hex')).toBe(early.hex);
     expect(server!.result!.received.length).toBe(6 + 50);
+    // The transcript decoder opens the 0-RTT record with the logged early secret, before any ServerHello.
+    const [clientCase] = rfc8448Cases(resumed, undefined, [first]);
+    expect(clientCase!.transcript!.flights[0]!.records[1]!.decrypted).toMatchObject({
+      type: 'application_data',
+      hex: early.hex,
+    });
     // A changed identity is not the §3 ticket: the lookup passes it over, a full handshake starts
     // (no certificate message to match), and the first difference is in the ServerHello.
     const items = resumed.items.map((i) => ({ ...i }));

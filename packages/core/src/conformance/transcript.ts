@@ -221,6 +221,12 @@ export class TranscriptDecoder {
   private serverRandom: Uint8Array | undefined;
   private version: number | undefined;
   private suite: number | undefined;
+  /**
+   * 0-RTT (RFC 8446 §2.3): the TLS 1.3 suites a ClientHello offering early_data listed, one of which
+   * (the ticket's) protects the early data sent before the ServerHello; then the one that opened it.
+   */
+  private earlySuites: number[] = [];
+  private earlySuite: number | undefined;
   private readonly dirs: Record<Side, DirectionState>;
 
   constructor(keylog: readonly string[], provider: CryptoProvider) {
@@ -271,10 +277,16 @@ export class TranscriptDecoder {
     let contentType = type;
     let content = fragment;
     const tls13 = this.version === 0x0304;
-    const isProtected13 = tls13 && type === ContentType.application_data;
+    // Before the ServerHello, protected client records are 0-RTT data under client_early_traffic_secret.
+    const early = this.version === undefined && d.from === 'client' && this.earlySuites.length > 0;
+    const isProtected13 = (tls13 || early) && type === ContentType.application_data;
     const isProtected12 = !tls13 && d.tls12Protected && type !== ContentType.change_cipher_spec;
     if (isProtected13 || isProtected12) {
-      const plain = isProtected13 ? this.open13(d, header, fragment) : this.open12(d, header, fragment);
+      const plain = early
+        ? this.openEarly(d, header, fragment)
+        : isProtected13
+          ? this.open13(d, header, fragment)
+          : this.open12(d, header, fragment);
       if (plain === undefined) {
         out.encrypted = true;
         return out;
@@ -321,7 +333,10 @@ export class TranscriptDecoder {
   private onMessage(d: DirectionState, type: number, body: Uint8Array): void {
     try {
       if (type === HandshakeType.client_hello && this.clientRandom === undefined) {
-        this.clientRandom = parseClientHello(body).random.slice();
+        const hello = parseClientHello(body);
+        this.clientRandom = hello.random.slice();
+        if (findExtension(hello.extensions, ExtensionType.early_data) !== undefined)
+          this.earlySuites = hello.cipherSuites.filter((c) => tls13SuiteByCode(c) !== undefined);
       } else if (type === HandshakeType.server_hello) {
         const hello = parseServerHello(body);
         if (hello.kind !== 'server_hello') return;
@@ -362,10 +377,42 @@ export class TranscriptDecoder {
     };
     for (const side of ['client', 'server'] as const) {
       const d = this.dirs[side];
-      d.stages = labels[side].map((l) => this.secret(l)).filter((s): s is Uint8Array => s !== undefined);
+      const stages = labels[side].map((l) => this.secret(l)).filter((s): s is Uint8Array => s !== undefined);
+      // 0-RTT data already read under the early key of this suite: EndOfEarlyData follows under it (§4.5).
+      const keepEarly = side === 'client' && d.opener !== undefined && this.earlySuite === this.suite;
+      d.stages = stages;
+      if (keepEarly) continue;
       d.stage = -1;
       d.opener = undefined;
     }
+  }
+
+  /** 0-RTT data before the ServerHello: the early key of whichever offered suite opens it. */
+  private openEarly(d: DirectionState, header: Uint8Array, body: Uint8Array): Uint8Array | undefined {
+    if (d.opener !== undefined) {
+      const plain = d.opener.open(header, body);
+      if (plain === null) d.opener.skip(); // a corrupted record still took its sequence number
+      return plain ?? undefined;
+    }
+    const secret = this.secret('CLIENT_EARLY_TRAFFIC_SECRET');
+    if (secret === undefined) return undefined;
+    for (const code of this.earlySuites) {
+      const suite = tls13SuiteByCode(code)!;
+      const hash = this.provider.hash(suite.hash);
+      if (secret.length !== hash.outputLength) continue;
+      const key = hkdfExpandLabel(hash, secret, 'key', new Uint8Array(0), suite.keyLength);
+      const iv = hkdfExpandLabel(hash, secret, 'iv', new Uint8Array(0), 12);
+      const opener = tls13Opener(this.provider.aead(suite.aead).create(key), iv);
+      const plain = opener.open(header, body);
+      if (plain !== null) {
+        this.earlySuite = code;
+        d.stages = [secret];
+        d.stage = 0;
+        d.opener = opener;
+        return plain;
+      }
+    }
+    return undefined;
   }
 
   /** Moves a direction to its next secret; false when there is none. */
