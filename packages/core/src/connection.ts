@@ -51,7 +51,7 @@ import {
 } from './client/tls13.js';
 import { AlertDescription, ContentType, HandshakeType } from './codec/enums.js';
 import { HandshakeDefragmenter, type HandshakeMessage } from './codec/handshake-buffer.js';
-import { encodeKeyUpdate, parseClientHello, parseKeyUpdate } from './codec/messages.js';
+import { encodeKeyUpdate, parseKeyUpdate } from './codec/messages.js';
 import { encodeAlert, isValidChangeCipherSpec, parseAlert } from './codec/record.js';
 import {
   type ApplicationTrafficSecret,
@@ -61,6 +61,7 @@ import {
   type TrafficSecret,
 } from './crypto/keyschedule.js';
 import { tls12Exporter } from './crypto/prf12.js';
+import { clientHelloOf } from './handshake/client-hello.js';
 import {
   type EarlyDataStatus,
   emptyNegotiated,
@@ -472,7 +473,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
 
   /** limits.ts `maxExtensions`: the server bounds what an unauthenticated ClientHello makes it examine. */
   private checkExtensionCount(message: HandshakeMessage): void {
-    const count = parseClientHello(message.body, message.raw).extensions.length;
+    const count = clientHelloOf(message).extensions.length;
     if (count > this.limits.maxExtensions) {
       throw tlsFailure(
         'EXCESSIVE_MESSAGE_SIZE',
@@ -988,7 +989,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
   private selectsTls12(hs: HandshakeState, message: HandshakeMessage): boolean {
     if (this.serverSide) {
       if (hs.kind !== 'ExpectClientHello' || message.type !== HandshakeType.client_hello) return false;
-      return serverRole().chooseServerVersion(parseClientHello(message.body, message.raw), this) === 'TLSv1.2';
+      return serverRole().chooseServerVersion(clientHelloOf(message), this) === 'TLSv1.2';
     }
     return hs.kind === 'ExpectServerHello' && hs.retry === null && isLegacyServerHello(message);
   }

@@ -59,7 +59,7 @@ const EMPTY = /* @__PURE__ */ new Uint8Array(0);
  * opaque context<0..255>.
  */
 export function encodeHkdfLabel(length: number, label: string | Uint8Array, context: Uint8Array): Uint8Array {
-  const labelBytes = typeof label === 'string' ? encoder.encode(label) : label;
+  const labelBytes = typeof label === 'string' ? encodedLabel(label) : label;
   const fullLabelLength = LABEL_PREFIX.length + labelBytes.length;
   if (fullLabelLength > 255 || context.length > 255 || length > 0xffff || length < 0) {
     throw new SSLError('HkdfLabel field out of range', { library: 'SSL', reason: 'INTERNAL_ERROR' });
@@ -73,6 +73,20 @@ export function encodeHkdfLabel(length: number, label: string | Uint8Array, cont
   out[3 + fullLabelLength] = context.length;
   out.set(context, 4 + fullLabelLength);
   return out;
+}
+
+/** UTF-8 of the labels met so far: a handshake expands a dozen constant labels, each encoded once. */
+const labelBytesCache = new Map<string, Uint8Array>();
+/** Exporter labels come from applications: the memory stays bounded whatever they pass. */
+const MAX_CACHED_LABELS = 64;
+
+function encodedLabel(label: string): Uint8Array {
+  let bytes = labelBytesCache.get(label);
+  if (bytes === undefined) {
+    bytes = encoder.encode(label);
+    if (labelBytesCache.size < MAX_CACHED_LABELS) labelBytesCache.set(label, bytes);
+  }
+  return bytes;
 }
 
 /** HKDF-Expand-Label(Secret, Label, Context, Length) (RFC 8446 §7.1). */

@@ -53,7 +53,6 @@ import {
   type ParsedClientHello,
   parseCertificateTls12,
   parseCertificateVerify,
-  parseClientHello,
   parseClientKeyExchange,
   parseFinished,
   type ServerKeyExchange,
@@ -63,6 +62,7 @@ import { FFDHE_PRIMES } from '../crypto/ffdhe.js';
 import type { GroupName, KeyShareOffer } from '../crypto/provider.js';
 import { TranscriptHash } from '../crypto/transcript.js';
 import { chainsMatchingCertificateSchemes } from '../handshake/certificate-selection.js';
+import { clientHelloOf } from '../handshake/client-hello.js';
 import { asciiBytes, bytesToAscii, type Suspended, whenReady } from '../handshake/common.js';
 import type { CertifiedKey } from '../handshake/config.js';
 import { clientRequestsOcsp, STATUS_TYPE_OCSP, stapledResponse } from '../handshake/ocsp.js';
@@ -212,7 +212,7 @@ interface Selection {
 
 /** Handles a ClientHello we answer with TLS 1.2. */
 export function tls12OnClientHello(message: HandshakeMessage, io: Tls12Io): Tls12ServerState {
-  const hello = parseClientHello(message.body, message.raw.slice());
+  const hello = clientHelloOf(message);
   io.clientRandom = hello.random.slice();
   // RFC 5246 §7.4.1.2: the null compression method MUST be offered.
   if (!hello.legacyCompressionMethods.includes(0)) {

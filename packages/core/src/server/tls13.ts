@@ -66,7 +66,6 @@ import {
   type ParsedClientHello,
   parseCertificateTls13,
   parseCertificateVerify,
-  parseClientHello,
   parseEmptyMessage,
   parseFinished,
 } from '../codec/messages.js';
@@ -79,6 +78,7 @@ import {
   chainsMatchingCertificateSchemes,
   choosePreferring,
 } from '../handshake/certificate-selection.js';
+import { clientHelloOf } from '../handshake/client-hello.js';
 import {
   asciiBytes,
   bytesEqual,
@@ -222,7 +222,7 @@ function unexpected(message: HandshakeMessage, stateName: string) {
 // ClientHello (RFC 8446 §4.1.2) and the SNI callback (RFC 6066 §3)
 
 function onClientHello(message: HandshakeMessage, io: HandshakeIo): ServerState {
-  const hello = parseClientHello(message.body, message.raw.slice());
+  const hello = clientHelloOf(message);
   io.clientRandom = hello.random.slice();
   checkTls13ClientHello(hello, io);
   const serverNameExt = findExtension(hello.extensions, ExtensionType.server_name);
@@ -402,7 +402,7 @@ function sendHelloRetryRequest(
 }
 
 function onSecondClientHello(first: FirstHello, message: HandshakeMessage, io: HandshakeIo): ServerState {
-  const hello = parseClientHello(message.body, message.raw.slice());
+  const hello = clientHelloOf(message);
   checkTls13ClientHello(hello, io);
   // §4.1.2: the client "MUST send the same ClientHello without modification, except" key_share, early_data
   // removal, cookie, pre_shared_key and padding. We check the fields that would change the negotiation.
