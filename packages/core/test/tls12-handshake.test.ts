@@ -17,6 +17,7 @@ import {
   type SSLSession,
   TLSVersion,
 } from '@sanstls/core';
+import { concatBytes } from '@sanstls/x509';
 import { describe, expect, it } from 'vitest';
 import { TLS12_SUITES } from '../src/cipher-string.js';
 import { ExtensionType, HandshakeType } from '../src/codec/enums.js';
@@ -37,13 +38,16 @@ import {
 } from '../src/codec/messages.js';
 import {
   clientContext,
+  exchange,
   handshake,
   handshakeUntilError,
   type KeyType,
   makePair,
   type Pair,
   readAll,
+  record,
   serverContext,
+  splitRecords,
   testPki,
   transfer,
 } from './helpers/tls-pair.js';
@@ -56,48 +60,12 @@ function client12(): SSLContext {
   return ctx;
 }
 
-function exchange(pair: Pair): void {
-  pair.client.write('ping');
-  transfer(pair);
-  expect(text(readAll(pair.server))).toBe('ping');
-  pair.server.write('pong');
-  transfer(pair);
-  expect(text(readAll(pair.client))).toBe('pong');
-}
-
 // ---------------------------------------------------------------------------------------------
 // Flight rewriting (plaintext records only: the first flights)
 
-function splitRecords(bytes: Uint8Array): { type: number; body: Uint8Array }[] {
-  const out: { type: number; body: Uint8Array }[] = [];
-  for (let at = 0; at < bytes.length; ) {
-    const length = (bytes[at + 3]! << 8) | bytes[at + 4]!;
-    out.push({ type: bytes[at]!, body: bytes.subarray(at + 5, at + 5 + length) });
-    at += 5 + length;
-  }
-  return out;
-}
-
-function record(type: number, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(5 + body.length);
-  out.set([type, 3, 3, body.length >> 8, body.length & 0xff]);
-  out.set(body, 5);
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Rewrites the handshake messages of a plaintext flight (records of type 22). */
 function rewriteFlight(bytes: Uint8Array, edit: (messages: Uint8Array[]) => Uint8Array[]): Uint8Array {
-  const content = concat(
+  const content = concatBytes(
     splitRecords(bytes)
       .filter((r) => r.type === 22)
       .map((r) => r.body),
@@ -108,10 +76,10 @@ function rewriteFlight(bytes: Uint8Array, edit: (messages: Uint8Array[]) => Uint
     messages.push(content.slice(at, at + 4 + length));
     at += 4 + length;
   }
-  const edited = concat(edit(messages));
+  const edited = concatBytes(edit(messages));
   const records: Uint8Array[] = [];
   for (let at = 0; at < edited.length; at += 16384) records.push(record(22, edited.subarray(at, at + 16384)));
-  return concat(records);
+  return concatBytes(records);
 }
 
 /** Replaces the ClientHello of the client's first flight. */
@@ -675,7 +643,7 @@ describe('resumption (RFC 5246 session IDs, RFC 5077 tickets)', () => {
     const sh = parseServerHello(hello!.body.subarray(4)) as ServerHello;
     expect(sh.extensions.length).toBeGreaterThan(1);
     sh.extensions.reverse(); // same meaning, different bytes
-    pair.serverOut.write(concat([record(22, encodeServerHello(sh)), ...rest.map((r) => record(r.type, r.body))]));
+    pair.serverOut.write(concatBytes([record(22, encodeServerHello(sh)), ...rest.map((r) => record(r.type, r.body))]));
     const errors = handshakeUntilError(pair);
     expect(reasons(errors).client).toBe('DIGEST_CHECK_FAILED');
     expect((errors.client as SSLError).alert).toBe(51);

@@ -8,13 +8,13 @@
  */
 import {
   CERT_REQUIRED,
-  MemoryBIO,
   OP_NO_TICKET,
   type SSLContext,
   type SSLError,
   type SSLSession,
   TLSVersion,
 } from '@sanstls/core';
+import { concatBytes } from '@sanstls/x509';
 import { describe, expect, it } from 'vitest';
 import { ExtensionType } from '../src/codec/enums.js';
 import {
@@ -35,63 +35,28 @@ import {
 import { Tls13KeySchedule } from '../src/crypto/keyschedule.js';
 import {
   clientContext,
+  exchange,
   handshake,
   handshakeUntilError,
+  makePair,
   type Pair,
-  readAll,
+  record,
   serverContext,
+  splitRecords,
   testPki,
-  transfer,
 } from './helpers/tls-pair.js';
 
-const text = (b: Uint8Array) => new TextDecoder().decode(b);
-
-function pairWith(clientCtx: SSLContext, serverCtx: SSLContext, session?: SSLSession | null, host = 'localhost'): Pair {
-  const clientIn = new MemoryBIO();
-  const clientOut = new MemoryBIO();
-  const serverIn = new MemoryBIO();
-  const serverOut = new MemoryBIO();
-  const client = clientCtx.wrapBio(clientIn, clientOut, { serverHostname: host, session: session ?? null });
-  const server = serverCtx.wrapBio(serverIn, serverOut, { serverSide: true });
-  return { client, server, clientIn, clientOut, serverIn, serverOut };
-}
+const pairWith = (
+  clientCtx: SSLContext,
+  serverCtx: SSLContext,
+  session?: SSLSession | null,
+  host = 'localhost',
+): Pair => makePair(clientCtx, serverCtx, host, session ?? null);
 
 /** Handshake plus one exchange each way (the client reads the tickets with the server's data). */
 function connect(pair: Pair): void {
   handshake(pair);
-  pair.client.write('ping');
-  transfer(pair);
-  expect(text(readAll(pair.server))).toBe('ping');
-  pair.server.write('pong');
-  transfer(pair);
-  expect(text(readAll(pair.client))).toBe('pong');
-}
-
-function splitRecords(bytes: Uint8Array): { type: number; body: Uint8Array }[] {
-  const out: { type: number; body: Uint8Array }[] = [];
-  for (let at = 0; at < bytes.length; ) {
-    const length = (bytes[at + 3]! << 8) | bytes[at + 4]!;
-    out.push({ type: bytes[at]!, body: bytes.slice(at + 5, at + 5 + length) });
-    at += 5 + length;
-  }
-  return out;
-}
-
-function record(type: number, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(5 + body.length);
-  out.set([type, 3, 3, body.length >> 8, body.length & 0xff]);
-  out.set(body, 5);
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  exchange(pair);
 }
 
 function step(obj: Pair['client']): void {
@@ -117,7 +82,7 @@ function editClientHello(
   const body = first.body.subarray(4);
   const hello = parseClientHello(body, first.body);
   const replaced = edit(hello, first.body) ?? encodeClientHello(hello);
-  pair.clientOut.write(concat([record(22, replaced), ...records.slice(1).map((r) => record(r.type, r.body))]));
+  pair.clientOut.write(concatBytes([record(22, replaced), ...records.slice(1).map((r) => record(r.type, r.body))]));
 }
 
 /** Rewrites the ServerHello (the first message of the server's first record). */
@@ -130,8 +95,8 @@ function editServerHello(pair: Pair, edit: (messages: Uint8Array) => Uint8Array)
   const length = (first.body[1]! << 16) | (first.body[2]! << 8) | first.body[3]!;
   const sh = first.body.subarray(0, 4 + length);
   const rest = first.body.subarray(4 + length);
-  const edited = concat([edit(sh), rest]);
-  pair.clientIn.write(concat([record(22, edited), ...records.slice(1).map((r) => record(r.type, r.body))]));
+  const edited = concatBytes([edit(sh), rest]);
+  pair.clientIn.write(concatBytes([record(22, edited), ...records.slice(1).map((r) => record(r.type, r.body))]));
   step(pair.client);
 }
 

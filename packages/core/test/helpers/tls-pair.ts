@@ -12,8 +12,10 @@ import {
   PROTOCOL_TLS_SERVER,
   SSLContext,
   type SSLObject,
+  type SSLSession,
   SSLWantReadError,
 } from '@sanstls/core';
+import { expect } from 'vitest';
 import { EC_P256, issueCertificate, makeCa, RSA_2048 } from './openssl-ca.js';
 
 export type KeyType = 'ec256' | 'ec384' | 'ec521' | 'rsa2048' | 'rsapss' | 'ed25519';
@@ -94,16 +96,18 @@ export function clientContext(options: SSLContextOptions = {}): SSLContext {
   return ctx;
 }
 
+/** A client and a server SSLObject over four MemoryBIOs; the client offers `session` to resume, if given. */
 export function makePair(
   clientCtx: SSLContext,
   serverCtx: SSLContext,
   serverHostname: string | null = 'localhost',
+  session: SSLSession | null = null,
 ): Pair {
   const clientIn = new MemoryBIO();
   const clientOut = new MemoryBIO();
   const serverIn = new MemoryBIO();
   const serverOut = new MemoryBIO();
-  const client = clientCtx.wrapBio(clientIn, clientOut, { serverHostname });
+  const client = clientCtx.wrapBio(clientIn, clientOut, { serverHostname, session });
   const server = serverCtx.wrapBio(serverIn, serverOut, { serverSide: true });
   return { client, server, clientIn, clientOut, serverIn, serverOut };
 }
@@ -148,6 +152,36 @@ export function handshake(pair: Pair): void {
     }
   }
   throw new Error('handshake did not complete');
+}
+
+/** One message each way after the handshake, checked ('ping', then 'pong': the client reads tickets with it). */
+export function exchange(pair: Pair): void {
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  pair.client.write('ping');
+  transfer(pair);
+  expect(text(readAll(pair.server))).toBe('ping');
+  pair.server.write('pong');
+  transfer(pair);
+  expect(text(readAll(pair.client))).toBe('pong');
+}
+
+/** The records in `bytes` (whole TLSPlaintext/TLSCiphertext records, RFC 8446 §5.1): type and a copy of the body. */
+export function splitRecords(bytes: Uint8Array): { type: number; body: Uint8Array }[] {
+  const out: { type: number; body: Uint8Array }[] = [];
+  for (let at = 0; at < bytes.length; ) {
+    const length = (bytes[at + 3]! << 8) | bytes[at + 4]!;
+    out.push({ type: bytes[at]!, body: bytes.slice(at + 5, at + 5 + length) });
+    at += 5 + length;
+  }
+  return out;
+}
+
+/** A record of `type` around `body`, legacy_record_version 0x0303. */
+export function record(type: number, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(5 + body.length);
+  out.set([type, 3, 3, body.length >> 8, body.length & 0xff]);
+  out.set(body, 5);
+  return out;
 }
 
 /** Runs the handshake until one side throws; returns both sides' errors. */
