@@ -129,7 +129,12 @@ describe('TLS 1.2 suite preference by provider', () => {
     const pair = connect(client, server);
     expect(pair.client.cipher()).toEqual(['ECDHE-ECDSA-CHACHA20-POLY1305', 'TLSv1.2', 256]);
     const python = names(evaluateCipherSuites(PYTHON_DEFAULT_CIPHERS));
-    expect(client.getCiphers().filter((c) => !c.name.startsWith('TLS_')).map((c) => c.name)).toEqual(python);
+    expect(
+      client
+        .getCiphers()
+        .filter((c) => !c.name.startsWith('TLS_'))
+        .map((c) => c.name),
+    ).toEqual(python);
   });
 
   it('an explicit cipher string keeps its order, even the default string', () => {

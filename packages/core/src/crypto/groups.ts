@@ -21,6 +21,7 @@ import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { concatBytes, SSLError } from '@sanstls/x509';
 import type { GroupName, KeyExchangeGroup, KeyShareOffer } from './provider.js';
+import { x25519Ladder } from './x25519.js';
 
 /** illegal_parameter (RFC 8446 §6.2): the alert for an invalid key share (§4.2.8, §7.4.2). */
 const ILLEGAL_PARAMETER = 47;
@@ -83,13 +84,8 @@ export function diffieHellmanGroup<Secret>(
 
 function x25519Shared(scalar: Uint8Array, peer: Uint8Array): Uint8Array {
   checkX25519Share(peer);
-  let shared: Uint8Array;
-  try {
-    shared = x25519.getSharedSecret(scalar, peer);
-  } catch {
-    // noble rejects the small-order points whose output is all-zero before running the ladder.
-    throw badKeyShare('X25519 shared secret is all-zero (small-order peer share)');
-  }
+  // Our limb ladder (x25519.ts), about twice noble's BigInt one; a small-order peer point gives zero.
+  const shared = x25519Ladder(scalar, peer);
   // RFC 8446 §7.4.2: implementations MUST check whether the computed secret is all zeroes.
   if (isAllZero(shared)) throw badKeyShare('X25519 shared secret is all-zero (small-order peer share)');
   return shared;
