@@ -45,7 +45,7 @@ export function setPrivateKeySupport(support: PrivateKeySupport): void {
 export function serverRole(): ServerRole {
   if (serverRoleSlot === null) {
     throw new SSLError(
-      'server side is not part of the client-only entry point: call installServerSupport() first, or import @sanstls/core',
+      'the server side is not installed (client entry points leave it out): call installServerSupport() first, or import @sanstls/core',
       { library: 'SSL', reason: 'NOT_SUPPORTED' },
     );
   }
@@ -56,7 +56,7 @@ export function serverRole(): ServerRole {
 export function privateKeySupport(): PrivateKeySupport {
   if (privateKeySlot === null) {
     throw new SSLError(
-      'private-key parsing is not part of the client-only entry point: call installPrivateKeySupport() first, or use loadCertChainWithSigner',
+      'private-key parsing is not installed (client entry points leave it out): call installPrivateKeySupport() first or import @sanstls/core, or use loadCertChainWithSigner',
       { library: 'SSL', reason: 'NOT_SUPPORTED' },
     );
   }
