@@ -5,9 +5,10 @@
  * and the peer reads every byte across the key changes. Interop: OpenSSL follows our automatic updates.
  */
 import { OP_NO_TLSv1_3, SSLError, type SSLObject, TLSVersion } from '@sanstls/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AES_GCM_RECORD_LIMIT, HARD_SEQUENCE_LIMIT, keyUpdateRecordLimit } from '../src/record/protection.js';
-import { connect, listen, type PumpedConnection } from './helpers/socket-pump.js';
+import { connectedClient, interopScope, opensslClient, opensslServer, wwwPage } from './helpers/openssl-interop.js';
+import { listen, type PumpedConnection } from './helpers/socket-pump.js';
 import {
   clientContext,
   handshake,
@@ -15,10 +16,9 @@ import {
   type Pair,
   readAll,
   serverContext,
-  testPki,
   transfer,
 } from './helpers/tls-pair.js';
-import { freePort, hasTool, type Peer, startPeer, within } from './helpers/tls12-peers.js';
+import { hasTool } from './helpers/tls12-peers.js';
 
 const SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
 
@@ -210,70 +210,30 @@ describe('default limits (RFC 8446 §5.5)', () => {
 const haveOpenssl = hasTool('openssl');
 if (!haveOpenssl) console.log('key-update-limits: interop skipped, the openssl CLI is not installed');
 
-const peers: Peer[] = [];
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const p of peers.splice(0)) p.stop();
-  for (const f of cleanups.splice(0)) f();
-});
+const scope = interopScope();
 
 describe.skipIf(!haveOpenssl)('interop: automatic KeyUpdates with OpenSSL 3', () => {
   it('s_server -www answers a request written under a one-record budget (a KeyUpdate before each record)', async () => {
-    const pki = testPki();
-    const port = await freePort();
-    const peer = startPeer('openssl', [
-      's_server',
-      '-accept',
-      String(port),
-      '-tls1_3',
-      '-cert',
-      pki.leaf.ec256.certFile,
-      '-key',
-      pki.leaf.ec256.keyFile,
-      '-www',
-    ]);
-    peers.push(peer);
-    await peer.waitFor(/ACCEPT/);
+    const { port } = await opensslServer(scope, ['-tls1_3', '-www']);
     const ctx = clientContext();
     ctx.keyUpdateAfterRecords = 1;
-    const conn = await connect(port, ctx, 'localhost');
-    cleanups.push(() => conn.socket.destroy());
-    await within(15_000, 'handshake', conn.handshakeDone);
-    for (const piece of ['GET / ', 'HTTP/1.0\r\n', 'X-Pad: ', 'x'.repeat(1000), '\r\n', '\r\n']) conn.write(piece);
-    const page = await conn.waitFor(/<\/pre>|<\/BODY>/i, 15_000);
+    const conn = await connectedClient(scope, port, ctx);
+    const page = await wwwPage(conn, ['GET / ', 'HTTP/1.0\r\n', 'X-Pad: ', 'x'.repeat(1000), '\r\n', '\r\n']);
     expect(page).toContain('TLSv1.3');
     expect(conn.obj.connection.keyUpdatesSent).toBe(5); // six records, one key each
   });
 
   it('s_server answers our update_requested KeyUpdate with its own, then serves the page under its new key', async () => {
-    const pki = testPki();
-    const port = await freePort();
-    const peer = startPeer('openssl', [
-      's_server',
-      '-accept',
-      String(port),
-      '-tls1_3',
-      '-cert',
-      pki.leaf.ec256.certFile,
-      '-key',
-      pki.leaf.ec256.keyFile,
-      '-www',
-    ]);
-    peers.push(peer);
-    await peer.waitFor(/ACCEPT/);
-    const conn = await connect(port, clientContext(), 'localhost');
-    cleanups.push(() => conn.socket.destroy());
-    await within(15_000, 'handshake', conn.handshakeDone);
+    const { port } = await opensslServer(scope, ['-tls1_3', '-www']);
+    const conn = await connectedClient(scope, port, clientContext());
     conn.obj.keyUpdate(true);
-    conn.write('GET / HTTP/1.0\r\n\r\n');
-    const page = await conn.waitFor(/<\/pre>|<\/BODY>/i, 15_000);
+    const page = await wwwPage(conn);
     expect(page).toContain('TLSv1.3');
     expect(conn.obj.connection.keyUpdatesSent).toBe(1);
     expect(conn.obj.connection.keyUpdatesReceived).toBe(1);
   });
 
   it('s_client reads an echo sent under a one-record budget', async () => {
-    const pki = testPki();
     const ctx = serverContext();
     ctx.keyUpdateAfterRecords = 1;
     const connections: PumpedConnection[] = [];
@@ -294,21 +254,8 @@ describe.skipIf(!haveOpenssl)('interop: automatic KeyUpdates with OpenSSL 3', ()
         }
       };
     });
-    cleanups.push(server.close);
-    const line = `${'k'.repeat(20_000)}\n`;
-    const child = startPeer('openssl', [
-      's_client',
-      '-connect',
-      `127.0.0.1:${server.port}`,
-      '-tls1_3',
-      '-CAfile',
-      pki.caFile,
-      '-servername',
-      'localhost',
-      '-nocommands',
-    ]);
-    peers.push(child);
-    child.write(line);
+    scope.cleanups.push(server.close);
+    const child = opensslClient(scope, server.port, ['-tls1_3'], `${'k'.repeat(20_000)}\n`);
     await child.waitFor(/\|END/, 15_000);
     expect(child.output().split('k').length - 1).toBeGreaterThanOrEqual(20_000);
     expect(connections[0]!.obj.connection.keyUpdatesSent).toBe(expectedUpdates(start, 1, 4));

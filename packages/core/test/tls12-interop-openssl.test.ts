@@ -16,20 +16,17 @@ import {
   type SSLSession,
   TLSVersion,
 } from '@sanstls/core';
-import { afterEach, describe, expect, it } from 'vitest';
-import { connect, listen, type PumpedConnection } from './helpers/socket-pump.js';
+import { describe, expect, it } from 'vitest';
+import { connectedClient, interopScope, opensslClient, opensslServer, wwwPage } from './helpers/openssl-interop.js';
+import { listen, type PumpedConnection } from './helpers/socket-pump.js';
 import { clientContext, type KeyType, serverContext, testPki } from './helpers/tls-pair.js';
-import { freePort, hasTool, type Peer, startPeer, within } from './helpers/tls12-peers.js';
+import { hasTool, type Peer, startPeer, within } from './helpers/tls12-peers.js';
 
 const haveOpenssl = hasTool('openssl');
 if (!haveOpenssl) console.log('tls12-interop-openssl: skipped, the openssl CLI is not installed');
 
-const peers: Peer[] = [];
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const p of peers.splice(0)) p.stop();
-  for (const f of cleanups.splice(0)) f();
-});
+const scope = interopScope();
+const { peers, cleanups } = scope;
 
 /** `key`: the s_server certificate; `ourKey`: ours when it differs (x509 cannot sign with RSA-PSS-restricted keys). */
 const SUITES: { name: string; key: KeyType; ourKey?: KeyType; dhe?: boolean }[] = [
@@ -64,24 +61,9 @@ function client12(): SSLContext {
   return ctx;
 }
 
+/** s_server -tls1_2 -www with `keyType`'s certificate; its port. */
 async function sServer(args: string[], keyType: KeyType = 'ec256'): Promise<number> {
-  const pki = testPki();
-  const port = await freePort();
-  const peer = startPeer('openssl', [
-    's_server',
-    '-accept',
-    String(port),
-    '-tls1_2',
-    '-cert',
-    pki.leaf[keyType].certFile,
-    '-key',
-    pki.leaf[keyType].keyFile,
-    '-www',
-    ...args,
-  ]);
-  peers.push(peer);
-  await peer.waitFor(/ACCEPT/);
-  return port;
+  return (await opensslServer(scope, ['-tls1_2', '-www', ...args], keyType)).port;
 }
 
 async function getPage(
@@ -89,24 +71,8 @@ async function getPage(
   ctx: SSLContext,
   session?: SSLSession,
 ): Promise<{ page: string; conn: PumpedConnection }> {
-  const conn = await connectWithSession(port, ctx, session);
-  cleanups.push(() => conn.socket.destroy());
-  await within(15_000, 'handshake with s_server', conn.handshakeDone);
-  conn.write('GET / HTTP/1.0\r\n\r\n');
-  const page = await conn.waitFor(/<\/HTML>|<\/BODY>|<\/pre>/i, 15_000);
-  return { page, conn };
-}
-
-/** connect() with an SSLSession to resume (the socket-pump helper has no session option). */
-async function connectWithSession(port: number, ctx: SSLContext, session?: SSLSession): Promise<PumpedConnection> {
-  if (session === undefined) return connect(port, ctx, 'localhost');
-  const original = ctx.wrapBio.bind(ctx);
-  ctx.wrapBio = (incoming, outgoing, options = {}) => original(incoming, outgoing, { ...options, session });
-  try {
-    return await connect(port, ctx, 'localhost');
-  } finally {
-    ctx.wrapBio = original;
-  }
+  const conn = await connectedClient(scope, port, ctx, session);
+  return { page: await wwwPage(conn), conn };
 }
 
 describe.skipIf(!haveOpenssl)('TLS 1.2: our client ↔ openssl s_server -tls1_2', () => {
@@ -192,23 +158,7 @@ describe.skipIf(!haveOpenssl)('TLS 1.2: our client ↔ openssl s_server -tls1_2'
 });
 
 async function sClient(port: number, args: string[], input = 'hello from s_client\n'): Promise<Peer> {
-  const pki = testPki();
-  const peer = startPeer('openssl', [
-    's_client',
-    '-connect',
-    `127.0.0.1:${port}`,
-    '-tls1_2',
-    '-nocommands',
-    '-CAfile',
-    pki.caFile,
-    '-verify_return_error',
-    '-servername',
-    'localhost',
-    ...args,
-  ]);
-  peers.push(peer);
-  peer.write(input);
-  return peer;
+  return opensslClient(scope, port, ['-tls1_2', '-verify_return_error', ...args], input);
 }
 
 /** Our echo server: answers each chunk with `echo:` + chunk. */
@@ -267,24 +217,12 @@ describe.skipIf(!haveOpenssl)('TLS 1.2: openssl s_client -tls1_2 ↔ our server'
 
   it('TLS 1.3 exporter (RFC 8446 §7.5) equals s_client -tls1_3 -keymatexport', async () => {
     const { port, connections } = await echoServer(serverContext());
-    const pki = testPki();
-    const child = startPeer('openssl', [
-      's_client',
-      '-connect',
-      `127.0.0.1:${port}`,
-      '-tls1_3',
-      '-nocommands',
-      '-CAfile',
-      pki.caFile,
-      '-servername',
-      'localhost',
-      '-keymatexport',
-      'EXPERIMENTAL-sanstls13',
-      '-keymatexportlen',
-      '32',
-    ]);
-    peers.push(child);
-    child.write('hello from s_client\n');
+    const child = opensslClient(
+      scope,
+      port,
+      ['-tls1_3', '-keymatexport', 'EXPERIMENTAL-sanstls13', '-keymatexportlen', '32'],
+      'hello from s_client\n',
+    );
     await child.waitFor(/echo:hello/);
     const hex = /Keying material: ([0-9A-F]+)/i.exec(child.output())![1]!.toLowerCase();
     expect(connections[0]!.obj.version()).toBe('TLSv1.3');
@@ -294,24 +232,12 @@ describe.skipIf(!haveOpenssl)('TLS 1.2: openssl s_client -tls1_2 ↔ our server'
 
   it('tls-exporter channel binding (RFC 9266 §2: 32 bytes, EXPORTER-Channel-Binding, no context) equals s_client -tls1_3 -keymatexport', async () => {
     const { port, connections } = await echoServer(serverContext());
-    const pki = testPki();
-    const child = startPeer('openssl', [
-      's_client',
-      '-connect',
-      `127.0.0.1:${port}`,
-      '-tls1_3',
-      '-nocommands',
-      '-CAfile',
-      pki.caFile,
-      '-servername',
-      'localhost',
-      '-keymatexport',
-      'EXPORTER-Channel-Binding',
-      '-keymatexportlen',
-      '32',
-    ]);
-    peers.push(child);
-    child.write('hello from s_client\n');
+    const child = opensslClient(
+      scope,
+      port,
+      ['-tls1_3', '-keymatexport', 'EXPORTER-Channel-Binding', '-keymatexportlen', '32'],
+      'hello from s_client\n',
+    );
     await child.waitFor(/echo:hello/);
     const hex = /Keying material: ([0-9A-F]+)/i.exec(child.output())![1]!.toLowerCase();
     expect(connections[0]!.obj.version()).toBe('TLSv1.3');
@@ -428,24 +354,8 @@ describe.skipIf(!haveOpenssl)(
     }
 
     it('a HelloRequest from s_server ("r") gets no_renegotiation from our client', async () => {
-      const pki = testPki();
-      const port = await freePort();
-      const server = startPeer('openssl', [
-        's_server',
-        '-accept',
-        String(port),
-        '-tls1_2',
-        '-cert',
-        pki.leaf.ec256.certFile,
-        '-key',
-        pki.leaf.ec256.keyFile,
-        '-msg',
-      ]);
-      peers.push(server);
-      await server.waitFor(/ACCEPT/);
-      const conn = await connect(port, client12(), 'localhost');
-      cleanups.push(() => conn.socket.destroy());
-      await within(15_000, 'handshake with s_server', conn.handshakeDone);
+      const { port, peer: server } = await opensslServer(scope, ['-tls1_2', '-msg']);
+      const conn = await connectedClient(scope, port, client12());
       conn.write('before\n');
       await server.waitFor(/before/);
       server.write('r\n');
