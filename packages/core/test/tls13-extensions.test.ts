@@ -23,9 +23,10 @@ import {
   parseServerHello,
   SignatureScheme,
 } from '@sanstls/core/codec';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { extensionPki } from './helpers/extension-pki.js';
-import { connect, listen, type PumpedConnection } from './helpers/socket-pump.js';
+import { connectedClient, interopScope, opensslServer, sClientSession, wwwPage } from './helpers/openssl-interop.js';
+import { connect, listen } from './helpers/socket-pump.js';
 import {
   clientContext,
   handshake,
@@ -35,7 +36,7 @@ import {
   testPki,
   transfer,
 } from './helpers/tls-pair.js';
-import { freePort, hasTool, type Peer, startPeer, within } from './helpers/tls12-peers.js';
+import { hasTool, within } from './helpers/tls12-peers.js';
 
 const VERSIONS = ['TLSv1.3', 'TLSv1.2'] as const;
 type Version = (typeof VERSIONS)[number];
@@ -484,77 +485,38 @@ describe('pre_shared_key placement', () => {
 const haveOpenssl = hasTool('openssl');
 if (!haveOpenssl) console.log('tls13-extensions: interop skipped, the openssl CLI is not installed');
 
-const peers: Peer[] = [];
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const p of peers.splice(0)) p.stop();
-  for (const f of cleanups.splice(0)) f();
-});
+const scope = interopScope();
+const { cleanups } = scope;
 
 const OPENSSL_VERSION_FLAG = { 'TLSv1.3': '-tls1_3', 'TLSv1.2': '-tls1_2' } as const;
 
 describe.skipIf(!haveOpenssl)('interop: OCSP stapling with OpenSSL', () => {
   for (const version of VERSIONS) {
     it(`${version}: our client gets s_server -status_file's response`, async () => {
-      const pki = testPki();
       const x = extensionPki();
-      const port = await freePort();
-      const peer = startPeer('openssl', [
-        's_server',
-        '-accept',
-        String(port),
+      const { port } = await opensslServer(scope, [
         OPENSSL_VERSION_FLAG[version],
-        '-cert',
-        pki.leaf.ec256.certFile,
-        '-key',
-        pki.leaf.ec256.keyFile,
         '-status_file',
         x.ocspResponseFile,
         '-www',
       ]);
-      peers.push(peer);
-      await peer.waitFor(/ACCEPT/);
       const ctx = clientContext();
       ctx.requestOcsp = true;
       const seen: (Uint8Array | null)[] = [];
       ctx.ocspResponseCallback = (response) => {
         seen.push(response);
       };
-      const conn = await connect(port, ctx, 'localhost');
-      cleanups.push(() => conn.socket.destroy());
-      await within(15_000, 'handshake with s_server', conn.handshakeDone);
+      const conn = await connectedClient(scope, port, ctx);
       expect(conn.obj.version()).toBe(version);
       expect(conn.obj.ocspResponse).toEqual(x.ocspResponse);
       expect(seen).toEqual([x.ocspResponse]);
     });
 
     it(`${version}: s_client -status prints the response our server staples`, async () => {
-      const pki = testPki();
       const x = extensionPki();
       const ctx = serverContext();
       ctx.setOcspResponse(x.ocspResponse);
-      const connections: PumpedConnection[] = [];
-      const server = await listen(ctx, (conn) => {
-        connections.push(conn);
-        conn.onData = () => conn.write('stapled\n');
-      });
-      cleanups.push(server.close);
-      const child = startPeer('openssl', [
-        's_client',
-        '-connect',
-        `127.0.0.1:${server.port}`,
-        OPENSSL_VERSION_FLAG[version],
-        '-CAfile',
-        pki.caFile,
-        '-servername',
-        'localhost',
-        '-status',
-        '-nocommands',
-      ]);
-      peers.push(child);
-      child.write('hello\n');
-      await child.waitFor(/stapled/, 15_000);
-      const out = child.output();
+      const out = await sClientSession(scope, ctx, [OPENSSL_VERSION_FLAG[version], '-status'], 'stapled');
       expect(out).toMatch(/OCSP Response Status: successful/);
       expect(out).toMatch(/Cert Status: good/);
       expect(out).toMatch(/Verify return code: 0 \(ok\)/);
@@ -562,63 +524,31 @@ describe.skipIf(!haveOpenssl)('interop: OCSP stapling with OpenSSL', () => {
   }
 
   it('s_client without -status gets no response ("OCSP response: no response sent" not printed, none stapled)', async () => {
-    const pki = testPki();
     const ctx = serverContext();
     ctx.setOcspResponse(extensionPki().ocspResponse);
-    const server = await listen(ctx, (conn) => {
-      conn.onData = () => conn.write('plain\n');
-    });
-    cleanups.push(server.close);
-    const child = startPeer('openssl', [
-      's_client',
-      '-connect',
-      `127.0.0.1:${server.port}`,
-      '-CAfile',
-      pki.caFile,
-      '-servername',
-      'localhost',
-      '-nocommands',
-    ]);
-    peers.push(child);
-    child.write('hello\n');
-    await child.waitFor(/plain/, 15_000);
-    expect(child.output()).not.toMatch(/OCSP Response Status/);
+    expect(await sClientSession(scope, ctx, [], 'plain')).not.toMatch(/OCSP Response Status/);
   });
 });
 
 describe.skipIf(!haveOpenssl)('interop: certificate_authorities with OpenSSL', () => {
   for (const version of VERSIONS) {
     it(`${version}: s_server -Verify names its CA; our client picks the chain under it`, async () => {
-      const pki = testPki();
       const x = extensionPki();
-      const port = await freePort();
-      const peer = startPeer('openssl', [
-        's_server',
-        '-accept',
-        String(port),
+      const { port } = await opensslServer(scope, [
         OPENSSL_VERSION_FLAG[version],
-        '-cert',
-        pki.leaf.ec256.certFile,
-        '-key',
-        pki.leaf.ec256.keyFile,
         '-Verify',
         '1',
         '-CAfile',
-        pki.caFile,
+        testPki().caFile,
         '-verify_return_error',
         '-www',
       ]);
-      peers.push(peer);
-      await peer.waitFor(/ACCEPT/);
       const ctx = clientContext();
       // Preferred without the CA list: the EC chain under CA B, which s_server would refuse.
       ctx.loadCertChain(x.clientUnderB.certPem, x.clientUnderB.keyPem);
       ctx.loadCertChain(x.rsaClientUnderA.certPem, x.rsaClientUnderA.keyPem);
-      const conn = await connect(port, ctx, 'localhost');
-      cleanups.push(() => conn.socket.destroy());
-      await within(15_000, 'handshake with s_server', conn.handshakeDone);
-      conn.write('GET / HTTP/1.0\r\n\r\n');
-      const page = await conn.waitFor(/<\/pre>|<\/BODY>/i, 15_000);
+      const conn = await connectedClient(scope, port, ctx);
+      const page = await wwwPage(conn);
       expect(conn.obj.version()).toBe(version);
       expect(page).toContain('client-rsa-under-a');
     });
@@ -630,25 +560,7 @@ describe.skipIf(!haveOpenssl)('interop: certificate_authorities with OpenSSL', (
       ctx.loadVerifyLocations({ cadata: pki.caPem });
       ctx.loadVerifyLocations({ cadata: extensionPki().caB.certPem });
       ctx.sendCertificateAuthorities = true;
-      const server = await listen(ctx, (conn) => {
-        conn.onData = () => conn.write('named\n');
-      });
-      cleanups.push(server.close);
-      const child = startPeer('openssl', [
-        's_client',
-        '-connect',
-        `127.0.0.1:${server.port}`,
-        OPENSSL_VERSION_FLAG[version],
-        '-CAfile',
-        pki.caFile,
-        '-servername',
-        'localhost',
-        '-nocommands',
-      ]);
-      peers.push(child);
-      child.write('hello\n');
-      await child.waitFor(/named/, 15_000);
-      const out = child.output();
+      const out = await sClientSession(scope, ctx, [OPENSSL_VERSION_FLAG[version]], 'named');
       expect(out).toMatch(
         /Acceptable client certificate CA names\s*\n\s*CN ?= ?sanstls test CA\s*\n\s*CN ?= ?sanstls test CA B/,
       );
@@ -660,24 +572,7 @@ describe.skipIf(!haveOpenssl)('interop: certificate_authorities with OpenSSL', (
     const ctx = serverContext();
     ctx.verifyMode = CERT_OPTIONAL;
     ctx.loadVerifyLocations({ cadata: pki.caPem });
-    const server = await listen(ctx, (conn) => {
-      conn.onData = () => conn.write('unnamed\n');
-    });
-    cleanups.push(server.close);
-    const child = startPeer('openssl', [
-      's_client',
-      '-connect',
-      `127.0.0.1:${server.port}`,
-      '-CAfile',
-      pki.caFile,
-      '-servername',
-      'localhost',
-      '-nocommands',
-    ]);
-    peers.push(child);
-    child.write('hello\n');
-    await child.waitFor(/unnamed/, 15_000);
-    expect(child.output()).toMatch(/No client certificate CA names sent/);
+    expect(await sClientSession(scope, ctx, [], 'unnamed')).toMatch(/No client certificate CA names sent/);
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import type { SSLContext, SSLSession } from '@sanstls/core';
 import { afterEach } from 'vitest';
-import { connect, type PumpedConnection } from './socket-pump.js';
+import { connect, listen, type PumpedConnection } from './socket-pump.js';
 import { type KeyType, testPki } from './tls-pair.js';
 import { freePort, type Peer, startPeer, within } from './tls12-peers.js';
 
@@ -103,4 +103,21 @@ export function opensslClient(scope: InteropScope, port: number, args: readonly 
   scope.peers.push(peer);
   if (input !== undefined) peer.write(input);
   return peer;
+}
+
+/**
+ * Our server on `ctx`, answering any data with `reply` and a newline; `openssl s_client` (as {@link opensslClient},
+ * then `args`) says hello and waits for the answer. Resolves with everything s_client printed.
+ */
+export async function sClientSession(
+  scope: InteropScope,
+  ctx: SSLContext,
+  args: readonly string[],
+  reply: string,
+): Promise<string> {
+  const server = await listen(ctx, (conn) => {
+    conn.onData = () => conn.write(`${reply}\n`);
+  });
+  scope.cleanups.push(server.close);
+  return opensslClient(scope, server.port, args, 'hello\n').waitFor(new RegExp(reply), 15_000);
 }
