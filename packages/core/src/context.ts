@@ -72,6 +72,8 @@ export interface SSLContextOptions {
   now?: () => number;
   /** Crypto provider (default: the pure-JS noble provider). */
   cryptoProvider?: CryptoProvider;
+  /** Server: the session-ticket key to start with, as {@link SSLContext.setTicketKeys} takes it (48 bytes). */
+  ticketKeys?: Uint8Array;
 }
 
 /** Python's sni_callback: may assign `sslObject.context`, return an ALERT_DESCRIPTION_* to abort, or a Promise. */
@@ -253,6 +255,7 @@ export class SSLContext {
     const client = protocol === PROTOCOL_TLS_CLIENT;
     this.verifyModeValue = client ? CERT_REQUIRED : CERT_NONE;
     this.checkHostnameValue = client;
+    if (options.ticketKeys !== undefined) this.setTicketKeys(options.ticketKeys);
   }
 
   // -------------------------------------------------------------------------------------------

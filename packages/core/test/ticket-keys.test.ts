@@ -130,6 +130,19 @@ describe('ticket key API', () => {
     expect(connect(clientCtx, b, first.client.session!).server.sessionReused).toBe(true);
   });
 
+  it('the ticketKeys constructor option is setTicketKeys at creation (bad lengths refused there too)', () => {
+    const a = serverContext(['ec256'], { ticketKeys: keysOf(9) });
+    expect(a.getTicketKeys()).toEqual(keysOf(9));
+    const b = serverContext();
+    b.setTicketKeys(keysOf(9));
+    const clientCtx = client(TLSVersion.TLSv1_3);
+    const first = connect(clientCtx, a);
+    expect(connect(clientCtx, b, first.client.session!).server.sessionReused).toBe(true);
+    expect(() => serverContext(['ec256'], { ticketKeys: new Uint8Array(47) })).toThrow(
+      expect.objectContaining({ reason: 'INVALID_TICKET_KEYS_LENGTH' }),
+    );
+  });
+
   it('setting the current keys again is not a rotation', () => {
     const a = serverContext();
     a.setTicketKeys(keysOf(5));
