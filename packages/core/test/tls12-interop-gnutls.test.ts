@@ -78,24 +78,12 @@ async function gnutlsServer(args: string[], key: KeyType = 'ec256'): Promise<Ser
 }
 
 async function echoThrough(port: number, ctx: SSLContext, session?: SSLSession): Promise<PumpedConnection> {
-  const conn = await connectWithSession(port, ctx, session);
+  const conn = await connect(port, ctx, 'localhost', session ?? null);
   cleanups.push(() => conn.socket.destroy());
   await within(15_000, 'handshake with gnutls-serv', conn.handshakeDone);
   conn.write('hello gnutls\n');
   await conn.waitFor(/hello gnutls\n/, 15_000);
   return conn;
-}
-
-/** connect() with an SSLSession to resume (Python's wrap_bio(session=…)). */
-async function connectWithSession(port: number, ctx: SSLContext, session?: SSLSession): Promise<PumpedConnection> {
-  if (session === undefined) return connect(port, ctx, 'localhost');
-  const original = ctx.wrapBio.bind(ctx);
-  ctx.wrapBio = (incoming, outgoing, options = {}) => original(incoming, outgoing, { ...options, session });
-  try {
-    return await connect(port, ctx, 'localhost');
-  } finally {
-    ctx.wrapBio = original;
-  }
 }
 
 describe.skipIf(skipUnless(peerAvailability.gnutlsServer(), 'gnutls-serv in a private network namespace'))(

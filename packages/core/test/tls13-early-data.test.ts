@@ -9,7 +9,7 @@ import { type SSLContext, type SSLError, type SSLSession, TLSVersion } from '@sa
 import { describe, expect, it } from 'vitest';
 import {
   clientContext,
-  exchange,
+  connectPair as connect,
   handshake,
   handshakeUntilError,
   makePair,
@@ -23,11 +23,6 @@ const text = (b: Uint8Array | null) => (b === null ? null : new TextDecoder().de
 
 const pairWith = (clientCtx: SSLContext, serverCtx: SSLContext, session?: SSLSession | null): Pair =>
   makePair(clientCtx, serverCtx, 'localhost', session ?? null);
-
-function connect(pair: Pair): void {
-  handshake(pair);
-  exchange(pair);
-}
 
 function step(obj: Pair['client']): void {
   try {

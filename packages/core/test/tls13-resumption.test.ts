@@ -35,8 +35,7 @@ import {
 import { Tls13KeySchedule } from '../src/crypto/keyschedule.js';
 import {
   clientContext,
-  exchange,
-  handshake,
+  connectPair as connect,
   handshakeUntilError,
   makePair,
   type Pair,
@@ -52,12 +51,6 @@ const pairWith = (
   session?: SSLSession | null,
   host = 'localhost',
 ): Pair => makePair(clientCtx, serverCtx, host, session ?? null);
-
-/** Handshake plus one exchange each way (the client reads the tickets with the server's data). */
-function connect(pair: Pair): void {
-  handshake(pair);
-  exchange(pair);
-}
 
 function step(obj: Pair['client']): void {
   try {

@@ -56,22 +56,10 @@ export async function connectedClient(
   ctx: SSLContext,
   session?: SSLSession,
 ): Promise<PumpedConnection> {
-  const conn = await connectWithSession(port, ctx, session);
+  const conn = await connect(port, ctx, 'localhost', session ?? null);
   scope.cleanups.push(() => conn.socket.destroy());
   await within(15_000, 'handshake with s_server', conn.handshakeDone);
   return conn;
-}
-
-/** connect() with an SSLSession to resume (the socket-pump helper has no session option). */
-async function connectWithSession(port: number, ctx: SSLContext, session?: SSLSession): Promise<PumpedConnection> {
-  if (session === undefined) return connect(port, ctx, 'localhost');
-  const original = ctx.wrapBio.bind(ctx);
-  ctx.wrapBio = (incoming, outgoing, options = {}) => original(incoming, outgoing, { ...options, session });
-  try {
-    return await connect(port, ctx, 'localhost');
-  } finally {
-    ctx.wrapBio = original;
-  }
 }
 
 /** Sends an HTTP GET (written as `pieces`) to s_server -www and resolves with its page, once complete. */

@@ -3,7 +3,14 @@
  * does this properly; the core interop tests only need a faithful pipe).
  */
 import net from 'node:net';
-import { MemoryBIO, type SSLContext, type SSLObject, SSLWantReadError, SSLZeroReturnError } from '@sanstls/core';
+import {
+  MemoryBIO,
+  type SSLContext,
+  type SSLObject,
+  type SSLSession,
+  SSLWantReadError,
+  SSLZeroReturnError,
+} from '@sanstls/core';
 
 export interface PumpedConnection {
   readonly obj: SSLObject;
@@ -27,7 +34,7 @@ export interface PumpedConnection {
 export function pump(
   socket: net.Socket,
   ctx: SSLContext,
-  options: { serverSide?: boolean; serverHostname?: string | null },
+  options: { serverSide?: boolean; serverHostname?: string | null; session?: SSLSession | null },
 ): PumpedConnection {
   const incoming = new MemoryBIO();
   const outgoing = new MemoryBIO();
@@ -144,11 +151,16 @@ export function pump(
   return conn;
 }
 
-/** Connects to 127.0.0.1:port and starts a client handshake. */
-export function connect(port: number, ctx: SSLContext, serverHostname: string | null): Promise<PumpedConnection> {
+/** Connects to 127.0.0.1:port and starts a client handshake, offering `session` to resume if given. */
+export function connect(
+  port: number,
+  ctx: SSLContext,
+  serverHostname: string | null,
+  session: SSLSession | null = null,
+): Promise<PumpedConnection> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1', () => {
-      const conn = pump(socket, ctx, { serverHostname });
+      const conn = pump(socket, ctx, { serverHostname, session });
       conn.start();
       resolve(conn);
     });

@@ -165,6 +165,12 @@ export function exchange(pair: Pair): void {
   expect(text(readAll(pair.client))).toBe('pong');
 }
 
+/** {@link handshake}, then {@link exchange}: the client holds a resumable session (TLS 1.3 tickets come with data). */
+export function connectPair(pair: Pair): void {
+  handshake(pair);
+  exchange(pair);
+}
+
 /** The records in `bytes` (whole TLSPlaintext/TLSCiphertext records, RFC 8446 §5.1): type and a copy of the body. */
 export function splitRecords(bytes: Uint8Array): { type: number; body: Uint8Array }[] {
   const out: { type: number; body: Uint8Array }[] = [];
