@@ -26,7 +26,6 @@ import {
   createHmac,
   createPrivateKey,
   createPublicKey,
-  createSecretKey,
   diffieHellman,
   type Hash,
   type KeyObject,
@@ -125,8 +124,13 @@ class NodeAeadKey implements AeadKey {
   constructor(
     private readonly name: AeadName,
     private readonly cipher: 'aes-128-gcm' | 'aes-256-gcm' | 'chacha20-poly1305',
-    private readonly key: KeyObject,
+    private readonly key: Buffer,
   ) {}
+
+  /** AeadKey.wipe: the key bytes are ours (a copy), zeroed at the connection's end. */
+  wipe(): void {
+    this.key.fill(0);
+  }
 
   private checkNonce(nonce: Uint8Array): void {
     if (nonce.length !== 12) {
@@ -194,8 +198,10 @@ function nodeAead(name: AeadName): AeadAlgorithm {
           reason: 'INVALID_KEY_LENGTH',
         });
       }
-      // A KeyObject is imported once per traffic key, not once per record.
-      return new NodeAeadKey(name, cipher, createSecretKey(key));
+      // The raw key, copied: createCipheriv takes it as fast as a KeyObject (measured 5.6 vs 5.8 µs per 100-byte
+      // seal), and a KeyObject per traffic key costs ≈ 1.5 µs to make plus a native handle to finalize — ten per
+      // TLS 1.3 handshake pair, most of them used for one or two records (issue #9).
+      return new NodeAeadKey(name, cipher, Buffer.from(key));
     },
   };
 }
