@@ -206,14 +206,21 @@ describe('VerifiedChainCache', () => {
     const cases: Partial<VerifyChainOptions>[] = [
       {},
       { hostname: 'b.example' },
+      { hostname: undefined },
+      { hostname: '' },
+      { hostname: 'A.EXAMPLE.' },
+      { hostname: 'a.example', flags: VERIFY_X509_TRUSTED_FIRST | VERIFY_X509_STRICT },
+      { hostname: undefined, ip: '192.0.2.7' },
+      { hostname: undefined, email: 'x@a.example' },
+      { hostname: 'a.example', hostnameChecksCommonName: true },
       { at: new Date(NOW + 40 * DAY) },
       { ...peerChain(chainB) },
       { intermediates: [] },
       { purpose: 'any' },
       {},
     ];
-    for (let round = 0; round < 2; round++) {
-      for (const c of cases) {
+    for (let round = 0; round < 3; round++) {
+      for (const c of round === 1 ? [...cases].reverse() : cases) {
         const opts: VerifyChainOptions = {
           ...peerChain(chainA),
           trustAnchors: store,

@@ -21,6 +21,7 @@
  * @module
  */
 import { constantTimeEqual, SSLError, toHex } from '@sanstls/x509';
+import { labelBytes } from './labels.js';
 import type { HashAlgorithm } from './provider.js';
 
 declare const secretBrand: unique symbol;
@@ -59,8 +60,8 @@ const EMPTY = /* @__PURE__ */ new Uint8Array(0);
  * opaque context<0..255>.
  */
 export function encodeHkdfLabel(length: number, label: string | Uint8Array, context: Uint8Array): Uint8Array {
-  const labelBytes = typeof label === 'string' ? encodedLabel(label) : label;
-  const fullLabelLength = LABEL_PREFIX.length + labelBytes.length;
+  const bytes = typeof label === 'string' ? labelBytes(label) : label;
+  const fullLabelLength = LABEL_PREFIX.length + bytes.length;
   if (fullLabelLength > 255 || context.length > 255 || length > 0xffff || length < 0) {
     throw new SSLError('HkdfLabel field out of range', { library: 'SSL', reason: 'INTERNAL_ERROR' });
   }
@@ -69,24 +70,10 @@ export function encodeHkdfLabel(length: number, label: string | Uint8Array, cont
   out[1] = length & 0xff;
   out[2] = fullLabelLength;
   out.set(LABEL_PREFIX, 3);
-  out.set(labelBytes, 3 + LABEL_PREFIX.length);
+  out.set(bytes, 3 + LABEL_PREFIX.length);
   out[3 + fullLabelLength] = context.length;
   out.set(context, 4 + fullLabelLength);
   return out;
-}
-
-/** UTF-8 of the labels met so far: a handshake expands a dozen constant labels, each encoded once. */
-const labelBytesCache = new Map<string, Uint8Array>();
-/** Exporter labels come from applications: the memory stays bounded whatever they pass. */
-const MAX_CACHED_LABELS = 64;
-
-function encodedLabel(label: string): Uint8Array {
-  let bytes = labelBytesCache.get(label);
-  if (bytes === undefined) {
-    bytes = encoder.encode(label);
-    if (labelBytesCache.size < MAX_CACHED_LABELS) labelBytesCache.set(label, bytes);
-  }
-  return bytes;
 }
 
 /** HKDF-Expand-Label(Secret, Label, Context, Length) (RFC 8446 §7.1). */

@@ -6,9 +6,8 @@
  * @module
  */
 import { concatBytes, SSLError } from '@sanstls/x509';
+import { labelBytes } from './labels.js';
 import type { HashAlgorithm } from './provider.js';
-
-const encoder = /* @__PURE__ */ new TextEncoder();
 
 function checkRandom(random: Uint8Array, which: string): void {
   if (random.length !== 32) {
@@ -51,7 +50,7 @@ export function tls12Prf(
   seed: Uint8Array,
   length: number,
 ): Uint8Array {
-  return pHash(hash, secret, concatBytes([encoder.encode(label), seed]), length);
+  return pHash(hash, secret, concatBytes([labelBytes(label), seed]), length);
 }
 
 /** master_secret = PRF(pre_master_secret, "master secret", ClientHello.random + ServerHello.random)[0..47] (§8.1). */

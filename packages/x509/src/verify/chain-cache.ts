@@ -62,6 +62,8 @@ interface Verdict {
 
 /** Verdicts kept per chain (a chain is rarely validated under more than one policy). */
 const VERDICTS_PER_CHAIN = 4;
+/** Reference identities kept per chain (a server certificate is usually reached under one or two names). */
+const IDENTITIES_PER_CHAIN = 8;
 
 /** One distinct chain: its bytes, its parsed certificates and the paths validated for it. */
 export class CachedChain {
@@ -69,6 +71,8 @@ export class CachedChain {
   readonly leaf: Certificate;
   private pool: readonly (Certificate | undefined)[] | undefined;
   private verdicts: Verdict[] = [];
+  /** Reference identities the leaf was found valid for (see {@link identityPassed}). */
+  private identities: string[] = [];
 
   /** @internal */
   constructor(readonly ders: readonly Uint8Array[]) {
@@ -101,6 +105,21 @@ export class CachedChain {
     if (cert === this.leaf) return 0;
     const i = this.pool?.indexOf(cert) ?? -1;
     return i < 0 ? -1 : i + 1;
+  }
+
+  /**
+   * Whether the leaf passed the identity check described by `key` before (the check is a pure function
+   * of the leaf and the reference identity, so a pass stays a pass; failures are not kept).
+   */
+  identityPassed(key: string): boolean {
+    return this.identities.includes(key);
+  }
+
+  /** Records that the leaf passed the identity check described by `key`. */
+  rememberIdentity(key: string): void {
+    if (this.identities.includes(key)) return;
+    if (this.identities.length >= IDENTITIES_PER_CHAIN) this.identities.shift();
+    this.identities.push(key);
   }
 
   /** A path validated under `scope` with the store unchanged since, if any. */

@@ -539,6 +539,17 @@ class Validation {
     return undefined;
   }
 
+  /** What {@link identity}'s answer depends on besides the leaf. */
+  identityKey(): string {
+    return JSON.stringify([
+      this.hostname ?? null,
+      this.hostIp === undefined ? null : Array.from(this.hostIp),
+      this.opts.email ?? null,
+      this.opts.hostnameChecksCommonName === true,
+      this.strict,
+    ]);
+  }
+
   /** Validity periods of a path (§6.1.3(a)(2)), compared at one-second granularity as certificates encode them. */
   validity(path: readonly Certificate[]): Failure | undefined {
     for (let i = 0; i < path.length; i++) {
@@ -625,14 +636,20 @@ export function verifyChain(opts: VerifyChainOptions): VerifyChainResult {
     });
   const succeed = (path: Certificate[]): VerifyChainResult => {
     if (scope !== undefined) cached?.remember(scope, path);
+    cached?.rememberIdentity(v.identityKey()); // the path's evaluation checked the leaf's identity
     return { chain: ders(path) };
   };
   if (cached !== undefined && scope !== undefined) {
     // A path validated before for these exact bytes under the same store and options: only what may have
     // changed since (the time, the reference identity) is checked again; any failure re-validates in full.
     const path = cached.verdict(scope);
-    if (path !== undefined && v.identity(path[0] as Certificate) === undefined && v.validity(path) === undefined) {
-      return { chain: ders(path) };
+    if (path !== undefined && v.validity(path) === undefined) {
+      const identityKey = v.identityKey();
+      if (cached.identityPassed(identityKey)) return { chain: ders(path) };
+      if (v.identity(path[0] as Certificate) === undefined) {
+        cached.rememberIdentity(identityKey);
+        return { chain: ders(path) };
+      }
     }
   }
   const leaf = cached?.leaf ?? parseCertificate(opts.leaf);
