@@ -67,128 +67,84 @@ function watch(socket: TLSSocket | nodeTls.TLSSocket): Promise<{ order: string[]
   });
 }
 
-describe('our server (createServer, OCSPRequest) ↔ node:tls client (requestOCSP)', () => {
-  for (const version of VERSIONS) {
-    it(`${version}: 'OCSPRequest' gets the leaf and its issuer; Node's client gets the response first`, async () => {
-      const server = createServer({
-        cert: pem(chain().serverCert),
-        key: pem(chain().serverKey),
-        ca: pem(chain().caCert), // the issuer comes from here: the chain is the leaf alone
-        maxVersion: version,
+type OcspCallback = (err: Error | null, response?: Buffer | null) => void;
+type AnyServer = Server | nodeTls.Server;
+
+/**
+ * Both directions run the same cases, so ours behaves as node:tls does on either side: our server with Node's client,
+ * and Node's server with our client.
+ */
+const DIRECTIONS = [
+  {
+    name: 'our server (createServer) ↔ node:tls client',
+    server: (options: { cert: string; key: string; ca?: string; maxVersion?: 'TLSv1.2' | 'TLSv1.3' }): AnyServer =>
+      createServer(options),
+    client: (port: number, requestOCSP: boolean) => nodeTls.connect({ ...clientOptions(port), requestOCSP }),
+  },
+  {
+    name: 'node:tls server ↔ our client (connect)',
+    server: (options: { cert: string; key: string; ca?: string; maxVersion?: 'TLSv1.2' | 'TLSv1.3' }): AnyServer =>
+      nodeTls.createServer(options),
+    client: (port: number, requestOCSP: boolean) => connect({ ...clientOptions(port), requestOCSP }),
+  },
+] as const;
+
+const clientOptions = (port: number) => ({ host: '127.0.0.1', port, servername: 'localhost', ca: pem(chain().caCert) });
+
+for (const direction of DIRECTIONS) {
+  describe(`OCSP stapling, ${direction.name}`, () => {
+    for (const version of VERSIONS) {
+      it(`${version}: 'OCSPRequest' gets the leaf and its issuer; 'OCSPResponse' brings the answer before 'secureConnect'`, async () => {
+        const server = direction.server({
+          cert: pem(chain().serverCert),
+          key: pem(chain().serverKey),
+          ca: pem(chain().caCert), // the issuer comes from here: the chain is the leaf alone
+          maxVersion: version,
+        });
+        const requests: [Buffer | null, Buffer | null][] = [];
+        server.on('OCSPRequest', (certificate: Buffer | null, issuer: Buffer | null, callback: OcspCallback) => {
+          requests.push([certificate, issuer]);
+          setTimeout(() => callback(null, response), 5); // asynchronous, as a responder fetch
+        });
+        const client = direction.client(await listening(server), true);
+        const seen = await within(15_000, 'client handshake', watch(client));
+        expect(client.getProtocol()).toBe(version);
+        expect(client.authorized).toBe(true);
+        expect(seen.order).toEqual(['OCSPResponse', 'secureConnect']);
+        expect(seen.ocsp[0]).toEqual(response);
+        expect(requests).toEqual([[der(chain().serverCert), der(chain().caCert)]]);
       });
-      const requests: [Buffer | null, Buffer | null][] = [];
-      server.on('OCSPRequest', (certificate: Buffer | null, issuer: Buffer | null, callback) => {
-        requests.push([certificate, issuer]);
-        setTimeout(() => callback(null, response), 5); // asynchronous, as a responder fetch
+    }
+
+    it("a client that does not ask: no 'OCSPRequest', no 'OCSPResponse'; one that asks, answered null: null", async () => {
+      const server = direction.server({ cert: pem(chain().serverChain), key: pem(chain().serverKey) });
+      const issuers: (Buffer | null)[] = [];
+      server.on('OCSPRequest', (_certificate: Buffer | null, issuer: Buffer | null, callback: OcspCallback) => {
+        issuers.push(issuer);
+        callback(null, null);
       });
       const port = await listening(server);
-      const client = nodeTls.connect({
-        host: '127.0.0.1',
-        port,
-        servername: 'localhost',
-        ca: pem(chain().caCert),
-        requestOCSP: true,
-      });
-      const seen = await within(15_000, 'Node client handshake', watch(client));
-      expect(client.getProtocol()).toBe(version);
-      expect(seen.order).toEqual(['OCSPResponse', 'secureConnect']);
-      expect(seen.ocsp[0]).toEqual(response);
-      expect(requests).toEqual([[der(chain().serverCert), der(chain().caCert)]]);
+      const plain = await within(15_000, 'handshake', watch(direction.client(port, false)));
+      expect(plain.order).toEqual(['secureConnect']);
+      expect(issuers).toEqual([]);
+      const none = await within(15_000, 'handshake', watch(direction.client(port, true)));
+      expect(none.order).toEqual(['OCSPResponse', 'secureConnect']);
+      expect(none.ocsp).toEqual([null]);
+      expect(issuers).toEqual([der(chain().caCert)]); // from the chain the server sends
     });
-  }
 
-  it("a client that does not ask gets no 'OCSPRequest'; an answer of null staples nothing", async () => {
-    const server = createServer({ cert: pem(chain().serverChain), key: pem(chain().serverKey) });
-    let asked = 0;
-    server.on('OCSPRequest', (_certificate, issuer: Buffer | null, callback) => {
-      asked++;
-      expect(issuer).toEqual(der(chain().caCert)); // from the chain the server sends
-      callback(null, null);
-    });
-    const port = await listening(server);
-    const base = { host: '127.0.0.1', port, servername: 'localhost', ca: pem(chain().caCert) };
-    const plain = await within(15_000, 'handshake', watch(nodeTls.connect(base)));
-    expect(plain.order).toEqual(['secureConnect']);
-    expect(asked).toBe(0);
-    const none = await within(15_000, 'handshake', watch(nodeTls.connect({ ...base, requestOCSP: true })));
-    expect(none.order).toEqual(['OCSPResponse', 'secureConnect']);
-    expect(none.ocsp).toEqual([null]);
-    expect(asked).toBe(1);
-  });
-
-  it("an error from the 'OCSPRequest' callback fails that handshake and is the 'tlsClientError'", async () => {
-    const server = createServer({ cert: pem(chain().serverCert), key: pem(chain().serverKey) });
-    server.on('OCSPRequest', (_certificate, _issuer, callback) => callback(new Error('responder down')));
-    const failures: Error[] = [];
-    server.on('tlsClientError', (err: Error) => failures.push(err));
-    const port = await listening(server);
-    const client = nodeTls.connect({
-      host: '127.0.0.1',
-      port,
-      servername: 'localhost',
-      ca: pem(chain().caCert),
-      requestOCSP: true,
-    });
-    await expect(within(15_000, 'failed handshake', watch(client))).rejects.toThrow();
-    await within(
-      5_000,
-      'tlsClientError',
-      new Promise<void>((r) => (failures.length > 0 ? r() : server.once('tlsClientError', () => r()))),
-    );
-    expect(failures[0]?.message).toBe('responder down');
-  });
-});
-
-describe('node:tls server (OCSPRequest) ↔ our client (connect with requestOCSP)', () => {
-  for (const version of VERSIONS) {
-    it(`${version}: 'OCSPResponse' brings what the Node server stapled, before 'secureConnect'`, async () => {
-      const server = nodeTls.createServer({
-        cert: pem(chain().serverCert),
-        key: pem(chain().serverKey),
-        maxVersion: version,
-      });
-      server.on(
-        'OCSPRequest',
-        (_certificate: Buffer, _issuer: Buffer, callback: (e: Error | null, r?: Buffer) => void) =>
-          callback(null, response),
+    it("an error from the 'OCSPRequest' callback fails that handshake and is the 'tlsClientError'", async () => {
+      const server = direction.server({ cert: pem(chain().serverCert), key: pem(chain().serverKey) });
+      server.on('OCSPRequest', (_certificate: Buffer | null, _issuer: Buffer | null, callback: OcspCallback) =>
+        callback(new Error('responder down')),
       );
-      const port = await listening(server);
-      const client = connect({
-        host: '127.0.0.1',
-        port,
-        servername: 'localhost',
-        ca: pem(chain().caCert),
-        requestOCSP: true,
-      });
-      const seen = await within(15_000, 'our client handshake', watch(client));
-      expect(client.getProtocol()).toBe(version);
-      expect(client.authorized).toBe(true);
-      expect(seen.order).toEqual(['OCSPResponse', 'secureConnect']);
-      expect(seen.ocsp[0]).toEqual(response);
+      const failure = new Promise<Error>((resolve) => server.once('tlsClientError', resolve));
+      const client = direction.client(await listening(server), true);
+      await expect(within(15_000, 'failed handshake', watch(client))).rejects.toThrow();
+      expect((await within(5_000, 'tlsClientError', failure)).message).toBe('responder down');
     });
-  }
-
-  it("without requestOCSP no 'OCSPResponse' and no request; asked with nothing stapled: null", async () => {
-    const server = nodeTls.createServer({ cert: pem(chain().serverCert), key: pem(chain().serverKey) });
-    let asked = 0;
-    server.on(
-      'OCSPRequest',
-      (_certificate: Buffer, _issuer: Buffer, callback: (e: Error | null, r?: Buffer) => void) => {
-        asked++;
-        callback(null);
-      },
-    );
-    const port = await listening(server);
-    const base = { host: '127.0.0.1', port, servername: 'localhost', ca: pem(chain().caCert) };
-    const plain = await within(15_000, 'handshake', watch(connect(base)));
-    expect(plain.order).toEqual(['secureConnect']);
-    expect(asked).toBe(0);
-    const none = await within(15_000, 'handshake', watch(connect({ ...base, requestOCSP: true })));
-    expect(none.order).toEqual(['OCSPResponse', 'secureConnect']);
-    expect(none.ocsp).toEqual([null]);
-    expect(asked).toBe(1);
   });
-});
+}
 
 describe.skipIf(skipUnless(peerAvailability.openssl(), 'openssl'))('CLI: -status and -status_file with openssl', () => {
   let cli: CliHarness;
