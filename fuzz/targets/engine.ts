@@ -33,7 +33,7 @@ import { Rng } from '../mutate.js';
 /** Raised by the harness when the victim breaks an invariant other than "only SSLErrors". */
 export class EngineInvariantError extends Error {}
 
-interface Op {
+export interface Op {
   type: number;
   content: Uint8Array;
 }
@@ -198,7 +198,7 @@ export function runConnection(
   victim: 'client' | 'server',
   ops: Op[] | null,
   variant: Variant = 'basic',
-): { recorded: Op[]; victimDone: boolean; victimError: unknown } {
+): ConnectionOutcome {
   const s = scenario(version, variant);
   s.rng.client = seeded(1);
   s.rng.server = seeded(2);
@@ -208,6 +208,41 @@ export function runConnection(
   const serverOut = new MemoryBIO();
   const client = s.client.wrapBio(clientIn, clientOut, { serverHostname: 'localhost' });
   const server = s.server.wrapBio(serverIn, serverOut, { serverSide: true });
+  return runPair(
+    { client, server, clientIn, clientOut, serverIn, serverOut },
+    victim,
+    ops,
+    `${version}, victim ${victim}`,
+  );
+}
+
+/** Two fresh, connected-by-nothing-yet engines on their BIOs. */
+export interface EnginePair {
+  client: SSLObject;
+  server: SSLObject;
+  clientIn: MemoryBIO;
+  clientOut: MemoryBIO;
+  serverIn: MemoryBIO;
+  serverOut: MemoryBIO;
+}
+
+export interface ConnectionOutcome {
+  recorded: Op[];
+  victimDone: boolean;
+  victimError: unknown;
+}
+
+/**
+ * Runs one connection of `pair` (see {@link runConnection}): the peer's record-layer sends are replaced by
+ * `ops`, or recorded when `ops` is null; the victim runs under the invariants.
+ */
+export function runPair(
+  pair: EnginePair,
+  victim: 'client' | 'server',
+  ops: Op[] | null,
+  label: string,
+): ConnectionOutcome {
+  const { client, server, clientIn, clientOut, serverIn, serverOut } = pair;
   const peer = victim === 'client' ? server : client;
   const record = internals(peer).record;
   const send = record.send.bind(record);
@@ -270,10 +305,22 @@ export function runConnection(
   }
   if (ops === null && !(states.client.done && states.server.done)) {
     throw new Error(
-      `seed handshake (${version}, victim ${victim}) did not complete: ${String((states.client as { error?: unknown }).error ?? (states.server as { error?: unknown }).error)}`,
+      `seed handshake (${label}) did not complete: ${String((states.client as { error?: unknown }).error ?? (states.server as { error?: unknown }).error)}`,
     );
   }
   return { recorded, victimDone: states[victim].done, victimError: (states[victim] as { error?: unknown }).error };
+}
+
+/** Does this handshake-record content hold a Finished message (type 20, RFC 8446 §4.4.4)? */
+export function carriesFinished(content: Uint8Array): boolean {
+  for (
+    let at = 0;
+    at + 4 <= content.length;
+    at += 4 + ((content[at + 1]! << 16) | (content[at + 2]! << 8) | content[at + 3]!)
+  ) {
+    if (content[at] === 20) return true;
+  }
+  return false;
 }
 
 export interface EngineTarget extends FuzzTarget {

@@ -10,6 +10,7 @@ import { SSLError } from '@sanstls/x509';
 import { describe, expect, it } from 'vitest';
 import { fuzzSuite } from '../../../fuzz/suite.js';
 import {
+  carriesFinished,
   engineClient12,
   engineClient12Rich,
   engineClient13,
@@ -30,18 +31,6 @@ fuzzSuite(engineClient13Rich, { execs: 150, seed: 25 });
 fuzzSuite(engineServer13Rich, { execs: 150, seed: 26 });
 fuzzSuite(engineClient12Rich, { execs: 150, seed: 27 });
 fuzzSuite(engineServer12Rich, { execs: 150, seed: 28 });
-
-/** Does this handshake-record content hold a Finished message (type 20)? */
-function carriesFinished(content: Uint8Array): boolean {
-  for (
-    let at = 0;
-    at + 4 <= content.length;
-    at += 4 + ((content[at + 1]! << 16) | (content[at + 2]! << 8) | content[at + 3]!)
-  ) {
-    if (content[at] === 20) return true;
-  }
-  return false;
-}
 
 describe('engine fuzz harness', () => {
   for (const target of engineTargets) {

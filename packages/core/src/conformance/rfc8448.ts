@@ -322,7 +322,14 @@ export function rfc8448Cases(
         : undefined;
       ctx.replayHooks = {
         encryptedExtensions: () => ee,
-        helloRetryRequestExtensions: () => parseServerHello(r.message('server', 'ServerHello', 0).body).extensions,
+        // Only a trace with a HelloRetryRequest has its extensions (a ClientHello the trace's server would have
+        // answered differently gets ours, found by fuzz/targets/engine-rfc8448.ts).
+        ...(retry
+          ? {
+              helloRetryRequestExtensions: () =>
+                parseServerHello(r.message('server', 'ServerHello', 0).body).extensions,
+            }
+          : {}),
         ...(request === undefined ? {} : { certificateRequestExtensions: () => request }),
       };
       if (request !== undefined) {

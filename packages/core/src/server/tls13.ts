@@ -383,7 +383,13 @@ function sendHelloRetryRequest(
     },
   ];
   extensions = config.replay?.helloRetryRequestExtensions?.(extensions) ?? extensions;
-  const cookie = parseCookie(findExtension(extensions, ExtensionType.cookie)!.body).slice();
+  // A replay hook may replace the list (conformance/); without a cookie the retry cannot be bound to this
+  // ClientHello (§4.2.2), and that is a failure of ours, not a TypeError.
+  const cookieExtension = findExtension(extensions, ExtensionType.cookie);
+  if (cookieExtension === undefined) {
+    throw tlsFailure('INTERNAL_ERROR', 'the HelloRetryRequest extensions carry no cookie');
+  }
+  const cookie = parseCookie(cookieExtension.body).slice();
   transcript.replaceWithMessageHash();
   const hrr = encodeServerHello({
     kind: 'hello_retry_request',
