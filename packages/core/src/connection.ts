@@ -244,6 +244,11 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
     return this.record.takeOutgoing();
   }
 
+  /** Records to send as the separate buffers they were sealed into (no concatenation), or an empty list. */
+  takeOutgoingChunks(): Uint8Array[] {
+    return this.record.takeOutgoingChunks();
+  }
+
   get pendingOutgoing(): number {
     return this.record.pendingOutput;
   }
@@ -792,15 +797,17 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
   /** Up to `max` buffered application bytes (all when omitted), or null when none are buffered. */
   readApplicationData(max = Number.POSITIVE_INFINITY): Uint8Array | null {
     if (this.applicationDataLength === 0 || max <= 0) return null;
-    this.earlyDataUnread = Math.max(0, this.earlyDataUnread - Math.min(max, this.applicationDataLength));
     const first = this.applicationData[0]!;
-    const available = first.length - this.applicationDataHead;
-    if (available <= max && this.applicationData.length === 1 && this.applicationDataHead === 0) {
-      this.applicationData.length = 0;
-      this.applicationDataLength = 0;
+    if (this.applicationDataHead === 0 && first.length <= max) {
+      // A whole record's content that fits goes out as it is, not joined to the next record's (as OpenSSL's
+      // SSL_read returns one record at a time): no copy, and the caller owns it (a fresh AEAD output).
+      this.applicationData.shift();
+      this.applicationDataLength -= first.length;
+      this.earlyDataUnread = Math.max(0, this.earlyDataUnread - first.length);
       this.resumeReading();
       return first;
     }
+    this.earlyDataUnread = Math.max(0, this.earlyDataUnread - Math.min(max, this.applicationDataLength));
     const want = Math.min(max, this.applicationDataLength);
     const out = new Uint8Array(want);
     let filled = 0;

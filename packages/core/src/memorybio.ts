@@ -140,6 +140,24 @@ export class MemoryBIO {
   }
 
   /**
+   * Everything buffered, as the queued buffers rather than joined into one (a socket adapter hands them
+   * to one vectored write). Each returned buffer is the caller's, as with {@link read}: `writeOwned`
+   * buffers as they are, bytes from the arena copied.
+   */
+  readChunks(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < this.chunks.length; i++) {
+      const chunk = i === 0 && this.head > 0 ? this.chunks[0]!.subarray(this.head) : this.chunks[i]!;
+      out.push(this.inArena(chunk) ? chunk.slice() : chunk);
+    }
+    this.chunks = [];
+    this.head = 0;
+    this.size = 0;
+    this.releaseArena();
+    return out;
+  }
+
+  /**
    * Engine side: consumes up to `n` buffered bytes (all with n negative), passing them to `sink` as views
    * in order, and returns the count. The views are valid during the call only — the sink must copy what
    * it keeps (the record layer does) — so no bytes are allocated or copied on the way.

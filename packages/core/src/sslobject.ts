@@ -112,8 +112,8 @@ export class SSLObject {
   private readonly receive = (view: Uint8Array): void => this.connection.receive(view);
 
   private flush(): void {
-    const out = this.connection.takeOutgoing();
-    if (out !== null) this.outgoing.writeOwned(out);
+    // Record by record: a transport adapter sends them without joining them (MemoryBIO.readChunks).
+    for (const record of this.connection.takeOutgoingChunks()) this.outgoing.writeOwned(record);
   }
 
   private throwIfFailed(): void {

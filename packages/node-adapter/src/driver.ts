@@ -8,6 +8,7 @@
  * Writing waits for `drain` whenever the transport's buffer is full.
  * @module
  */
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { SSLEOFError, SSLSyscallError, SSLWantReadError, SSLWantWriteError } from '@sanstls/core';
 
@@ -17,6 +18,10 @@ export interface ByteQueue {
   read(n?: number): Uint8Array;
   writeEof(): void;
   readonly pending: number;
+  /** Appends a buffer the queue may keep without copying (core's MemoryBIO; optional for other queues). */
+  writeOwned?(buf: Uint8Array): void;
+  /** Everything queued, as separate buffers (core's MemoryBIO; optional for other queues). */
+  readChunks?(): Uint8Array[];
 }
 
 /** Something the engine may hand back while a user callback (SNI, verifier, signer) has not settled yet. */
@@ -45,6 +50,8 @@ export class TransportDriver {
   private closed = false;
   private readonly wakeups = new Set<() => void>();
   private readonly idleTimeoutMs: number;
+  /** Buffers read from the transport are ours to keep (see {@link pullInput}). */
+  private readonly ownsInput: boolean;
 
   constructor(
     readonly transport: Duplex,
@@ -54,6 +61,7 @@ export class TransportDriver {
     options: TransportDriverOptions = {},
   ) {
     this.idleTimeoutMs = options.idleTimeoutMs ?? 0;
+    this.ownsInput = transport instanceof Socket;
     transport.pause();
     const wake = (): void => {
       for (const fn of [...this.wakeups]) fn();
@@ -87,9 +95,16 @@ export class TransportDriver {
   /** Sends everything the engine produced. Returns false when the transport asks us to wait (backpressure). */
   flush(): boolean {
     if (this.outgoing.pending === 0) return !this.transport.writableNeedDrain;
-    const bytes = this.outgoing.read();
+    const records = this.outgoing.readChunks?.() ?? [this.outgoing.read()];
     if (!this.writable) return false;
-    return this.transport.write(bytes);
+    if (records.length === 1) return this.transport.write(records[0]!);
+    // Several records (a large write, a handshake flight): corked, a net.Socket sends them with one writev
+    // instead of a write per record, and nothing joins them in JavaScript first.
+    let ok = true;
+    this.transport.cork();
+    for (const record of records) ok = this.transport.write(record) && ok;
+    this.transport.uncork();
+    return ok;
   }
 
   /** Flushes and, when the transport's buffer is full, waits until it drains. */
@@ -113,7 +128,11 @@ export class TransportDriver {
     for (;;) {
       const chunk = this.transport.read() as Buffer | null;
       if (chunk !== null && chunk.length > 0) {
-        this.incoming.write(chunk);
+        // A net.Socket hands out buffers it never touches again: the queue keeps this one instead of
+        // copying it (the engine copies it into its record buffer). Other Duplexes may pass on buffers
+        // their writers still own (a PassThrough), so their bytes are copied.
+        if (this.ownsInput && this.incoming.writeOwned !== undefined) this.incoming.writeOwned(chunk);
+        else this.incoming.write(chunk);
         return;
       }
       if (this.transportError) throw this.wrapTransportError(this.transportError);
@@ -164,6 +183,28 @@ export class TransportDriver {
       else this.flush();
       return result;
     }
+  }
+
+  /**
+   * {@link run} with `waitForDrain` for an operation that completes without input (a write after the
+   * handshake), calling back instead of returning a promise: when the transport takes the records at once,
+   * no promise is made and the callback runs synchronously — per-write overhead the streams machinery
+   * would otherwise pay in microtask hops for every record.
+   */
+  runWrite(operation: () => void, callback: (error?: Error | null) => void): void {
+    try {
+      operation();
+    } catch (err) {
+      if (err instanceof SSLWantReadError || err instanceof SSLWantWriteError) {
+        this.run(operation, true).then(() => callback(), callback);
+        return;
+      }
+      this.flush();
+      callback(err as Error);
+      return;
+    }
+    if (this.flush()) callback();
+    else this.flushAndDrain().then(() => callback(), callback);
   }
 
   /** Half-closes the transport (FIN) after flushing. */

@@ -89,6 +89,32 @@ function verificationError(err: SSLCertVerificationError): Error & { code: strin
 }
 
 /**
+ * Buffered writes joined into runs of at most one full record's worth (2^14 bytes, RFC 8446 §5.1), each
+ * large write kept as it is: many small writes become few full records instead of a record each.
+ */
+function coalesce(buffers: Buffer[]): Buffer[] {
+  const out: Buffer[] = [];
+  let run: Buffer[] = [];
+  let runLength = 0;
+  const endRun = (): void => {
+    if (run.length === 1) out.push(run[0]!);
+    else if (run.length > 1) out.push(Buffer.concat(run, runLength));
+    run = [];
+    runLength = 0;
+  };
+  for (const b of buffers) {
+    if (runLength + b.length > 16384) endRun();
+    if (b.length >= 16384) out.push(b);
+    else {
+      run.push(b);
+      runLength += b.length;
+    }
+  }
+  endRun();
+  return out;
+}
+
+/**
  * Node sees OpenSSL's *last* verification error, because its verify callback lets verification run on: for a peer
  * that sent only its leaf, "unable to get local issuer certificate" (20) is followed by "unable to verify the first
  * certificate" (21). Map it so `code` matches node:tls.
@@ -249,8 +275,38 @@ export class TLSSocket extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.secured) {
+      // Established: sealed and handed to the transport now, no promise per record.
+      this.driver.runWrite(() => this.sslobj.write(chunk), callback);
+      return;
+    }
     this.handshake
       .then(() => this.driver.run(() => this.sslobj.write(chunk), true))
+      .then(
+        () => callback(),
+        (err: Error) => callback(err),
+      );
+  }
+
+  /**
+   * Chunks the application wrote while an earlier write was still in flight, taken together: small ones
+   * joined (up to a full record, RFC 8446 §5.1) so they are not sent as a record each, and every record they
+   * make leaves in one vectored transport write (TransportDriver.flush).
+   */
+  override _writev(
+    chunks: Array<{ chunk: Buffer; encoding: BufferEncoding }>,
+    callback: (error?: Error | null) => void,
+  ): void {
+    const writes = coalesce(chunks.map((c) => c.chunk));
+    const operation = (): void => {
+      for (const data of writes) this.sslobj.write(data);
+    };
+    if (this.secured) {
+      this.driver.runWrite(operation, callback);
+      return;
+    }
+    this.handshake
+      .then(() => this.driver.run(operation, true))
       .then(
         () => callback(),
         (err: Error) => callback(err),

@@ -258,6 +258,14 @@ export class RecordLayer {
     return this.outputLength;
   }
 
+  /** Everything queued for the transport as the buffers queued (each the caller's), emptying the queue. */
+  takeOutgoingChunks(): Uint8Array[] {
+    const chunks = this.output;
+    this.output = [];
+    this.outputLength = 0;
+    return chunks;
+  }
+
   /** Everything queued for the transport as one buffer, or null when nothing is queued. */
   takeOutgoing(): Uint8Array | null {
     if (this.outputLength === 0) return null;
