@@ -157,6 +157,27 @@ describe.skipIf(skipUnless(peerAvailability.openssl(), 'openssl'))('CLI: -status
     cli?.cleanup();
   });
 
+  /** s_client's trust and name flags, ours and OpenSSL's alike. */
+  const trust = () => ['-CAfile', chain().caCert, '-servername', 'localhost'];
+  /** `sanstls s_client -status` fetching a page from 127.0.0.1:port. */
+  const sanstlsClient = (port: number) =>
+    cli.run(['s_client', '-connect', `127.0.0.1:${port}`, ...trust(), '-status'], {
+      input: 'GET / HTTP/1.0\r\n\r\n',
+      timeoutMs: 15_000,
+    });
+  /** `sanstls s_server` arguments with the fixture chain, stapling `statusFile`. */
+  const sanstlsServer = (statusFile: string) => [
+    's_server',
+    '-accept',
+    '127.0.0.1:0',
+    '-cert',
+    chain().serverCert,
+    '-key',
+    chain().serverKey,
+    '-status_file',
+    statusFile,
+  ];
+
   it('sanstls s_client -status prints what openssl s_server -status_file staples, as openssl s_client does', async () => {
     const peer = await startOpenSslServer([
       '-cert',
@@ -168,18 +189,9 @@ describe.skipIf(skipUnless(peerAvailability.openssl(), 'openssl'))('CLI: -status
       '-www',
     ]);
     children.push(peer.child);
-    const args = [
-      '-connect',
-      `127.0.0.1:${peer.port}`,
-      '-CAfile',
-      chain().caCert,
-      '-servername',
-      'localhost',
-      '-status',
-    ];
-    const ours = await cli.run(['s_client', ...args], { input: 'GET / HTTP/1.0\r\n\r\n', timeoutMs: 15_000 });
+    const ours = await sanstlsClient(peer.port);
     expect(ours.status).toBe(0);
-    const theirs = startOpenSslClient(peer.port, args.slice(2));
+    const theirs = startOpenSslClient(peer.port, [...trust(), '-status']);
     children.push(theirs);
     theirs.write('GET / HTTP/1.0\r\n\r\n');
     await theirs.exited(15_000);
@@ -195,46 +207,16 @@ describe.skipIf(skipUnless(peerAvailability.openssl(), 'openssl'))('CLI: -status
   it('sanstls s_client -status against a server that staples nothing: "no response sent"', async () => {
     const peer = await startOpenSslServer(['-cert', chain().serverCert, '-key', chain().serverKey, '-www']);
     children.push(peer.child);
-    const ours = await cli.run(
-      [
-        's_client',
-        '-connect',
-        `127.0.0.1:${peer.port}`,
-        '-CAfile',
-        chain().caCert,
-        '-servername',
-        'localhost',
-        '-status',
-      ],
-      { input: 'GET / HTTP/1.0\r\n\r\n', timeoutMs: 15_000 },
-    );
+    const ours = await sanstlsClient(peer.port);
     expect(ours.stderr).toMatch(/^OCSP response: no response sent$/m);
   });
 
   for (const version of VERSIONS) {
     it(`${version}: openssl s_client -status reads what sanstls s_server -status_file staples`, async () => {
-      const child = cli.start([
-        's_server',
-        '-accept',
-        '127.0.0.1:0',
-        '-cert',
-        chain().serverCert,
-        '-key',
-        chain().serverKey,
-        '-status_file',
-        responseFile,
-        '-www',
-      ]);
+      const child = cli.start([...sanstlsServer(responseFile), '-www']);
       children.push(child);
       const port = Number((await child.waitFor(/ACCEPT 127\.0\.0\.1:(\d+)/, 15_000, 'stdout'))[1]);
-      const client = startOpenSslClient(port, [
-        version === 'TLSv1.3' ? '-tls1_3' : '-tls1_2',
-        '-CAfile',
-        chain().caCert,
-        '-servername',
-        'localhost',
-        '-status',
-      ]);
+      const client = startOpenSslClient(port, [version === 'TLSv1.3' ? '-tls1_3' : '-tls1_2', ...trust(), '-status']);
       children.push(client);
       client.write('GET / HTTP/1.0\r\n\r\n');
       expect(await client.exited(15_000)).toBe(0);
@@ -247,20 +229,7 @@ describe.skipIf(skipUnless(peerAvailability.openssl(), 'openssl'))('CLI: -status
   }
 
   it('sanstls s_server -status_file with a missing file fails at once (exit status 1)', async () => {
-    const result = await cli.run(
-      [
-        's_server',
-        '-accept',
-        '127.0.0.1:0',
-        '-cert',
-        chain().serverCert,
-        '-key',
-        chain().serverKey,
-        '-status_file',
-        `${fx.dir}/absent.der`,
-      ],
-      { timeoutMs: 15_000 },
-    );
+    const result = await cli.run(sanstlsServer(`${fx.dir}/absent.der`), { timeoutMs: 15_000 });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/Error reading OCSP response file/);
   });
