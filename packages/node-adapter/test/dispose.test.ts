@@ -28,6 +28,10 @@ const chain = createChain({ keyType: 'ecdsa-p256', depth: 1 });
 const connectionOf = (socket: TLSSocket | SSLSocket): unknown =>
   (socket.sslObject as unknown as { core: { connection: unknown } }).core.connection;
 
+/** Resolves on 'close' (events.once would reject on an 'error' first, which some of these closes may bring). */
+const closed = (emitter: NodeJS.EventEmitter): Promise<unknown> =>
+  new Promise((resolve) => emitter.once('close', resolve));
+
 /** A sanstls server; `onSecure` gets each connection. */
 async function server(onSecure: (socket: TLSSocket) => void): Promise<{ port: number; stop(): Promise<void> }> {
   const sockets = new Set<TLSSocket>();
@@ -76,7 +80,7 @@ describe('TLSSocket', () => {
       expect(liveSecrets(connectionOf(accepted!), secrets()).length).toBeGreaterThan(0);
       socket.destroy();
       expect(liveSecrets(connectionOf(socket), secrets())).toEqual([]);
-      if (!accepted!.destroyed) await within(10_000, 'server close', once(accepted!, 'close'));
+      if (!accepted!.destroyed) await within(10_000, 'server close', closed(accepted!));
       expect(liveSecrets(connectionOf(accepted!), secrets())).toEqual([]);
     } finally {
       await srv.stop();
@@ -88,9 +92,9 @@ describe('TLSSocket', () => {
     try {
       const broken = await client(srv.port);
       broken.socket.on('error', () => {});
-      const closed = new Promise((resolve) => broken.socket.on('close', resolve)); // (once() rejects on 'error')
+      const brokenClosed = closed(broken.socket);
       broken.socket.transport.destroy(new Error('the wire was cut'));
-      await within(10_000, 'close', closed);
+      await within(10_000, 'close', brokenClosed);
       expect(liveSecrets(connectionOf(broken.socket), broken.secrets())).toEqual([]);
 
       const idle = await client(srv.port, { idleTimeout: 200 });
@@ -137,7 +141,7 @@ describe('TLSSocket', () => {
       holding = true;
       socket.end(); // our half: close_notify and FIN
       await within(10_000, 'server FIN', rawEnded);
-      const transportClosed = once(transport, 'close');
+      const transportClosed = closed(transport);
       socket.pause();
       for (const chunk of held) transport.push(chunk);
       transport.push(null);
@@ -181,7 +185,7 @@ describe('SSLSocket (Python shape)', () => {
       const lines: string[] = [];
       const { sock, raw } = await wrap(srv.port, lines);
       expect(Buffer.from(await sock.recv(7)).toString()).toBe('hello, ');
-      if (!raw.destroyed) await within(10_000, 'transport close', once(raw, 'close'));
+      if (!raw.destroyed) await within(10_000, 'transport close', closed(raw));
       expect(liveSecrets(connectionOf(sock), keylogSecrets(lines)).length).toBeGreaterThan(0);
       expect(Buffer.from(await sock.recv(100)).toString()).toBe('then goodbye');
       expect((await sock.recv(100)).length).toBe(0); // close_notify
