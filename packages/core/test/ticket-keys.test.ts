@@ -5,33 +5,16 @@
  * different keys give a full handshake without an error; a rotation keeps the replaced key's tickets
  * valid for one rotation period (and renews them); any other length is SSLError INVALID_TICKET_KEYS_LENGTH.
  */
-import { MemoryBIO, type SSLContext, SSLError, type SSLSession, TICKET_KEYS_LENGTH, TLSVersion } from '@sanstls/core';
+import { type SSLContext, SSLError, type SSLSession, TICKET_KEYS_LENGTH, TLSVersion } from '@sanstls/core';
 import { describe, expect, it } from 'vitest';
-import { clientContext, handshake, type Pair, readAll, serverContext, transfer } from './helpers/tls-pair.js';
+import { clientContext, connectPair, makePair, type Pair, serverContext } from './helpers/tls-pair.js';
 
-const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const keysOf = (fill: number) => new Uint8Array(TICKET_KEYS_LENGTH).map((_, i) => (fill + i * 7) & 0xff);
 
 /** A handshake and one exchange each way (the TLS 1.3 client reads its tickets with the server's data). */
 function connect(clientCtx: SSLContext, serverCtx: SSLContext, session?: SSLSession): Pair {
-  const pair: Pair = {
-    clientIn: new MemoryBIO(),
-    clientOut: new MemoryBIO(),
-    serverIn: new MemoryBIO(),
-    serverOut: new MemoryBIO(),
-  } as Pair;
-  pair.client = clientCtx.wrapBio(pair.clientIn, pair.clientOut, {
-    serverHostname: 'localhost',
-    session: session ?? null,
-  });
-  pair.server = serverCtx.wrapBio(pair.serverIn, pair.serverOut, { serverSide: true });
-  handshake(pair);
-  pair.client.write('ping');
-  transfer(pair);
-  expect(text(readAll(pair.server))).toBe('ping');
-  pair.server.write('pong');
-  transfer(pair);
-  expect(text(readAll(pair.client))).toBe('pong');
+  const pair = makePair(clientCtx, serverCtx, 'localhost', session ?? null);
+  connectPair(pair);
   return pair;
 }
 

@@ -59,10 +59,17 @@ const options: OptionTable = {
   tls1_3: { kind: 'flag', help: 'Offer TLS 1.3 only' },
   groups: { kind: 'string', arg: 'list', help: 'Groups, colon-separated (e.g. secp256r1:x25519)' },
   seed: { kind: 'string', arg: 'text', help: 'Seed a deterministic RNG (default: the crypto provider)' },
-  idle: { kind: 'int', arg: 'ms', help: 'Close after this long without data from the server (default 1000)' },
+  idle: {
+    kind: 'int',
+    arg: 'ms',
+    help: 'After the handshake, close after this long without data from the peer (default 1000)',
+  },
   out: { kind: 'string', arg: 'file', help: 'Write the transcript here (default: standard output)' },
   description: { kind: 'string', arg: 'text', help: 'Description stored in the transcript' },
 };
+
+/** How long the peer may go quiet during the handshake (-idle applies once it is done). */
+const HANDSHAKE_TIMEOUT_MS = 15_000;
 
 function decodeEscapes(text: string): string {
   return text.replace(/\\([rnt\\])/g, (_m, c: string) => ({ r: '\r', n: '\n', t: '\t', '\\': '\\' })[c] ?? c);
@@ -198,7 +205,9 @@ export async function recordCommand(argv: readonly string[], io: CliIo): Promise
     };
     const armIdle = () => {
       clearTimeout(idle);
-      idle = setTimeout(() => (handshaken ? close() : finish('no handshake before the idle timeout')), idleMs);
+      // The handshake gets its own, wider limit: a cold process on a loaded machine can take a second.
+      const ms = handshaken ? idleMs : Math.max(idleMs, HANDSHAKE_TIMEOUT_MS);
+      idle = setTimeout(() => (handshaken ? close() : finish(`no handshake within ${ms} ms`)), ms);
     };
     const advance = () => {
       try {
