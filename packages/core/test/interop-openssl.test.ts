@@ -6,18 +6,27 @@
  */
 import { CERT_REQUIRED, type SSLContext, type SSLError } from '@sanstls/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Child, freePort, hasTool, start, within } from '../../node-adapter/test/helpers/processes.js';
-import { connect, listen, type PumpedConnection } from './helpers/socket-pump.js';
+import { type Child, hasTool, start, within } from '../../node-adapter/test/helpers/processes.js';
+import {
+  connectedClient,
+  echoServer,
+  interopScope,
+  opensslClient,
+  opensslServer,
+  wwwPage,
+} from './helpers/openssl-interop.js';
+import { connect, type PumpedConnection } from './helpers/socket-pump.js';
 import { clientContext, type KeyType, serverContext, testPki } from './helpers/tls-pair.js';
+import type { Peer } from './helpers/tls12-peers.js';
 
 const haveOpenssl = hasTool('openssl');
 if (!haveOpenssl) console.log('interop-openssl: skipped, the openssl CLI is not installed');
 
+const scope = interopScope();
+const { cleanups } = scope;
 const children: Child[] = [];
-const cleanups: (() => void)[] = [];
 afterEach(async () => {
   for (const c of children.splice(0)) await c.stop();
-  for (const f of cleanups.splice(0)) f();
 });
 
 const OPENSSL_GROUP: Record<string, string> = {
@@ -27,39 +36,14 @@ const OPENSSL_GROUP: Record<string, string> = {
   secp521r1: 'P-521',
 };
 
+/** s_server -tls1_3 -www for one connection, with `keyType`'s certificate; its port. */
 async function sServer(args: string[], keyType: KeyType = 'ec256'): Promise<number> {
-  const pki = testPki();
-  const port = await freePort();
-  const child = start('openssl', [
-    's_server',
-    '-accept',
-    String(port),
-    '-tls1_3',
-    '-cert',
-    pki.leaf[keyType].certFile,
-    '-key',
-    pki.leaf[keyType].keyFile,
-    '-www',
-    '-naccept',
-    '1',
-    ...args,
-  ]);
-  children.push(child);
-  await child.waitFor(/ACCEPT/, 10_000);
-  return port;
+  return (await opensslServer(scope, ['-tls1_3', '-www', '-naccept', '1', ...args], keyType)).port;
 }
 
-async function getPage(
-  port: number,
-  ctx: SSLContext,
-  hostname = 'localhost',
-): Promise<{ page: string; conn: PumpedConnection }> {
-  const conn = await connect(port, ctx, hostname);
-  cleanups.push(() => conn.socket.destroy());
-  await within(10_000, 'handshake with s_server', conn.handshakeDone);
-  conn.write('GET / HTTP/1.0\r\n\r\n');
-  const page = await conn.waitFor(/<\/HTML>|<\/BODY>|<\/pre>/i);
-  return { page, conn };
+async function getPage(port: number, ctx: SSLContext): Promise<{ page: string; conn: PumpedConnection }> {
+  const conn = await connectedClient(scope, port, ctx);
+  return { page: await wwwPage(conn), conn };
 }
 
 describe.skipIf(!haveOpenssl)('our client ↔ openssl s_server', () => {
@@ -145,43 +129,8 @@ describe.skipIf(!haveOpenssl)('our client ↔ openssl s_server', () => {
   });
 });
 
-async function sClient(port: number, args: string[], input = 'hello from s_client\n'): Promise<Child> {
-  const pki = testPki();
-  const child = start('openssl', [
-    's_client',
-    '-connect',
-    `127.0.0.1:${port}`,
-    '-tls1_3',
-    '-nocommands',
-    '-CAfile',
-    pki.caFile,
-    '-verify_return_error',
-    '-servername',
-    'localhost',
-    ...args,
-  ]);
-  children.push(child);
-  child.write(input);
-  return child;
-}
-
-/** Our echo server: answers each chunk with `echo:` + chunk. */
-async function echoServer(ctx: SSLContext): Promise<{ port: number; connections: PumpedConnection[] }> {
-  const connections: PumpedConnection[] = [];
-  const server = await listen(ctx, (conn) => {
-    connections.push(conn);
-    let seen = 0;
-    const loop = () => {
-      const data = conn.received();
-      if (data.length > seen) {
-        conn.write(new Uint8Array([...new TextEncoder().encode('echo:'), ...data.subarray(seen)]));
-        seen = data.length;
-      }
-    };
-    conn.onData = loop;
-  });
-  cleanups.push(server.close);
-  return { port: server.port, connections };
+async function sClient(port: number, args: string[], input = 'hello from s_client\n'): Promise<Peer> {
+  return opensslClient(scope, port, ['-tls1_3', '-verify_return_error', ...args], input);
 }
 
 describe.skipIf(!haveOpenssl)('openssl s_client ↔ our server', () => {
@@ -191,50 +140,50 @@ describe.skipIf(!haveOpenssl)('openssl s_client ↔ our server', () => {
         const ctx = serverContext();
         // secp521r1 is supported only when configured (issue #4's cost-aware defaults).
         if (group === 'secp521r1') ctx.setGroups(['x25519', 'secp256r1', 'secp384r1', 'secp521r1']);
-        const { port } = await echoServer(ctx);
+        const { port } = await echoServer(scope, ctx);
         const child = await sClient(port, ['-ciphersuites', suite, '-groups', OPENSSL_GROUP[group]!]);
         await child.waitFor(/echo:hello from s_client/, 15_000);
         child.endInput();
-        expect(child.stdout()).toContain(`New, TLSv1.3, Cipher is ${suite}`);
-        expect(child.stdout()).toContain('Verify return code: 0 (ok)');
+        expect(child.output()).toContain(`New, TLSv1.3, Cipher is ${suite}`);
+        expect(child.output()).toContain('Verify return code: 0 (ok)');
         const bits = { x25519: 253, secp256r1: 256, secp384r1: 384, secp521r1: 521 }[group];
-        expect(child.stdout()).toMatch(new RegExp(`Server Temp Key: .*, ${bits} bits`));
+        expect(child.output()).toMatch(new RegExp(`Server Temp Key: .*, ${bits} bits`));
       });
     }
   }
 
   for (const keyType of ['ec256', 'ec384', 'rsa2048', 'rsapss', 'ed25519'] as KeyType[]) {
     it(`serves a ${keyType} certificate`, async () => {
-      const { port } = await echoServer(serverContext([keyType]));
+      const { port } = await echoServer(scope, serverContext([keyType]));
       const child = await sClient(port, []);
       await child.waitFor(/echo:hello/, 15_000);
-      expect(child.stdout()).toContain(`CN = server-${keyType}`);
+      expect(child.output()).toContain(`CN = server-${keyType}`);
       // OpenSSL verified our CertificateVerify: rsa_pss_pss_* for the id-RSASSA-PSS key (RFC 8446 §4.2.3).
-      if (keyType.startsWith('rsa')) expect(child.stdout()).toContain('Peer signature type: RSA-PSS');
+      if (keyType.startsWith('rsa')) expect(child.output()).toContain('Peer signature type: RSA-PSS');
     });
   }
 
   it('sends a HelloRetryRequest when s_client shares X25519 and we want P-256', async () => {
     const ctx = serverContext();
     ctx.setGroups(['secp256r1']);
-    const { port, connections } = await echoServer(ctx);
+    const { port, connections } = await echoServer(scope, ctx);
     const child = await sClient(port, ['-groups', 'X25519:P-256']);
     await child.waitFor(/echo:hello/, 15_000);
     expect(connections[0]!.obj.connection.negotiated.helloRetried).toBe(true);
-    expect(child.stdout()).toMatch(/Server Temp Key: ECDH, (P-256|prime256v1)/);
+    expect(child.output()).toMatch(/Server Temp Key: ECDH, (P-256|prime256v1)/);
   });
 
   it('negotiates ALPN and refuses a mismatch with no_application_protocol', async () => {
     const ctx = serverContext();
     ctx.setAlpnProtocols(['h2']);
-    let server = await echoServer(ctx);
+    let server = await echoServer(scope, ctx);
     let child = await sClient(server.port, ['-alpn', 'http/1.1,h2']);
     await child.waitFor(/echo:hello/, 15_000);
-    expect(child.stdout()).toContain('ALPN protocol: h2');
-    server = await echoServer(ctx);
+    expect(child.output()).toContain('ALPN protocol: h2');
+    server = await echoServer(scope, ctx);
     child = await sClient(server.port, ['-alpn', 'spdy/3']);
-    await child.exited(15_000);
-    expect(child.stdout() + child.stderr()).toMatch(/no application protocol/i);
+    await within(15_000, 's_client exit', child.exited());
+    expect(child.output()).toMatch(/no application protocol/i);
   });
 
   it('switches certificates from the SNI callback', async () => {
@@ -243,10 +192,10 @@ describe.skipIf(!haveOpenssl)('openssl s_client ↔ our server', () => {
     ctx.sniCallback = (obj, name) => {
       if (name === 'localhost') obj.context = other;
     };
-    const { port } = await echoServer(ctx);
+    const { port } = await echoServer(scope, ctx);
     const child = await sClient(port, []);
     await child.waitFor(/echo:hello/, 15_000);
-    expect(child.stdout()).toContain('CN = server-ed25519');
+    expect(child.output()).toContain('CN = server-ed25519');
   });
 
   it('requires and verifies an s_client certificate', async () => {
@@ -254,7 +203,7 @@ describe.skipIf(!haveOpenssl)('openssl s_client ↔ our server', () => {
     const ctx = serverContext();
     ctx.verifyMode = CERT_REQUIRED;
     ctx.loadVerifyLocations({ cadata: pki.caPem });
-    const { port, connections } = await echoServer(ctx);
+    const { port, connections } = await echoServer(scope, ctx);
     const child = await sClient(port, ['-cert', pki.client.certFile, '-key', pki.client.keyFile]);
     await child.waitFor(/echo:hello/, 15_000);
     expect(connections[0]!.obj.getPeerCert()).toMatchObject({ subject: [[['commonName', 'client']]] });
@@ -264,19 +213,19 @@ describe.skipIf(!haveOpenssl)('openssl s_client ↔ our server', () => {
     const ctx = serverContext();
     ctx.verifyMode = CERT_REQUIRED;
     ctx.loadVerifyLocations({ cadata: testPki().caPem });
-    const { port, connections } = await echoServer(ctx);
+    const { port, connections } = await echoServer(scope, ctx);
     const child = await sClient(port, []);
-    await child.exited(15_000);
-    expect(child.stdout() + child.stderr()).toMatch(/certificate required/i);
+    await within(15_000, 's_client exit', child.exited());
+    expect(child.output()).toMatch(/certificate required/i);
     const error = (await connections[0]!.closed) as SSLError;
     expect(error.reason).toBe('PEER_DID_NOT_RETURN_A_CERTIFICATE');
   });
 
   it('exports the same keying material as s_client -keymatexport (RFC 8446 §7.5)', async () => {
-    const { port, connections } = await echoServer(serverContext());
+    const { port, connections } = await echoServer(scope, serverContext());
     const child = await sClient(port, ['-keymatexport', 'EXPERIMENTAL sanstls', '-keymatexportlen', '32']);
     await child.waitFor(/echo:hello/, 15_000);
-    const printed = /Keying material: ([0-9A-F]+)/.exec(child.stdout())?.[1];
+    const printed = /Keying material: ([0-9A-F]+)/.exec(child.output())?.[1];
     const ours = Buffer.from(connections[0]!.obj.exportKeyingMaterial('EXPERIMENTAL sanstls', 32))
       .toString('hex')
       .toUpperCase();
@@ -285,7 +234,7 @@ describe.skipIf(!haveOpenssl)('openssl s_client ↔ our server', () => {
 
   it('answers s_client KeyUpdate (-nocommands off: the K command)', async () => {
     const pki = testPki();
-    const { port } = await echoServer(serverContext());
+    const { port } = await echoServer(scope, serverContext());
     const child = start('openssl', [
       's_client',
       '-connect',

@@ -17,8 +17,15 @@ import {
   TLSVersion,
 } from '@sanstls/core';
 import { describe, expect, it } from 'vitest';
-import { connectedClient, interopScope, opensslClient, opensslServer, wwwPage } from './helpers/openssl-interop.js';
-import { listen, type PumpedConnection } from './helpers/socket-pump.js';
+import {
+  connectedClient,
+  echoServer,
+  interopScope,
+  opensslClient,
+  opensslServer,
+  wwwPage,
+} from './helpers/openssl-interop.js';
+import type { PumpedConnection } from './helpers/socket-pump.js';
 import { clientContext, type KeyType, serverContext, testPki } from './helpers/tls-pair.js';
 import { hasTool, type Peer, startPeer, within } from './helpers/tls12-peers.js';
 
@@ -26,7 +33,7 @@ const haveOpenssl = hasTool('openssl');
 if (!haveOpenssl) console.log('tls12-interop-openssl: skipped, the openssl CLI is not installed');
 
 const scope = interopScope();
-const { peers, cleanups } = scope;
+const { peers } = scope;
 
 /** `key`: the s_server certificate; `ourKey`: ours when it differs (x509 cannot sign with RSA-PSS-restricted keys). */
 const SUITES: { name: string; key: KeyType; ourKey?: KeyType; dhe?: boolean }[] = [
@@ -161,31 +168,13 @@ async function sClient(port: number, args: string[], input = 'hello from s_clien
   return opensslClient(scope, port, ['-tls1_2', '-verify_return_error', ...args], input);
 }
 
-/** Our echo server: answers each chunk with `echo:` + chunk. */
-async function echoServer(ctx: SSLContext): Promise<{ port: number; connections: PumpedConnection[] }> {
-  const connections: PumpedConnection[] = [];
-  const server = await listen(ctx, (conn) => {
-    connections.push(conn);
-    let seen = 0;
-    conn.onData = () => {
-      const data = conn.received();
-      if (data.length > seen) {
-        conn.write(new Uint8Array([...new TextEncoder().encode('echo:'), ...data.subarray(seen)]));
-        seen = data.length;
-      }
-    };
-  });
-  cleanups.push(server.close);
-  return { port: server.port, connections };
-}
-
 describe.skipIf(!haveOpenssl)('TLS 1.2: openssl s_client -tls1_2 ↔ our server', () => {
   for (const suite of SUITES) {
     it(`${suite.name} (${suite.key} certificate)`, async () => {
       const ctx = serverContext([suite.ourKey ?? suite.key]);
       ctx.setCiphers('ALL');
       if (suite.dhe) ctx.loadDhParams('ffdhe2048');
-      const { port, connections } = await echoServer(ctx);
+      const { port, connections } = await echoServer(scope, ctx);
       const child = await sClient(port, ['-cipher', suite.name]);
       await child.waitFor(/echo:hello from s_client/);
       expect(child.output()).toContain(`New, TLSv1.2, Cipher is ${suite.name}`);
@@ -200,14 +189,14 @@ describe.skipIf(!haveOpenssl)('TLS 1.2: openssl s_client -tls1_2 ↔ our server'
     const ctx = serverContext();
     ctx.verifyMode = CERT_REQUIRED;
     ctx.loadVerifyLocations({ cadata: pki.caPem });
-    const { port, connections } = await echoServer(ctx);
+    const { port, connections } = await echoServer(scope, ctx);
     const child = await sClient(port, ['-cert', pki.client.certFile, '-key', pki.client.keyFile]);
     await child.waitFor(/echo:hello/);
     expect(connections[0]!.obj.getPeerCert()).toMatchObject({ subject: [[['commonName', 'client']]] });
   });
 
   it('exports the same keying material as s_client -keymatexport (RFC 5705)', async () => {
-    const { port, connections } = await echoServer(serverContext());
+    const { port, connections } = await echoServer(scope, serverContext());
     const child = await sClient(port, ['-keymatexport', 'EXPERIMENTAL-sanstls', '-keymatexportlen', '32']);
     await child.waitFor(/echo:hello/);
     const hex = /Keying material: ([0-9A-F]+)/i.exec(child.output())![1]!.toLowerCase();
@@ -216,7 +205,7 @@ describe.skipIf(!haveOpenssl)('TLS 1.2: openssl s_client -tls1_2 ↔ our server'
   });
 
   it('TLS 1.3 exporter (RFC 8446 §7.5) equals s_client -tls1_3 -keymatexport', async () => {
-    const { port, connections } = await echoServer(serverContext());
+    const { port, connections } = await echoServer(scope, serverContext());
     const child = opensslClient(
       scope,
       port,
@@ -231,7 +220,7 @@ describe.skipIf(!haveOpenssl)('TLS 1.2: openssl s_client -tls1_2 ↔ our server'
   });
 
   it('tls-exporter channel binding (RFC 9266 §2: 32 bytes, EXPORTER-Channel-Binding, no context) equals s_client -tls1_3 -keymatexport', async () => {
-    const { port, connections } = await echoServer(serverContext());
+    const { port, connections } = await echoServer(scope, serverContext());
     const child = opensslClient(
       scope,
       port,
@@ -245,7 +234,7 @@ describe.skipIf(!haveOpenssl)('TLS 1.2: openssl s_client -tls1_2 ↔ our server'
   });
 
   it('refuses s_client -tls1_1 with protocol_version', async () => {
-    const { port } = await echoServer(serverContext());
+    const { port } = await echoServer(scope, serverContext());
     const child = startPeer('openssl', [
       's_client',
       '-connect',
@@ -263,7 +252,7 @@ describe.skipIf(!haveOpenssl)('TLS 1.2: openssl s_client -tls1_2 ↔ our server'
     it(`is resumed by s_client -sess_out/-sess_in (${mode})`, async () => {
       const ctx = serverContext();
       if (mode === 'session ID') ctx.options |= OP_NO_TICKET;
-      const { port, connections } = await echoServer(ctx);
+      const { port, connections } = await echoServer(scope, ctx);
       const sessFile = join(testPki().dir, `sess-${mode.replace(' ', '')}-${port}.pem`);
       let child = await sClient(port, ['-sess_out', sessFile]);
       await child.waitFor(/echo:hello/);
@@ -300,7 +289,7 @@ describe.skipIf(!haveOpenssl)(
         const { conn } = await getPage(port, client12());
         expect(conn.obj.connection.negotiated.peerSignatureScheme).toBe(scheme.code);
 
-        const { port: ourPort, connections } = await echoServer(serverContext([scheme.key]));
+        const { port: ourPort, connections } = await echoServer(scope, serverContext([scheme.key]));
         const child = await sClient(ourPort, ['-sigalgs', scheme.sigalgs]);
         await child.waitFor(/echo:hello/);
         expect(connections[0]!.obj.connection.negotiated.signatureScheme).toBe(scheme.code);
@@ -310,7 +299,7 @@ describe.skipIf(!haveOpenssl)(
     it('OP_CIPHER_SERVER_PREFERENCE: our order by default, the client’s when cleared', async () => {
       const clientOrder = 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384';
       const ctx = serverContext();
-      const { port, connections } = await echoServer(ctx);
+      const { port, connections } = await echoServer(scope, ctx);
       let child = await sClient(port, ['-cipher', clientOrder]);
       await child.waitFor(/echo:hello/);
       expect(connections[0]!.obj.cipher()?.[0]).toBe('ECDHE-ECDSA-AES256-GCM-SHA384');
@@ -330,7 +319,7 @@ describe.skipIf(!haveOpenssl)(
         const ctx = serverContext();
         if (noRenegotiation) ctx.options |= OP_NO_RENEGOTIATION;
         else ctx.options &= ~OP_NO_RENEGOTIATION;
-        const { port, connections } = await echoServer(ctx);
+        const { port, connections } = await echoServer(scope, ctx);
         const pki = testPki();
         const child = startPeer('openssl', [
           's_client',

@@ -109,3 +109,26 @@ export async function sClientSession(
   scope.cleanups.push(server.close);
   return opensslClient(scope, server.port, args, 'hello\n').waitFor(new RegExp(reply), 15_000);
 }
+
+/** Our server on `ctx` answering each chunk with `prefix` + the chunk; its port and the connections it took. */
+export async function echoServer(
+  scope: InteropScope,
+  ctx: SSLContext,
+  prefix = 'echo:',
+): Promise<{ port: number; connections: PumpedConnection[] }> {
+  const connections: PumpedConnection[] = [];
+  const server = await listen(ctx, (conn) => {
+    connections.push(conn);
+    scope.cleanups.push(() => conn.socket.destroy());
+    let seen = 0;
+    conn.onData = () => {
+      const data = conn.received();
+      if (data.length > seen) {
+        conn.write(new Uint8Array([...new TextEncoder().encode(prefix), ...data.subarray(seen)]));
+        seen = data.length;
+      }
+    };
+  });
+  scope.cleanups.push(server.close);
+  return { port: server.port, connections };
+}
