@@ -26,15 +26,18 @@ import {
   startNodeTlsServer,
 } from '../../node-adapter/test/helpers/peers.js';
 import { type Child, run, within } from '../../node-adapter/test/helpers/processes.js';
-import { connect, listen, type PumpedConnection } from './helpers/socket-pump.js';
+import { echoServer, type InteropScope, opensslClient, opensslServer } from './helpers/openssl-interop.js';
+import { connect, type PumpedConnection } from './helpers/socket-pump.js';
 import { clientContext, serverContext, testPki } from './helpers/tls-pair.js';
-import { freePort, hasTool, type Peer, startPeer } from './helpers/tls12-peers.js';
+import { hasTool, type Peer } from './helpers/tls12-peers.js';
 
 const haveOpenssl = hasTool('openssl');
 if (!haveOpenssl) console.log('tls13-resumption-interop: openssl tests skipped, the openssl CLI is not installed');
 
 const cleanups: (() => unknown)[] = [];
 const peers: Peer[] = [];
+/** The shared interop helpers register here; this file's afterEach empties it (cleanups last in, first out). */
+const scope: InteropScope = { peers, cleanups };
 afterEach(async () => {
   for (const p of peers.splice(0)) p.stop();
   for (const f of cleanups.splice(0).reverse()) await f();
@@ -81,64 +84,15 @@ async function ticketOf(conn: PumpedConnection): Promise<SSLSession> {
   return conn.obj.session!;
 }
 
-/** Our echo server: answers each chunk with `prefix` + chunk. */
-async function echoServer(ctx: SSLContext, prefix = ''): Promise<{ port: number; connections: PumpedConnection[] }> {
-  const connections: PumpedConnection[] = [];
-  const server = await listen(ctx, (conn) => {
-    connections.push(conn);
-    cleanups.push(() => conn.socket.destroy());
-    let seen = 0;
-    conn.onData = () => {
-      const data = conn.received();
-      if (data.length > seen) {
-        conn.write(new Uint8Array([...new TextEncoder().encode(prefix), ...data.subarray(seen)]));
-        seen = data.length;
-      }
-    };
-  });
-  cleanups.push(server.close);
-  return { port: server.port, connections };
-}
-
 // ---------------------------------------------------------------------------------------------
 // OpenSSL
 
-async function sServer(args: string[]): Promise<{ port: number; peer: Peer }> {
-  const pki = testPki();
-  const port = await freePort();
-  const peer = startPeer('openssl', [
-    's_server',
-    '-accept',
-    String(port),
-    '-tls1_3',
-    '-cert',
-    pki.leaf.ec256.certFile,
-    '-key',
-    pki.leaf.ec256.keyFile,
-    ...args,
-  ]);
-  peers.push(peer);
-  await peer.waitFor(/ACCEPT/);
-  return { port, peer };
-}
+/** s_server -tls1_3 with `args`. */
+const sServer = (args: string[]) => opensslServer(scope, ['-tls1_3', ...args]);
 
+/** s_client -tls1_3 -verify_return_error with `args`, writing `input` ('' writes nothing). */
 function sClient(port: number, args: string[], input = 'hello from s_client\n'): Peer {
-  const pki = testPki();
-  const peer = startPeer('openssl', [
-    's_client',
-    '-connect',
-    `127.0.0.1:${port}`,
-    '-tls1_3',
-    '-CAfile',
-    pki.caFile,
-    '-verify_return_error',
-    '-servername',
-    'localhost',
-    ...args,
-  ]);
-  peers.push(peer);
-  if (input !== '') peer.write(input);
-  return peer;
+  return opensslClient(scope, port, ['-tls1_3', '-verify_return_error', ...args], input === '' ? undefined : input);
 }
 
 describe.skipIf(!haveOpenssl)('TLS 1.3 resumption: our client ↔ openssl s_server', () => {
@@ -208,7 +162,7 @@ describe.skipIf(!haveOpenssl)('TLS 1.3 resumption: our client ↔ openssl s_serv
 describe.skipIf(!haveOpenssl)('TLS 1.3 resumption: openssl s_client ↔ our server', () => {
   it('is resumed by s_client -sess_out/-sess_in ("Reused, TLSv1.3")', async () => {
     const ctx = serverContext();
-    const { port, connections } = await echoServer(ctx, 'echo:');
+    const { port, connections } = await echoServer(scope, ctx);
     const sessFile = join(testPki().dir, `sess13-${port}.pem`);
     let child = sClient(port, ['-sess_out', sessFile]);
     await child.waitFor(/echo:hello from s_client/);
@@ -224,7 +178,7 @@ describe.skipIf(!haveOpenssl)('TLS 1.3 resumption: openssl s_client ↔ our serv
   it('accepts s_client -early_data once; the replayed ClientHello gets its early data refused', async () => {
     const ctx = serverContext();
     ctx.maxEarlyData = 16384;
-    const { port, connections } = await echoServer(ctx, 'echo:');
+    const { port, connections } = await echoServer(scope, ctx);
     const dir = testPki().dir;
     const sessFile = join(dir, `sess13-early-${port}.pem`);
     const earlyFile = join(dir, `early-${port}.txt`);
@@ -259,7 +213,7 @@ describe.skipIf(!haveOpenssl)('TLS 1.3 post-handshake authentication with openss
     ctx.postHandshakeAuth = true;
     ctx.verifyMode = CERT_REQUIRED;
     ctx.loadVerifyLocations({ cadata: pki.caPem });
-    const { port, connections } = await echoServer(ctx, 'echo:');
+    const { port, connections } = await echoServer(scope, ctx);
     const child = sClient(port, ['-enable_pha', '-cert', pki.client.certFile, '-key', pki.client.keyFile]);
     await child.waitFor(/echo:hello from s_client/);
     const server = connections[0]!;
@@ -304,7 +258,7 @@ describe('TLS 1.3 resumption with Node tls', () => {
 
   it("Node's client resumes our session (the 'session' event, then the session option)", async () => {
     const ctx = serverContext();
-    const { port, connections } = await echoServer(ctx);
+    const { port, connections } = await echoServer(scope, ctx, '');
     const ca = testPki().caPem;
     const sessions: Buffer[] = [];
     const first = tls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca, minVersion: 'TLSv1.3' });
@@ -363,7 +317,7 @@ print(json.dumps(out))
 
 describe.skipIf(skipUnless(peerAvailability.python(), 'python3'))('TLS 1.3 resumption with Python ssl', () => {
   it("Python's client resumes our session (wrap_socket(session=…), session_reused)", async () => {
-    const { port, connections } = await echoServer(serverContext());
+    const { port, connections } = await echoServer(scope, serverContext(), '');
     const r = await run('python3', ['-c', PYTHON_RESUME, String(port), testPki().caFile]);
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout.trim())).toEqual([
@@ -380,7 +334,7 @@ describe.skipIf(skipUnless(peerAvailability.python(), 'python3'))('TLS 1.3 resum
 describe.skipIf(skipUnless(peerAvailability.gnutlsClient(), 'gnutls-cli'))('TLS 1.3: gnutls-cli → our server', () => {
   it('is resumed by gnutls-cli --resume', async () => {
     const ctx = serverContext();
-    const { port, connections } = await echoServer(ctx);
+    const { port, connections } = await echoServer(scope, ctx, '');
     const pki = testPki();
     const child: Child = startGnutlsClient(port, [
       '--x509cafile',
@@ -410,7 +364,7 @@ describe.skipIf(skipUnless(peerAvailability.gnutlsClient(), 'gnutls-cli'))(
     it('accepts gnutls-cli --resume --earlydata', async () => {
       const ctx = serverContext();
       ctx.maxEarlyData = 16384;
-      const { port, connections } = await echoServer(ctx);
+      const { port, connections } = await echoServer(scope, ctx, '');
       const pki = testPki();
       const early = join(pki.dir, `gnutls-early-${port}.txt`);
       writeFileSync(early, 'early from gnutls\n');
