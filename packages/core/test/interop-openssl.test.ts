@@ -4,18 +4,11 @@
  * RSA / RSA-PSS / Ed25519 certificates, ALPN, SNI, HelloRetryRequest and mutual TLS. Every peer runs under
  * a hang guard; the file skips with a printed reason when openssl is absent.
  */
-import { CERT_REQUIRED, type SSLContext, type SSLError } from '@sanstls/core';
+import { CERT_REQUIRED, type SSLError } from '@sanstls/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Child, hasTool, start, within } from '../../node-adapter/test/helpers/processes.js';
-import {
-  connectedClient,
-  echoServer,
-  interopScope,
-  opensslClient,
-  opensslServer,
-  wwwPage,
-} from './helpers/openssl-interop.js';
-import { connect, type PumpedConnection } from './helpers/socket-pump.js';
+import { echoServer, fetchPage, interopScope, opensslClient, opensslServer } from './helpers/openssl-interop.js';
+import { connect } from './helpers/socket-pump.js';
 import { clientContext, type KeyType, serverContext, testPki } from './helpers/tls-pair.js';
 import type { Peer } from './helpers/tls12-peers.js';
 
@@ -41,11 +34,6 @@ async function sServer(args: string[], keyType: KeyType = 'ec256'): Promise<numb
   return (await opensslServer(scope, ['-tls1_3', '-www', '-naccept', '1', ...args], keyType)).port;
 }
 
-async function getPage(port: number, ctx: SSLContext): Promise<{ page: string; conn: PumpedConnection }> {
-  const conn = await connectedClient(scope, port, ctx);
-  return { page: await wwwPage(conn), conn };
-}
-
 describe.skipIf(!haveOpenssl)('our client ↔ openssl s_server', () => {
   for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']) {
     for (const group of ['x25519', 'secp256r1', 'secp384r1', 'secp521r1']) {
@@ -53,7 +41,7 @@ describe.skipIf(!haveOpenssl)('our client ↔ openssl s_server', () => {
         const port = await sServer(['-ciphersuites', suite, '-groups', OPENSSL_GROUP[group]!]);
         const ctx = clientContext();
         ctx.setGroups([group]);
-        const { page, conn } = await getPage(port, ctx);
+        const { page, conn } = await fetchPage(scope, port, ctx);
         expect(page).toContain(`New, TLSv1.3, Cipher is ${suite}`);
         expect(conn.obj.cipher()?.[0]).toBe(suite);
       });
@@ -63,7 +51,7 @@ describe.skipIf(!haveOpenssl)('our client ↔ openssl s_server', () => {
   for (const keyType of ['ec256', 'ec384', 'rsa2048', 'rsapss', 'ed25519'] as KeyType[]) {
     it(`verifies a ${keyType} server certificate`, async () => {
       const port = await sServer([], keyType);
-      const { conn } = await getPage(port, clientContext());
+      const { conn } = await fetchPage(scope, port, clientContext());
       expect(conn.obj.getPeerCert()).toMatchObject({ subject: [[['commonName', `server-${keyType}`]]] });
     });
   }
@@ -72,7 +60,7 @@ describe.skipIf(!haveOpenssl)('our client ↔ openssl s_server', () => {
     const port = await sServer(['-groups', 'P-256']);
     const ctx = clientContext();
     ctx.setGroups(['x25519', 'secp256r1']);
-    const { conn } = await getPage(port, ctx);
+    const { conn } = await fetchPage(scope, port, ctx);
     expect(conn.obj.connection.negotiated.helloRetried).toBe(true);
     expect(conn.obj.connection.negotiated.group).toBe('secp256r1');
   });
@@ -81,7 +69,7 @@ describe.skipIf(!haveOpenssl)('our client ↔ openssl s_server', () => {
     const port = await sServer(['-alpn', 'h2,http/1.1']);
     const ctx = clientContext();
     ctx.setAlpnProtocols(['http/1.1']);
-    const { conn } = await getPage(port, ctx);
+    const { conn } = await fetchPage(scope, port, ctx);
     expect(conn.obj.selectedAlpnProtocol()).toBe('http/1.1');
   });
 
@@ -95,7 +83,7 @@ describe.skipIf(!haveOpenssl)('our client ↔ openssl s_server', () => {
       '-key2',
       pki.leaf.ed25519.keyFile,
     ]);
-    const { conn } = await getPage(port, clientContext());
+    const { conn } = await fetchPage(scope, port, clientContext());
     expect(conn.obj.getPeerCert()).toMatchObject({ subject: [[['commonName', 'server-ed25519']]] });
   });
 
@@ -104,7 +92,7 @@ describe.skipIf(!haveOpenssl)('our client ↔ openssl s_server', () => {
     const port = await sServer(['-Verify', '1', '-CAfile', pki.caFile]);
     const ctx = clientContext();
     ctx.loadCertChain(pki.client.certPem, pki.client.keyPem);
-    const { page } = await getPage(port, ctx);
+    const { page } = await fetchPage(scope, port, ctx);
     expect(page).toMatch(/Client certificate|CN ?= ?client/);
   });
 

@@ -13,19 +13,17 @@ import {
   OP_NO_RENEGOTIATION,
   OP_NO_TICKET,
   type SSLContext,
-  type SSLSession,
   TLSVersion,
 } from '@sanstls/core';
 import { describe, expect, it } from 'vitest';
 import {
   connectedClient,
   echoServer,
+  fetchPage,
   interopScope,
   opensslClient,
   opensslServer,
-  wwwPage,
 } from './helpers/openssl-interop.js';
-import type { PumpedConnection } from './helpers/socket-pump.js';
 import { clientContext, type KeyType, serverContext, testPki } from './helpers/tls-pair.js';
 import { hasTool, type Peer, startPeer, within } from './helpers/tls12-peers.js';
 
@@ -73,15 +71,6 @@ async function sServer(args: string[], keyType: KeyType = 'ec256'): Promise<numb
   return (await opensslServer(scope, ['-tls1_2', '-www', ...args], keyType)).port;
 }
 
-async function getPage(
-  port: number,
-  ctx: SSLContext,
-  session?: SSLSession,
-): Promise<{ page: string; conn: PumpedConnection }> {
-  const conn = await connectedClient(scope, port, ctx, session);
-  return { page: await wwwPage(conn), conn };
-}
-
 describe.skipIf(!haveOpenssl)('TLS 1.2: our client ↔ openssl s_server -tls1_2', () => {
   for (const suite of SUITES) {
     it(`${suite.name} (${suite.key} certificate)`, async () => {
@@ -92,7 +81,7 @@ describe.skipIf(!haveOpenssl)('TLS 1.2: our client ↔ openssl s_server -tls1_2'
       const ctx = client12();
       ctx.setCiphers(suite.name);
       if (suite.dhe) ctx.loadDhParams('ffdhe2048');
-      const { page, conn } = await getPage(port, ctx);
+      const { page, conn } = await fetchPage(scope, port, ctx);
       expect(page).toContain(`New, TLSv1.2, Cipher is ${suite.name}`);
       expect(conn.obj.cipher()).toEqual([suite.name, 'TLSv1.2', suite.name.includes('AES128') ? 128 : 256]);
       expect(conn.obj.version()).toBe('TLSv1.2');
@@ -104,7 +93,7 @@ describe.skipIf(!haveOpenssl)('TLS 1.2: our client ↔ openssl s_server -tls1_2'
     it(`ECDHE over ${group}`, async () => {
       const port = await sServer(['-groups', group]);
       const ctx = client12();
-      const { conn } = await getPage(port, ctx);
+      const { conn } = await fetchPage(scope, port, ctx);
       expect(conn.obj.connection.negotiated.group).toBe(
         { X25519: 'x25519', 'P-256': 'secp256r1', 'P-384': 'secp384r1' }[group],
       );
@@ -113,7 +102,7 @@ describe.skipIf(!haveOpenssl)('TLS 1.2: our client ↔ openssl s_server -tls1_2'
 
   it('a TLS 1.3 client (both versions enabled) negotiates TLS 1.2 with a TLS 1.2-only server', async () => {
     const port = await sServer([]);
-    const { conn } = await getPage(port, clientContext());
+    const { conn } = await fetchPage(scope, port, clientContext());
     expect(conn.obj.version()).toBe('TLSv1.2');
   });
 
@@ -122,7 +111,7 @@ describe.skipIf(!haveOpenssl)('TLS 1.2: our client ↔ openssl s_server -tls1_2'
     const port = await sServer(['-Verify', '1', '-CAfile', pki.caFile]);
     const ctx = client12();
     ctx.loadCertChain(pki.client.certPem, pki.client.keyPem);
-    const { page } = await getPage(port, ctx);
+    const { page } = await fetchPage(scope, port, ctx);
     expect(page).toMatch(/Client certificate|CN ?= ?client/);
   });
 
@@ -130,7 +119,7 @@ describe.skipIf(!haveOpenssl)('TLS 1.2: our client ↔ openssl s_server -tls1_2'
     const port = await sServer(['-alpn', 'h2,http/1.1']);
     const ctx = client12();
     ctx.setAlpnProtocols(['http/1.1']);
-    const { conn } = await getPage(port, ctx);
+    const { conn } = await fetchPage(scope, port, ctx);
     expect(conn.obj.selectedAlpnProtocol()).toBe('http/1.1');
   });
 
@@ -140,7 +129,7 @@ describe.skipIf(!haveOpenssl)('TLS 1.2: our client ↔ openssl s_server -tls1_2'
     const ctx = client12();
     const ours: string[] = [];
     ctx.keylogCallback = (line) => ours.push(line);
-    await getPage(port, ctx);
+    await fetchPage(scope, port, ctx);
     const theirs = readFileSync(keylog, 'utf8')
       .split('\n')
       .filter((l) => l.startsWith('CLIENT_RANDOM'));
@@ -152,12 +141,12 @@ describe.skipIf(!haveOpenssl)('TLS 1.2: our client ↔ openssl s_server -tls1_2'
     it(`resumes by ${mode}`, async () => {
       const port = await sServer(mode === 'ticket' ? [] : ['-no_ticket']);
       const ctx = client12();
-      const first = await getPage(port, ctx);
+      const first = await fetchPage(scope, port, ctx);
       expect(first.page).toContain('New, TLSv1.2');
       const session = first.conn.obj.session!;
       expect(session.hasTicket).toBe(mode === 'ticket');
       expect(session.id.length).toBe(32);
-      const second = await getPage(port, ctx, session);
+      const second = await fetchPage(scope, port, ctx, session);
       expect(second.page).toContain('Reused, TLSv1.2');
       expect(second.conn.obj.sessionReused).toBe(true);
     });
@@ -286,7 +275,7 @@ describe.skipIf(!haveOpenssl)(
     for (const scheme of SCHEMES) {
       it(`${scheme.name}: ServerKeyExchange signed by s_server -sigalgs and by us for s_client -sigalgs`, async () => {
         const port = await sServer(['-sigalgs', scheme.sigalgs], scheme.key);
-        const { conn } = await getPage(port, client12());
+        const { conn } = await fetchPage(scope, port, client12());
         expect(conn.obj.connection.negotiated.peerSignatureScheme).toBe(scheme.code);
 
         const { port: ourPort, connections } = await echoServer(scope, serverContext([scheme.key]));

@@ -71,6 +71,17 @@ export function wwwPage(
   return conn.waitFor(/<\/HTML>|<\/BODY>|<\/pre>/i, 15_000);
 }
 
+/** {@link connectedClient}, then {@link wwwPage}: s_server -www's page about this connection, and the connection. */
+export async function fetchPage(
+  scope: InteropScope,
+  port: number,
+  ctx: SSLContext,
+  session?: SSLSession,
+): Promise<{ page: string; conn: PumpedConnection }> {
+  const conn = await connectedClient(scope, port, ctx, session);
+  return { page: await wwwPage(conn), conn };
+}
+
 /**
  * `openssl s_client` to 127.0.0.1:port trusting testPki()'s CA, SNI localhost, `-nocommands` (input lines are
  * data), then `args`; writes `input` when given.
