@@ -15,6 +15,7 @@ import {
   type TlsLimits,
 } from '@sanstls/core';
 import { createChain } from '@sanstls/x509/generate';
+import { transfer } from './tls-pair.js';
 
 export const NOW = Date.UTC(2026, 0, 15);
 export const chain = createChain({ keyType: 'ecdsa-p256', depth: 2, now: new Date(NOW) });
@@ -69,20 +70,8 @@ export function makePair(options: PairOptions = {}): Pair {
   };
 }
 
-export function transfer(p: Pair): number {
-  let moved = 0;
-  if (p.clientOut.pending > 0) {
-    const b = p.clientOut.read();
-    moved += b.length;
-    p.serverIn.write(b);
-  }
-  if (p.serverOut.pending > 0) {
-    const b = p.serverOut.read();
-    moved += b.length;
-    p.clientIn.write(b);
-  }
-  return moved;
-}
+/** Moves bytes both ways (tls-pair's, for this pair shape too). */
+export { transfer };
 
 /** Runs both sides until neither moves; returns each side's first error. */
 export function run(p: Pair): { client?: unknown; server?: unknown } {
