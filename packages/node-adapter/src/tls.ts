@@ -211,7 +211,9 @@ export class TLSSocket extends Duplex {
     this.alpnProtocol = this.sslobj.selectedAlpnProtocol() ?? false;
     // node:tls: a client that asked (requestOCSP) gets 'OCSPResponse' — the stapled DER response, or null when the
     // server stapled none — before the chain is checked and before 'secureConnect'. Checking it is the listener's job.
-    if (!this.isServer && this.options.requestOCSP === true) {
+    // As in Node, a resumed TLS 1.2 session (no Certificate, no CertificateStatus) has no event; TLS 1.3 says null.
+    const abbreviated12 = this.sslobj.sessionReused && this.sslobj.version() === 'TLSv1.2';
+    if (!this.isServer && this.options.requestOCSP === true && !abbreviated12) {
       const response = this.sslobj.ocspResponse;
       this.emit('OCSPResponse', response === null ? null : Buffer.from(response));
     }

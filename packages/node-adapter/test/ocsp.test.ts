@@ -79,13 +79,15 @@ const DIRECTIONS = [
     name: 'our server (createServer) ↔ node:tls client',
     server: (options: { cert: string; key: string; ca?: string; maxVersion?: 'TLSv1.2' | 'TLSv1.3' }): AnyServer =>
       createServer(options),
-    client: (port: number, requestOCSP: boolean) => nodeTls.connect({ ...clientOptions(port), requestOCSP }),
+    client: (port: number, requestOCSP: boolean, session?: unknown) =>
+      nodeTls.connect({ ...clientOptions(port), requestOCSP, ...(session ? { session: session as Buffer } : {}) }),
   },
   {
     name: 'node:tls server ↔ our client (connect)',
     server: (options: { cert: string; key: string; ca?: string; maxVersion?: 'TLSv1.2' | 'TLSv1.3' }): AnyServer =>
       nodeTls.createServer(options),
-    client: (port: number, requestOCSP: boolean) => connect({ ...clientOptions(port), requestOCSP }),
+    client: (port: number, requestOCSP: boolean, session?: unknown) =>
+      connect({ ...clientOptions(port), requestOCSP, session }),
   },
 ] as const;
 
@@ -132,6 +134,34 @@ for (const direction of DIRECTIONS) {
       expect(none.ocsp).toEqual([null]);
       expect(issuers).toEqual([der(chain().caCert)]); // from the chain the server sends
     });
+
+    for (const version of VERSIONS) {
+      it(`${version}: resumed, 'OCSPResponse' is null under TLS 1.3 and absent under TLS 1.2 (as Node)`, async () => {
+        const server = direction.server({
+          cert: pem(chain().serverCert),
+          key: pem(chain().serverKey),
+          maxVersion: version,
+        });
+        server.on('OCSPRequest', (_certificate: Buffer | null, _issuer: Buffer | null, callback: OcspCallback) =>
+          callback(null, response),
+        );
+        server.on('secureConnection', (socket: { end(data: string): void }) => socket.end('hi'));
+        const port = await listening(server);
+        const first = direction.client(port, true);
+        const session = new Promise<unknown>((resolve) => first.once('session', resolve));
+        first.on('data', () => {}); // read: TLS 1.3 tickets come after the handshake
+        expect((await within(15_000, 'first handshake', watch(first))).ocsp).toEqual([response]);
+        const second = direction.client(port, true, await within(15_000, "the 'session' event", session));
+        const seen = await within(15_000, 'resumed handshake', watch(second));
+        expect(second.isSessionReused()).toBe(true);
+        if (version === 'TLSv1.3') {
+          expect(seen.order).toEqual(['OCSPResponse', 'secureConnect']);
+          expect(seen.ocsp).toEqual([null]);
+        } else {
+          expect(seen.order).toEqual(['secureConnect']);
+        }
+      });
+    }
 
     it("an error from the 'OCSPRequest' callback fails that handshake and is the 'tlsClientError'", async () => {
       const server = direction.server({ cert: pem(chain().serverCert), key: pem(chain().serverKey) });
