@@ -370,14 +370,19 @@ export class TLSSocket extends Duplex {
           if (err instanceof SSLEOFError && this.sslobj.eofInsideRecord()) throw truncatedRecordError();
           if (err instanceof SSLZeroReturnError || err instanceof SSLEOFError) {
             // close_notify, or (as node:tls) a TCP FIN at a record boundary: the end of the stream.
-            this.readEnded = true;
-            this.push(null);
-            if (this.transportGone) this.sslobj.dispose();
+            this.endOfStream();
             return;
           }
           throw err;
         }
-        if (data.length === 0) continue;
+        if (data.length === 0) {
+          // Core's read(n > 0) returns empty only at the transport's end under OP_IGNORE_UNEXPECTED_EOF (the
+          // ragged close it was told to accept, RFC 8446 §6.1): that is the end too — retrying spun for ever,
+          // each read answering empty at once. A cut inside a record is still a truncation, as above.
+          if (this.sslobj.eofInsideRecord()) throw truncatedRecordError();
+          this.endOfStream();
+          return;
+        }
         // Backpressure pauses the loop — unless the transport is gone, when the rest is drained now (above).
         if (!this.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength)) && !this.transportGone) return;
       }
@@ -386,6 +391,13 @@ export class TLSSocket extends Duplex {
     } finally {
       this.reading = false;
     }
+  }
+
+  /** The peer's data is all delivered: 'end' (then 'close' once our side is done too), as node:tls. */
+  private endOfStream(): void {
+    this.readEnded = true;
+    this.push(null);
+    if (this.transportGone) this.sslobj.dispose();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
