@@ -22,20 +22,20 @@ const EMPTY = new Uint8Array(0);
 /** Arena size: four full TLS records (16 KiB + 256 of ciphertext expansion + 5 of header each). */
 const ARENA_SIZE = 4 * (16384 + 256 + 5);
 /**
- * At most this many arenas exist at once (≈ 264 KiB), borrowed or idle in the pool; BIOs writing while all
- * are borrowed (many connections holding unread bytes) copy into a buffer per write instead, so a queue
- * never pins more than its own bytes plus one shared arena. One thread, synchronous use: a drained BIO's
- * arena is free for any other.
+ * At most this many arenas are borrowed at once (≈ 264 KiB); BIOs writing while all are borrowed (many
+ * connections holding unread bytes) copy into a buffer per write instead, so a queue never pins more than
+ * its own bytes plus one shared arena. One thread, synchronous use: a drained BIO's arena is free for any
+ * other. Borrowers are held weakly: a BIO dropped while holding bytes gives its slot back once collected.
  */
 const ARENA_LIMIT = 4;
 const arenaPool: Uint8Array[] = [];
-let arenasCreated = 0;
+const borrowers = new Set<WeakRef<MemoryBIO>>();
 
-function borrowArena(): Uint8Array | null {
-  const pooled = arenaPool.pop();
-  if (pooled !== undefined) return pooled;
-  if (arenasCreated >= ARENA_LIMIT) return null;
-  arenasCreated++;
+function newArena(): Uint8Array | null {
+  if (borrowers.size >= ARENA_LIMIT) {
+    for (const ref of borrowers) if (ref.deref() === undefined) borrowers.delete(ref);
+    if (borrowers.size >= ARENA_LIMIT) return null;
+  }
   return new Uint8Array(ARENA_SIZE);
 }
 
@@ -48,6 +48,8 @@ export class MemoryBIO {
   /** The borrowed arena (its queued views are `write` copies), or null; returned when the BIO empties. */
   private arena: Uint8Array | null = null;
   private arenaUsed = 0;
+  /** This BIO in the module's borrower set while it holds an arena. */
+  private selfRef: WeakRef<MemoryBIO> | null = null;
 
   /** Number of bytes currently in the buffer. */
   get pending(): number {
@@ -78,8 +80,9 @@ export class MemoryBIO {
       return length;
     }
     if (this.arena === null && length <= ARENA_SIZE) {
-      this.arena = borrowArena();
+      this.arena = arenaPool.pop() ?? newArena();
       this.arenaUsed = 0;
+      if (this.arena !== null) borrowers.add((this.selfRef ??= new WeakRef(this)));
     }
     const arena = this.arena;
     if (arena !== null && this.arenaUsed + length <= arena.length) {
@@ -115,7 +118,8 @@ export class MemoryBIO {
     if (arena === null) return;
     this.arena = null;
     this.arenaUsed = 0;
-    arenaPool.push(arena);
+    borrowers.delete(this.selfRef!);
+    if (arenaPool.length < ARENA_LIMIT) arenaPool.push(arena);
   }
 
   /** Reads up to n bytes; with n negative or omitted, everything buffered. */

@@ -5,6 +5,7 @@
  */
 import { TLSVersion } from '@sanstls/core';
 import { SSLError } from '@sanstls/x509';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createNobleProvider, defaultProvider } from '../src/crypto/index.js';
 import type { AeadKey, AeadName, CryptoProvider } from '../src/crypto/provider.js';
@@ -123,6 +124,87 @@ describe('buffers handed out stay the caller’s', () => {
     bio.write(big);
     big.fill(0);
     expect(bio.read().every((b) => b === 7)).toBe(true);
+  });
+
+  it('MemoryBIO against a plain byte-array model: random writes, reads, chunk reads and drains over shared arenas', () => {
+    const op = fc.oneof(
+      // 70,000 bytes overflow an arena (4 records' worth): the write gets its own copy.
+      fc.record({
+        kind: fc.constant('write' as const),
+        bio: fc.nat(2),
+        size: fc.oneof(fc.integer({ min: 0, max: 6000 }), fc.constant(70_000)),
+      }),
+      fc.record({ kind: fc.constant('writeOwned' as const), bio: fc.nat(2), size: fc.integer({ min: 0, max: 6000 }) }),
+      fc.record({
+        kind: fc.constant('read' as const),
+        bio: fc.nat(2),
+        size: fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 9000 })),
+      }),
+      fc.record({ kind: fc.constant('readChunks' as const), bio: fc.nat(2), size: fc.constant(0) }),
+      fc.record({ kind: fc.constant('drainTo' as const), bio: fc.nat(2), size: fc.integer({ min: -1, max: 9000 }) }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            op,
+            op.map((o) => ({ ...o, bio: 0 })),
+          ),
+          { maxLength: 40 },
+        ),
+        fc.nat(),
+        (ops, seed) => {
+          const bios = [new MemoryBIO(), new MemoryBIO(), new MemoryBIO()];
+          const models: Buffer[] = [Buffer.alloc(0), Buffer.alloc(0), Buffer.alloc(0)];
+          // Everything handed out, with the bytes it had then: none may change later.
+          const handedOut: Array<[Uint8Array, Uint8Array]> = [];
+          let counter = seed;
+          const bytes = (n: number) =>
+            Uint8Array.from({ length: n }, () => {
+              counter = (Math.imul(counter, 1103515245) + 12345) >>> 0;
+              return counter >>> 24;
+            });
+          const take = (i: number, n: number): Buffer => {
+            const model = models[i]!;
+            const k = n < 0 ? model.length : Math.min(n, model.length);
+            models[i] = model.subarray(k);
+            return model.subarray(0, k);
+          };
+          for (const { kind, bio: i, size } of ops) {
+            const bio = bios[i]!;
+            if (kind === 'write' || kind === 'writeOwned') {
+              const data = bytes(size);
+              models[i] = Buffer.concat([models[i]!, data]);
+              if (kind === 'write') {
+                bio.write(data);
+                data.fill(0xee); // the caller reuses its buffer
+              } else bio.writeOwned(data);
+            } else if (kind === 'read') {
+              const got = bio.read(size);
+              expect(Buffer.from(got).equals(take(i, size))).toBe(true);
+              handedOut.push([got, got.slice()]);
+            } else if (kind === 'readChunks') {
+              const chunks = bio.readChunks();
+              expect(Buffer.concat(chunks).equals(take(i, -1))).toBe(true);
+              for (const c of chunks) handedOut.push([c, c.slice()]);
+            } else {
+              const seen: Uint8Array[] = [];
+              const n = bio.drainTo(size, (v) => seen.push(v.slice()));
+              expect(Buffer.concat(seen).equals(take(i, size))).toBe(true);
+              expect(n).toBe(Buffer.concat(seen).length);
+            }
+            expect(bio.pending).toBe(models[i]!.length);
+          }
+          // Drained, the BIOs give their arenas back for the next run (and later writes may reuse them).
+          for (let i = 0; i < 3; i++) expect(Buffer.concat(bios[i]!.readChunks()).equals(take(i, -1))).toBe(true);
+          bios[0]!.write(bytes(60_000));
+          bios[1]!.write(bytes(60_000));
+          for (const [buffer, copy] of handedOut) expect(Buffer.from(buffer).equals(copy)).toBe(true);
+          for (const bio of bios) bio.readChunks();
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('MemoryBIO.drainTo: lends views in order across chunks and consumes exactly n bytes', () => {
