@@ -6,6 +6,8 @@
  * kept in memory and sessions exported and imported as bytes. And the TLS 1.2 suite preference of a
  * pure-JS provider: ChaCha20-Poly1305 first unless a cipher string was set, as TLS 1.3 does.
  */
+
+import { createHmac, randomBytes } from 'node:crypto';
 import {
   CERT_REQUIRED,
   exportSession,
@@ -19,6 +21,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { evaluateCipherSuites, PYTHON_DEFAULT_CIPHERS } from '../src/cipher-string.js';
 import { createNobleProvider } from '../src/crypto/noble.js';
+import { pHash } from '../src/crypto/prf12.js';
 import { POOLED_REQUEST_LIMIT, pooledRandomBytes, RANDOM_POOL_BLOCK } from '../src/crypto/random-pool.js';
 import { preferChaCha20 } from '../src/session12.js';
 import { clientContext, handshake, type Pair, readAll, serverContext, testPki, transfer } from './helpers/tls-pair.js';
@@ -220,5 +223,34 @@ describe('pooledRandomBytes (the providers’ default generators)', () => {
     const seen = new Set<string>();
     for (let i = 0; i < 2000; i++) seen.add(Buffer.from(draw(8 + (i % 41))).toString('hex'));
     expect(seen.size).toBe(2000);
+  });
+});
+
+describe('TLS 1.2 PRF with a keyed HMAC (HashAlgorithm.hmacKeyed)', () => {
+  /** P_hash spelled out on node:crypto's HMAC (RFC 5246 §5), the reference. */
+  function referencePHash(name: 'sha256' | 'sha384', secret: Uint8Array, seed: Uint8Array, length: number) {
+    const mac = (data: Uint8Array) => createHmac(name, secret).update(data).digest();
+    const out: Buffer[] = [];
+    let a: Uint8Array = seed;
+    while (Buffer.concat(out).length < length) {
+      a = mac(a);
+      out.push(mac(Buffer.concat([a, seed])));
+    }
+    return new Uint8Array(Buffer.concat(out).subarray(0, length));
+  }
+
+  it('equals P_hash on node:crypto for both hashes, short and long secrets, any length', () => {
+    const provider = createNobleProvider();
+    for (const name of ['sha256', 'sha384'] as const) {
+      const hash = provider.hash(name);
+      expect(hash.hmacKeyed).toBeTypeOf('function');
+      for (const secretLength of [0, 32, 48, 129, 200]) {
+        for (const length of [0, 12, 48, 88, 200]) {
+          const secret = randomBytes(secretLength);
+          const seed = randomBytes(77);
+          expect(pHash(hash, secret, seed, length)).toEqual(referencePHash(name, secret, seed, length));
+        }
+      }
+    }
   });
 });

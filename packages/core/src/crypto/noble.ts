@@ -55,6 +55,12 @@ function nobleHashAlgorithm(name: TlsHashName, hash: NobleHash): HashAlgorithm {
     create: () => new NobleHashState(hash.create()),
     digest: (data) => hash(data),
     hmac: (key, data) => hmac(hash, key, data),
+    // noble hashes the key's ipad/opad blocks for every hmac(); a keyed instance cloned per message does
+    // it once (≈ 3.6 instead of 5.3 µs per short SHA-256 HMAC).
+    hmacKeyed(key) {
+      const keyed = hmac.create(hash, key);
+      return { mac: (data) => keyed.clone().update(data).digest(), destroy: () => keyed.destroy() };
+    },
     hkdfExtract: (salt, ikm) => hkdfExtractNoble(hash, ikm, salt),
     hkdfExpand(prk, info, length) {
       // RFC 5869 §2.3: L <= 255*HashLen.

@@ -33,11 +33,18 @@ export function pHash(hash: HashAlgorithm, secret: Uint8Array, seed: Uint8Array,
   let a = seed;
   const block = new Uint8Array(hash.outputLength + seed.length);
   block.set(seed, hash.outputLength);
-  for (let offset = 0; offset < length; offset += hash.outputLength) {
-    a = hash.hmac(secret, a);
-    block.set(a, 0);
-    const chunk = hash.hmac(secret, block);
-    out.set(chunk.subarray(0, Math.min(chunk.length, length - offset)), offset);
+  // Every HMAC here is under `secret`: keyed once when the provider can (HashAlgorithm.hmacKeyed).
+  const keyed = hash.hmacKeyed?.(secret);
+  const mac = keyed === undefined ? (data: Uint8Array) => hash.hmac(secret, data) : keyed.mac;
+  try {
+    for (let offset = 0; offset < length; offset += hash.outputLength) {
+      a = mac(a);
+      block.set(a, 0);
+      const chunk = mac(block);
+      out.set(chunk.subarray(0, Math.min(chunk.length, length - offset)), offset);
+    }
+  } finally {
+    keyed?.destroy();
   }
   return out;
 }

@@ -24,6 +24,12 @@ export interface HashAlgorithm {
   create(): HashState;
   digest(data: Uint8Array): Uint8Array;
   hmac(key: Uint8Array, data: Uint8Array): Uint8Array;
+  /**
+   * HMAC under one key for several messages: the TLS 1.2 PRF's P_hash (RFC 5246 §5) computes two per
+   * output block under one secret, so a provider may key the hash once (the ipad/opad blocks) and reuse
+   * that state. `destroy` zeroes it. Optional: callers fall back to {@link hmac}.
+   */
+  hmacKeyed?(key: Uint8Array): { mac(data: Uint8Array): Uint8Array; destroy(): void };
   /** HKDF-Extract (RFC 5869 §2.2). */
   hkdfExtract(salt: Uint8Array, ikm: Uint8Array): Uint8Array;
   /** HKDF-Expand (RFC 5869 §2.3). */
