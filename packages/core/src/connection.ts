@@ -694,6 +694,8 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
 
   clearWriteProtection(): void {
     this.flushHandshake();
+    // The early-data key after a HelloRetryRequest (§4.2.10): retired unused from now on, so zeroed (§7.2).
+    this.record.writeKey?.wipe();
     this.record.writeKey = null;
   }
 

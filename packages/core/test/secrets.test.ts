@@ -11,7 +11,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { inspect } from 'node:util';
-import { SSLError, type SSLObject } from '@sanstls/core';
+import { SSLError, type SSLObject, SSLWantReadError, TLSVersion } from '@sanstls/core';
 import {
   constantTimeEqual,
   loadPrivateKey,
@@ -31,6 +31,14 @@ import {
   transfer,
 } from './helpers/limit-pair.js';
 import { allZero, hexOf, liveSecrets as liveIn, reachableArrays } from './helpers/secrets.js';
+import {
+  clientContext,
+  connectPair,
+  handshake,
+  makePair as makeTlsPair,
+  readAll,
+  serverContext,
+} from './helpers/tls-pair.js';
 
 /** Secrets (by value) still present in Uint8Arrays reachable from `obj`'s connection internals. */
 const liveSecrets = (obj: SSLObject, secrets: readonly Uint8Array[]): string[] => liveIn(obj.connection, secrets);
@@ -260,6 +268,144 @@ describe('TLS 1.3 KeyUpdate (RFC 8446 §4.6.3, §7.2)', () => {
     p.server.write('both ways');
     transfer(p);
     expect(new TextDecoder().decode(p.client.read(100))).toBe('both ways');
+  });
+});
+
+describe('TLS 1.3 handshake and early secrets retire (RFC 8446 §7.1, §7.2)', () => {
+  /** The arrays reachable from `obj`'s connection that hold one of `hexes`. */
+  const holding = (obj: SSLObject, hexes: ReadonlySet<string>) =>
+    reachableArrays(obj.connection).filter((v) => hexes.has(hexOf(v)));
+  const logged = (lines: readonly string[], label: string): string => {
+    const line = lines.find((l) => l.startsWith(`${label} `));
+    expect(line, label).toBeDefined();
+    return line!.split(' ')[2]!;
+  };
+  type WriteKey = { record: { writeKey: object | null } };
+  const writeKeyOf = (obj: SSLObject) => (obj.connection as unknown as WriteKey).record.writeKey;
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+  it('the handshake traffic secrets are zeroed on both sides once both Finished are processed; the key log has them, data flows', () => {
+    const lines: string[] = [];
+    const p = makePair({ version: '1.3', randomBytes: seededRandom(16), keylog: (line) => lines.push(line) });
+    expect(() => p.client.doHandshake()).toThrow(SSLWantReadError); // ClientHello
+    p.serverIn.write(p.clientOut.read());
+    expect(() => p.server.doHandshake()).toThrow(SSLWantReadError); // ServerHello … Finished; awaits the client's
+    // Only the ServerHello record to the client: it derives the handshake secrets and waits for the rest.
+    const flight = p.serverOut.read();
+    const first = 5 + ((flight[3]! << 8) | flight[4]!);
+    p.clientIn.write(flight.subarray(0, first));
+    expect(() => p.client.doHandshake()).toThrow(SSLWantReadError);
+    // Logged before any wiping: the real values, not zeros.
+    const secrets = new Set([
+      logged(lines, 'CLIENT_HANDSHAKE_TRAFFIC_SECRET'),
+      logged(lines, 'SERVER_HANDSHAKE_TRAFFIC_SECRET'),
+    ]);
+    expect([...secrets].some((hex) => /^(00)*$/.test(hex))).toBe(false);
+    // The very arrays that hold them while the handshake runs: the server keeps the client's secret to
+    // check the client's Finished; the client keeps both.
+    const clientHeld = holding(p.client, secrets);
+    const serverHeld = holding(p.server, secrets);
+    expect(clientHeld.length).toBeGreaterThanOrEqual(2);
+    expect(serverHeld.length).toBeGreaterThanOrEqual(1);
+
+    p.clientIn.write(flight.subarray(first));
+    p.client.doHandshake(); // the server's flight, then the client's Finished
+    transfer(p);
+    p.server.doHandshake();
+    expect(p.client.connection.handshakeComplete && p.server.connection.handshakeComplete).toBe(true);
+    expect([...clientHeld, ...serverHeld].filter((v) => !allZero(v))).toEqual([]);
+    expect(holding(p.client, secrets)).toEqual([]);
+    expect(holding(p.server, secrets)).toEqual([]);
+    // The application keys, the exporter and tickets are separate: they still work.
+    transfer(p);
+    expect(readError(p.client)).toBeUndefined(); // the NewSessionTickets
+    p.client.write('client data');
+    transfer(p);
+    expect(text(p.server.read(100))).toBe('client data');
+    p.server.write('server data');
+    transfer(p);
+    expect(text(p.client.read(100))).toBe('server data');
+    const exported = p.client.exportKeyingMaterial('EXPORTER-test', 16);
+    expect(allZero(exported)).toBe(false);
+    expect(exported).toEqual(p.server.exportKeyingMaterial('EXPORTER-test', 16));
+    expect(p.client.session?.tls13).toBeDefined();
+  });
+
+  const earlyContexts = () => {
+    const clientCtx = clientContext();
+    clientCtx.minimumVersion = TLSVersion.TLSv1_3;
+    const serverCtx = serverContext(['ec256']);
+    serverCtx.maxEarlyData = 1024;
+    const first = makeTlsPair(clientCtx, serverCtx);
+    connectPair(first);
+    return { clientCtx, serverCtx, session: first.client.session! };
+  };
+  const step = (obj: SSLObject) => {
+    try {
+      obj.doHandshake();
+    } catch (e) {
+      if (!(e instanceof SSLWantReadError)) throw e;
+    }
+  };
+
+  it('accepted 0-RTT: the early write key and the handshake secrets are zeroed; early and later data arrive', () => {
+    const { clientCtx, serverCtx, session } = earlyContexts();
+    const lines: string[] = [];
+    clientCtx.keylogCallback = (line) => lines.push(line);
+    const serverLines: string[] = [];
+    serverCtx.keylogCallback = (line) => serverLines.push(line);
+    const pair = makeTlsPair(clientCtx, serverCtx, 'localhost', session);
+    pair.client.writeEarlyData('early');
+    step(pair.client);
+    const earlyKey = writeKeyOf(pair.client);
+    expect(earlyKey !== null && reachableArrays(earlyKey).some((v) => !allZero(v))).toBe(true);
+    expect(/^(00)*$/.test(logged(lines, 'CLIENT_EARLY_TRAFFIC_SECRET'))).toBe(false);
+    transfer(pair);
+    step(pair.server); // accepts the early data; keeps the client's handshake secret for after EndOfEarlyData
+    const serverHeld = holding(
+      pair.server,
+      new Set(
+        ['CLIENT_HANDSHAKE_TRAFFIC_SECRET', 'SERVER_HANDSHAKE_TRAFFIC_SECRET'].map((l) => logged(serverLines, l)),
+      ),
+    );
+    expect(serverHeld.length).toBeGreaterThanOrEqual(1);
+    handshake(pair);
+    expect(pair.client.earlyDataStatus).toBe('accepted');
+    expect(reachableArrays(earlyKey!).filter((v) => !allZero(v))).toEqual([]);
+    expect(serverHeld.filter((v) => !allZero(v))).toEqual([]);
+    const secrets = new Set(
+      ['CLIENT_EARLY_TRAFFIC_SECRET', 'CLIENT_HANDSHAKE_TRAFFIC_SECRET', 'SERVER_HANDSHAKE_TRAFFIC_SECRET'].map((l) =>
+        logged(lines, l),
+      ),
+    );
+    expect(holding(pair.client, secrets)).toEqual([]);
+    expect(holding(pair.server, secrets)).toEqual([]);
+    pair.client.write(' then more');
+    transfer(pair);
+    expect(text(readAll(pair.server))).toBe('early then more');
+  });
+
+  it('0-RTT rejected by a HelloRetryRequest: the early write key is zeroed when it is dropped', () => {
+    const { clientCtx, serverCtx, session } = earlyContexts();
+    clientCtx.setGroups(['x25519', 'secp256r1']);
+    serverCtx.setGroups(['secp256r1']);
+    const pair = makeTlsPair(clientCtx, serverCtx, 'localhost', session);
+    pair.client.writeEarlyData('hrr');
+    step(pair.client);
+    const earlyKey = writeKeyOf(pair.client);
+    expect(earlyKey !== null && reachableArrays(earlyKey).some((v) => !allZero(v))).toBe(true);
+    transfer(pair);
+    step(pair.server); // HelloRetryRequest
+    transfer(pair);
+    step(pair.client); // ClientHello 2, in plaintext
+    expect(writeKeyOf(pair.client)).toBeNull();
+    expect(reachableArrays(earlyKey!).filter((v) => !allZero(v))).toEqual([]);
+    handshake(pair);
+    expect(pair.server.connection.negotiated.helloRetried).toBe(true);
+    expect(pair.client.earlyDataStatus).toBe('rejected');
+    pair.client.write('after the retry');
+    transfer(pair);
+    expect(text(pair.server.read(100))).toBe('after the retry');
   });
 });
 

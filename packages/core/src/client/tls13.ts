@@ -90,6 +90,7 @@ import {
   type PskSchedule,
   pskBinder,
   pskSchedule,
+  retireHandshakeKeys,
   type Suspended,
   type TrafficSecrets,
   whenReady,
@@ -101,6 +102,7 @@ import { acceptRecordSizeLimit, clientRecordSizeLimitExtension } from '../handsh
 import { certificateVerifyContent, chooseCertificate, verifyCertificateVerify } from '../handshake/signatures.js';
 import { type Tls13Suite, tls13SuiteByCode } from '../handshake/suites.js';
 import { restoredPeer } from '../handshake/tls12.js';
+import { wipe } from '../redact.js';
 import { clientTicketUsable, MAX_TICKET_LIFETIME, obfuscatedTicketAge, type Tls13ClientTicket } from '../tickets.js';
 
 const TLS13 = 0x0304;
@@ -249,6 +251,7 @@ export function startClient(io: HandshakeIo, serverHostname: string | null): Cli
     const secret = schedule.clientEarlyTrafficSecret(earlySecret, schedule.hash.digest(message));
     io.keylog('CLIENT_EARLY_TRAFFIC_SECRET', secret);
     io.installWriteSecret(psk.suite, schedule, secret);
+    wipe(secret); // logged, and its key and IV are installed: nothing else derives from it (§7.1, §7.2)
     io.beginEarlyData?.();
   }
   return {
@@ -791,6 +794,7 @@ function onFinished(
       resumptionSecret: keys.schedule.resumptionMasterSecret(traffic.master, sent.transcript.digest()),
       transcript: sent.transcript,
     });
+    retireHandshakeKeys(keys); // both Finished done, both directions on the application keys
     return { kind: 'Connected', peer: state.peer, signature: state.signature, finished: proof };
   };
   if (state.certRequest === null) return finish();

@@ -22,6 +22,7 @@ import {
 } from '../crypto/keyschedule.js';
 import type { GroupName } from '../crypto/provider.js';
 import type { TranscriptHash } from '../crypto/transcript.js';
+import { wipe } from '../redact.js';
 import type { Tls13ClientTicket } from '../tickets.js';
 import type { Awaitable, EngineConfig } from './config.js';
 import type { PeerCertificate } from './peer-certificate.js';
@@ -207,12 +208,29 @@ export function deriveHandshakeKeys(
   const schedule = psk?.schedule ?? new Tls13KeySchedule(io.config.provider.hash(suite.hash));
   const early = psk?.earlySecret ?? schedule.earlySecret();
   const handshakeSecret = schedule.handshakeSecret(early, sharedSecret ?? new Uint8Array(schedule.hash.outputLength));
+  // §7.1: the Early Secret's last use is here — the binders and client_early_traffic_secret came from it
+  // before the ServerHello (the client recomputes a binder after a HelloRetryRequest, which precedes this).
+  // Zeroed as §7.2 asks of secrets no longer needed (best effort, as the application secrets on KeyUpdate).
+  wipe(early);
   const helloHash = transcript.digest();
   const clientSecret = schedule.clientHandshakeTrafficSecret(handshakeSecret, helloHash);
   const serverSecret = schedule.serverHandshakeTrafficSecret(handshakeSecret, helloHash);
   io.keylog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', clientSecret);
   io.keylog('SERVER_HANDSHAKE_TRAFFIC_SECRET', serverSecret);
   return { suite, schedule, handshakeSecret, clientSecret, serverSecret };
+}
+
+/**
+ * Zeroes the Handshake Secret and both handshake traffic secrets (best effort; RFC 8446 §7.2: "the old
+ * secret ... should be deleted"), called once both Finished messages are processed and both directions
+ * run on the application traffic keys: the server needs client_handshake_traffic_secret until the
+ * client's Finished, which it checks with it. The key log has already written them (deriveHandshakeKeys);
+ * the Master Secret stays with the traffic secrets for the resumption secret and goes with them.
+ */
+export function retireHandshakeKeys(keys: HandshakeKeys): void {
+  wipe(keys.handshakeSecret);
+  wipe(keys.clientSecret);
+  wipe(keys.serverSecret);
 }
 
 /** Master Secret → application traffic and exporter secrets over CH..server Finished (§7.1). */

@@ -93,6 +93,7 @@ import {
   type HandshakeKeys,
   type PskSchedule,
   pskSchedule,
+  retireHandshakeKeys,
   type Suspended,
   type TrafficSecrets,
   whenReady,
@@ -105,6 +106,7 @@ import { answerRecordSizeLimit } from '../handshake/record-size-limit.js';
 import { certificateVerifyContent, chooseCertificate, verifyCertificateVerify } from '../handshake/signatures.js';
 import { type Tls13Suite, tls13SuiteByCode } from '../handshake/suites.js';
 import { restoredPeer } from '../handshake/tls12.js';
+import { wipe } from '../redact.js';
 import {
   lookupTicket,
   newTicketId,
@@ -486,6 +488,7 @@ function sendServerFlight(
   if (earlySecret !== null) {
     // §4.2.10: the client's 0-RTT data and EndOfEarlyData come under the early key.
     io.installReadSecret(keys.suite, keys.schedule, earlySecret);
+    wipe(earlySecret); // logged, and its key and IV are installed: nothing else derives from it (§7.1, §7.2)
     io.receiveEarlyData?.(config.maxEarlyData);
   } else {
     io.installReadSecret(keys.suite, keys.schedule, keys.clientSecret);
@@ -664,6 +667,7 @@ function onClientFinished(
     transcript,
   };
   io.enterTraffic(established);
+  retireHandshakeKeys(keys); // the client's Finished was the last use of client_handshake_traffic_secret
   // §4.6.1: tickets right after the handshake (one after a resumption, as OpenSSL).
   const count = state.auth.resumed ? Math.min(1, io.config.ticketCount) : io.config.ticketCount;
   serverSendTickets(established, count, io);
