@@ -71,6 +71,7 @@ import {
   type Suspended,
   type SuspensionPoint,
   type TrafficSecrets,
+  wipeUnfinishedTls13Handshake,
 } from './handshake/common.js';
 import type { Awaitable, EngineConfig } from './handshake/config.js';
 import type { Tls13Suite } from './handshake/suites.js';
@@ -853,6 +854,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
     if (this.traffic !== null) {
       for (const value of Object.values(this.traffic)) if (value instanceof Uint8Array) wipe(value);
     }
+    wipeUnfinishedTls13Handshake(this.handshake);
     this.record.readKey?.wipe();
     this.record.writeKey?.wipe();
     this.record.readKey12?.wipe();

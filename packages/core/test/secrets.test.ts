@@ -331,6 +331,49 @@ describe('TLS 1.3 handshake and early secrets retire (RFC 8446 §7.1, §7.2)', (
     expect(p.client.session?.tls13).toBeDefined();
   });
 
+  it('a handshake that fails part-way zeroes the secrets its state held (server past its Finished, client mid-flight)', () => {
+    const lines: string[] = [];
+    const p = makePair({ version: '1.3', randomBytes: seededRandom(17), keylog: (line) => lines.push(line) });
+    expect(() => p.client.doHandshake()).toThrow(SSLWantReadError);
+    p.serverIn.write(p.clientOut.read());
+    expect(() => p.server.doHandshake()).toThrow(SSLWantReadError);
+    const flight = p.serverOut.read();
+    // A second client on the same seed gets the same flight: one completes (for the server's test), the
+    // other receives it with its last byte flipped (the server Finished's record) and fails mid-flight.
+    const q = makePair({ version: '1.3', randomBytes: seededRandom(17) });
+    expect(() => q.client.doHandshake()).toThrow(SSLWantReadError);
+    const first = 5 + ((flight[3]! << 8) | flight[4]!);
+    q.clientIn.write(flight.subarray(0, first));
+    expect(() => q.client.doHandshake()).toThrow(SSLWantReadError);
+    p.clientIn.write(flight);
+    p.client.doHandshake();
+    const secrets = new Set(
+      [
+        'CLIENT_HANDSHAKE_TRAFFIC_SECRET',
+        'SERVER_HANDSHAKE_TRAFFIC_SECRET',
+        'CLIENT_TRAFFIC_SECRET_0',
+        'SERVER_TRAFFIC_SECRET_0',
+        'EXPORTER_SECRET',
+      ].map((l) => logged(lines, l)),
+    );
+    const clientHeld = holding(q.client, secrets); // handshake secrets, waiting for EncryptedExtensions
+    const serverHeld = holding(p.server, secrets); // handshake and application secrets, waiting for the client Finished
+    expect(clientHeld.length).toBeGreaterThanOrEqual(2);
+    expect(serverHeld.length).toBeGreaterThanOrEqual(4);
+
+    const rest = flight.slice(first);
+    rest[rest.length - 1]! ^= 1;
+    q.clientIn.write(rest);
+    expect(readError(q.client)).toBeInstanceOf(SSLError);
+    const finished = p.clientOut.read();
+    finished[finished.length - 1]! ^= 1;
+    p.serverIn.write(finished);
+    expect(readError(p.server)).toBeInstanceOf(SSLError);
+    expect([...clientHeld, ...serverHeld].filter((v) => !allZero(v))).toEqual([]);
+    expect(holding(q.client, secrets)).toEqual([]);
+    expect(holding(p.server, secrets)).toEqual([]);
+  });
+
   const earlyContexts = () => {
     const clientCtx = clientContext();
     clientCtx.minimumVersion = TLSVersion.TLSv1_3;

@@ -233,6 +233,24 @@ export function retireHandshakeKeys(keys: HandshakeKeys): void {
   wipe(keys.serverSecret);
 }
 
+const isHandshakeKeys = (value: unknown): value is HandshakeKeys =>
+  typeof value === 'object' && value !== null && (value as HandshakeKeys).handshakeSecret instanceof Uint8Array;
+
+/**
+ * A TLS 1.3 handshake that ends unfinished (a failure, dispose) leaves its secrets in its state: `keys`
+ * (client; the server's in `auth`), and on a server past its Finished the application secrets it derived
+ * (`auth.traffic`, not yet the connection's). Zeroed with the rest of the connection's keys. TLS 1.2 state
+ * is left alone: its master secret may be the resumable session's.
+ */
+export function wipeUnfinishedTls13Handshake(state: unknown): void {
+  const s = state as { keys?: unknown; auth?: { keys?: unknown; traffic?: object } } | null;
+  if (isHandshakeKeys(s?.keys)) retireHandshakeKeys(s.keys);
+  if (isHandshakeKeys(s?.auth?.keys)) {
+    retireHandshakeKeys(s.auth.keys);
+    for (const value of Object.values(s.auth.traffic ?? {})) if (value instanceof Uint8Array) wipe(value);
+  }
+}
+
 /** Master Secret → application traffic and exporter secrets over CH..server Finished (§7.1). */
 export function deriveApplicationKeys(
   io: HandshakeIo,
