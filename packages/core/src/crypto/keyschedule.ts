@@ -21,6 +21,7 @@
  * @module
  */
 import { constantTimeEqual, SSLError, toHex } from '@sanstls/x509';
+import { wipe } from '../redact.js';
 import { labelBytes } from './labels.js';
 import type { HashAlgorithm } from './provider.js';
 
@@ -156,7 +157,9 @@ export class Tls13KeySchedule {
   /** Handshake Secret = HKDF-Extract(Derive-Secret(ES, "derived", ""), (EC)DHE shared secret). */
   handshakeSecret(early: EarlySecret, sharedSecret: Uint8Array): HandshakeSecret {
     const salt = this.deriveSecret(early, 'derived', this.emptyHash);
-    return this.hash.hkdfExtract(salt, sharedSecret) as HandshakeSecret;
+    const secret = this.hash.hkdfExtract(salt, sharedSecret) as HandshakeSecret;
+    wipe(salt); // derived from the Early Secret (the PSK's, when resuming): §7.2, best effort
+    return secret;
   }
 
   /** client_handshake_traffic_secret = Derive-Secret(HS, "c hs traffic", ClientHello...ServerHello). */
@@ -174,7 +177,9 @@ export class Tls13KeySchedule {
   /** Master Secret = HKDF-Extract(Derive-Secret(HS, "derived", ""), 0). */
   masterSecret(handshake: HandshakeSecret): MasterSecret {
     const salt = this.deriveSecret(handshake, 'derived', this.emptyHash);
-    return this.hash.hkdfExtract(salt, this.zeros) as MasterSecret;
+    const secret = this.hash.hkdfExtract(salt, this.zeros) as MasterSecret;
+    wipe(salt); // derived from the Handshake Secret: §7.2, best effort
+    return secret;
   }
 
   /** client_application_traffic_secret_0 = Derive-Secret(MS, "c ap traffic", ClientHello...server Finished). */
