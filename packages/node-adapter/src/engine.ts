@@ -10,7 +10,8 @@ import type { ByteQueue, SuspensionSource } from './driver.js';
 /**
  * The error for a transport that ended inside a record: bytes the peer sent (or claimed to) are missing. Unlike
  * an end at a record boundary without close_notify (a ragged EOF, which Python's suppressRaggedEofs and node:tls
- * treat as the end of the stream), this is never reported as a clean end.
+ * treat as the end of the stream), this is never reported as a clean end — unless the context has
+ * OP_IGNORE_UNEXPECTED_EOF, which (as OpenSSL's SSL_OP_IGNORE_UNEXPECTED_EOF) takes any end as the end.
  */
 export function truncatedRecordError(): SSLEOFError {
   return new SSLEOFError('the peer closed the connection inside a TLS record: the stream was truncated', {

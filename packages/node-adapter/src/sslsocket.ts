@@ -114,11 +114,8 @@ export class SSLSocket {
           // Core's read(n > 0) answers empty only at the transport's end under OP_IGNORE_UNEXPECTED_EOF (a
           // ragged close accepted as the end, as OpenSSL reports it: SSL_ERROR_ZERO_RETURN). Without noting the
           // end here, the read after the close (settleAfterClose) found it again and again, for ever.
-          // A cut inside a record is still a truncation (the catch below reports it).
-          if (data.length === 0) {
-            if (this.sslobj.eofInsideRecord()) throw truncatedRecordError();
-            this.closedByPeer = true;
-          }
+          // OpenSSL (so Python) does this for an end inside a record too: the option accepts truncation.
+          if (data.length === 0) this.closedByPeer = true;
         } catch (err) {
           if (err instanceof SSLZeroReturnError) {
             this.closedByPeer = true;

@@ -378,8 +378,9 @@ export class TLSSocket extends Duplex {
         if (data.length === 0) {
           // Core's read(n > 0) returns empty only at the transport's end under OP_IGNORE_UNEXPECTED_EOF (the
           // ragged close it was told to accept, RFC 8446 §6.1): that is the end too — retrying spun for ever,
-          // each read answering empty at once. A cut inside a record is still a truncation, as above.
-          if (this.sslobj.eofInsideRecord()) throw truncatedRecordError();
+          // each read answering empty at once. Wherever the end falls, inside a record too: OpenSSL's record layer
+          // takes any EOF as the shutdown under SSL_OP_IGNORE_UNEXPECTED_EOF (Python reads b''), and so does the
+          // web adapter; the option is the application accepting truncation.
           this.endOfStream();
           return;
         }

@@ -119,45 +119,63 @@ describe('TLSSocket: the peer ends the stream', () => {
     }
   }
 
-  it('a cut inside a record is still a truncation error under OP_IGNORE_UNEXPECTED_EOF', async () => {
-    const srv = await server('close_notify');
-    try {
-      // Everything the server sends after the handshake is held, then all but its last byte is delivered with
-      // the end: the stream stops inside the application-data record.
-      const raw = net.connect({ host: '127.0.0.1', port: srv.port });
-      await once(raw, 'connect');
-      let holding = false;
-      const held: Buffer[] = [];
-      const transport = new Duplex({
-        read() {},
-        write(chunk: Buffer, _encoding, callback) {
-          raw.write(chunk, callback);
-        },
-      });
-      raw.on('data', (chunk: Buffer) => (holding ? held.push(chunk) : transport.push(chunk)));
-      const rawEnded = once(raw, 'end');
-      const lines: string[] = [];
-      const socket = connect({ socket: transport, servername: 'localhost', context: clientContext(true, lines) });
-      const reads = guardReads(socket);
-      socket.pause();
-      await within(10_000, 'secureConnect', once(socket, 'secureConnect'));
-      holding = true;
-      await within(10_000, 'server FIN', rawEnded);
-      const all = Buffer.concat(held);
-      transport.push(all.subarray(0, all.length - 1));
-      transport.push(null);
-      const result = collect(socket);
-      socket.resume();
-      const { events, error } = await within(10_000, 'close', result);
-      expect(events).toEqual(['error', 'close']);
-      expect(error).toBeInstanceOf(SSLEOFError);
-      expect((error as SSLEOFError).reason).toBe('UNEXPECTED_EOF_WHILE_READING');
-      expect(reads()).toBeLessThan(50);
-      raw.destroy();
-    } finally {
-      await srv.stop();
-    }
-  });
+  // OpenSSL's record layer takes any EOF as the shutdown under SSL_OP_IGNORE_UNEXPECTED_EOF, inside a record too
+  // (Python 3 + OpenSSL 3.0 reads b'' for a cut 3 or 10 bytes into an application-data record); the web
+  // adapter's streams do the same. Without the option the cut is a truncation error.
+  for (const ignoreEof of [true, false]) {
+    it(`a cut inside a record ${ignoreEof ? 'with OP_IGNORE_UNEXPECTED_EOF ends the stream' : 'is a truncation error'}`, async () => {
+      const srv = await server('close_notify');
+      try {
+        // Everything the server sends after the handshake is held, then all but its last byte is delivered with
+        // the end: the stream stops inside the record after 'hello' (the close_notify).
+        const raw = net.connect({ host: '127.0.0.1', port: srv.port });
+        await once(raw, 'connect');
+        // The client answers a clean end with its own close_notify, written after the server's FIN: EPIPE here.
+        raw.on('error', () => {});
+        let holding = false;
+        const held: Buffer[] = [];
+        const transport = new Duplex({
+          read() {},
+          write(chunk: Buffer, _encoding, callback) {
+            raw.write(chunk, callback);
+          },
+        });
+        raw.on('data', (chunk: Buffer) => (holding ? held.push(chunk) : transport.push(chunk)));
+        const rawEnded = once(raw, 'end');
+        const lines: string[] = [];
+        const socket = connect({
+          socket: transport,
+          servername: 'localhost',
+          context: clientContext(ignoreEof, lines),
+        });
+        const reads = guardReads(socket);
+        socket.pause();
+        await within(10_000, 'secureConnect', once(socket, 'secureConnect'));
+        holding = true;
+        await within(10_000, 'server FIN', rawEnded);
+        const all = Buffer.concat(held);
+        transport.push(all.subarray(0, all.length - 1));
+        transport.push(null);
+        const result = collect(socket);
+        socket.resume();
+        const { events, error, data } = await within(10_000, 'close', result);
+        // 'hello' is whole; the cut falls inside the close_notify record after it.
+        expect(data).toBe('hello');
+        if (ignoreEof) {
+          expect(error).toBeUndefined();
+          expect(events).toEqual(['end', 'close']);
+        } else {
+          expect(events).toEqual(['error', 'close']);
+          expect(error).toBeInstanceOf(SSLEOFError);
+          expect((error as SSLEOFError).reason).toBe('UNEXPECTED_EOF_WHILE_READING');
+        }
+        expect(reads()).toBeLessThan(50);
+        raw.destroy();
+      } finally {
+        await srv.stop();
+      }
+    });
+  }
 });
 
 describe('SSLSocket: recv after a TCP FIN without close_notify', () => {

@@ -8,6 +8,7 @@ import { createPrivateKey, webcrypto } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { OP_IGNORE_UNEXPECTED_EOF } from '@sanstls/core';
 import {
   acceptTls,
   CERT_REQUIRED,
@@ -25,7 +26,13 @@ import {
   webCryptoSigner,
   webTransportStreams,
 } from '@sanstls/web-adapter';
-import { nobleSignatureProvider, PEM_cert_to_DER_cert, pemBlocks, VerifiedSignatureCache } from '@sanstls/x509';
+import {
+  concatBytes,
+  nobleSignatureProvider,
+  PEM_cert_to_DER_cert,
+  pemBlocks,
+  VerifiedSignatureCache,
+} from '@sanstls/x509';
 import { describe, expect, it } from 'vitest';
 import { testPki } from './helpers/pki.js';
 
@@ -202,6 +209,55 @@ describe('connectTls / acceptTls over in-memory streams', () => {
     cut.terminate();
     await expect(reader.read()).rejects.toBeInstanceOf(SSLEOFError);
   });
+
+  // OpenSSL (and so Python) with SSL_OP_IGNORE_UNEXPECTED_EOF takes the transport's end as the end of the stream
+  // wherever it falls, inside a record too (its record layer marks the shutdown received on any EOF): the
+  // option accepts truncation. The socket adapter (node-adapter ragged-eof.test.ts) does the same.
+  for (const where of ['at a record boundary', 'inside a record'] as const) {
+    it(`with OP_IGNORE_UNEXPECTED_EOF, an end without close_notify ${where} ends the stream cleanly`, async () => {
+      const [a, b] = memoryStreamPair();
+      let holding = false;
+      const held: Uint8Array[] = [];
+      let toClientCtl!: TransformStreamDefaultController<Uint8Array>;
+      const toClient = new TransformStream<Uint8Array, Uint8Array>({
+        start(c) {
+          toClientCtl = c;
+        },
+        transform(chunk, c) {
+          if (holding) held.push(chunk);
+          else c.enqueue(chunk);
+        },
+      });
+      void a.readable.pipeTo(toClient.writable).catch(() => {});
+      const serverSide = acceptTls(b, serverOptions());
+      const context = createWebContext({ trustAnchors: testPki().caPem });
+      context.options |= OP_IGNORE_UNEXPECTED_EOF;
+      const client = await connectTls(
+        { readable: toClient.readable, writable: a.writable },
+        { serverHostname: 'localhost', context },
+      );
+      const server = await serverSide;
+      const reader = client.readable.getReader();
+      const w = server.writable.getWriter();
+      await w.write(enc.encode('hello'));
+      expect(dec.decode((await reader.read()).value)).toBe('hello');
+      // The next record (more data) is held back, then delivered whole or short of its last byte, then the end.
+      holding = true;
+      await w.write(enc.encode('lost'));
+      // The record crosses the in-memory pipe asynchronously (pipeTo); wait for it (hang guard: 5 s).
+      for (let i = 0; held.length === 0 && i < 500; i++) await new Promise((r) => setTimeout(r, 10));
+      const record = concatBytes(held);
+      expect(record.length).toBeGreaterThan(5);
+      if (where === 'at a record boundary') toClientCtl.enqueue(record);
+      else toClientCtl.enqueue(record.subarray(0, record.length - 1));
+      toClientCtl.terminate();
+      const next = await reader.read();
+      if (where === 'at a record boundary') {
+        expect(dec.decode(next.value)).toBe('lost');
+        expect((await reader.read()).done).toBe(true);
+      } else expect(next.done).toBe(true);
+    });
+  }
 
   it('close() sends close_notify and releases the transport', async () => {
     const { client, server } = await connected();
