@@ -17,7 +17,7 @@ import {
   type SSLContextOptions,
 } from '@sanstls/core';
 import { DER_cert_to_PEM_cert, type PasswordInput, SSLError, verifyChain } from '@sanstls/x509';
-import { EngineObject, type EngineSSLObject } from './engine.js';
+import { EngineObject, type EngineOptions, type EngineSSLObject } from './engine.js';
 import { loadCapath, pemOrDerFromFile, resolvePemOrPath } from './files.js';
 import { SSLSocket, type WrapSocketOptions } from './sslsocket.js';
 import { type NodeEngineContext, registerContextFactory } from './tls.js';
@@ -131,13 +131,7 @@ export class SSLContext extends CoreSSLContext implements NodeEngineContext {
   }
 
   /** @internal A fresh engine on two MemoryBIOs (used by the socket classes). */
-  createEngine(options: {
-    serverSide: boolean;
-    serverHostname: string | null;
-    session?: unknown;
-    keylog?: (line: string) => void;
-    requestOcsp?: boolean;
-  }): {
+  createEngine(options: EngineOptions): {
     sslobj: EngineSSLObject;
     incoming: MemoryBIO;
     outgoing: MemoryBIO;

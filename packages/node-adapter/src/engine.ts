@@ -51,17 +51,20 @@ export interface EngineSSLObject extends SuspensionSource {
   readonly sessionReused: boolean;
 }
 
+/** What a socket asks of its context for one connection's engine. */
+export interface EngineOptions {
+  serverSide: boolean;
+  serverHostname: string | null;
+  session?: unknown;
+  /** Also receives this connection's NSS key-log lines (besides the context's keylogCallback). */
+  keylog?: (line: string) => void;
+  /** Client: ask for a stapled OCSP response on this connection (node:tls `requestOCSP`; RFC 6066 §8). */
+  requestOcsp?: boolean;
+}
+
 /** What a socket needs from a context: a fresh engine on two byte queues. */
 export interface EngineContext {
-  createEngine(options: {
-    serverSide: boolean;
-    serverHostname: string | null;
-    session?: unknown;
-    /** Also receives this connection's NSS key-log lines (besides the context's keylogCallback). */
-    keylog?: (line: string) => void;
-    /** Client: ask for a stapled OCSP response on this connection (RFC 6066 §8). */
-    requestOcsp?: boolean;
-  }): {
+  createEngine(options: EngineOptions): {
     sslobj: EngineSSLObject;
     incoming: ByteQueue;
     outgoing: ByteQueue;

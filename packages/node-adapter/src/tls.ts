@@ -24,34 +24,11 @@ import {
   X509_V_ERR,
 } from '@sanstls/x509';
 import { TransportDriver } from './driver.js';
-import { type EngineSSLObject, truncatedRecordError } from './engine.js';
+import { type EngineContext, type EngineSSLObject, truncatedRecordError } from './engine.js';
 import { type NodePeerCertificate, nodePeerCertificateChain } from './node-cert.js';
 
 /** What a TLSSocket needs from its context besides an engine: chain validation for Node's verification model. */
-export interface NodeEngineContext {
-  createEngine(options: {
-    serverSide: boolean;
-    serverHostname: string | null;
-    session?: unknown;
-    /** Also receives this connection's NSS key-log lines (besides the context's keylogCallback). */
-    keylog?: (line: string) => void;
-    /** Client: ask for a stapled OCSP response on this connection (node:tls `requestOCSP`; RFC 6066 §8). */
-    requestOcsp?: boolean;
-  }): {
-    sslobj: EngineSSLObject;
-    incoming: {
-      write(b: Uint8Array): number;
-      read(n?: number): Uint8Array;
-      writeEof(): void;
-      readonly pending: number;
-    };
-    outgoing: {
-      write(b: Uint8Array): number;
-      read(n?: number): Uint8Array;
-      writeEof(): void;
-      readonly pending: number;
-    };
-  };
+export interface NodeEngineContext extends EngineContext {
   /** Validates a peer chain (DER, leaf first); throws SSLCertVerificationError. */
   verifyPeerChain(chain: readonly Uint8Array[], purpose: 'serverAuth' | 'clientAuth'): void;
 }

@@ -11,7 +11,7 @@
  * production connection.
  * @module
  */
-import { SSLError, toHex } from '@sanstls/x509';
+import { concatBytes, SSLError, toHex } from '@sanstls/x509';
 import { tls12SuiteByCode } from '../cipher-string.js';
 import {
   AlertDescription,
@@ -136,17 +136,8 @@ export function fromHex(text: string, what = 'hex'): Uint8Array {
   return out;
 }
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+// The shared helper (x509's der.ts), re-exported: this module's public surface has always offered it.
+export { concatBytes };
 
 /** The bytes of a flight as they crossed the wire. */
 export function flightBytes(flight: TranscriptFlight): Uint8Array {
