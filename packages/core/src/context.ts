@@ -98,6 +98,17 @@ export interface CipherInfo {
   auth: string;
 }
 
+/**
+ * The signature_algorithms and signature_algorithms_cert lists a connection sends (RFC 8446 §4.2.3), with
+ * and without P-521 (issue #4): built once instead of per connection (issue #9); the engine's config
+ * types them read-only.
+ */
+function signatureSchemeLists(schemes: readonly number[]) {
+  return { certificateVerify: schemes, certificate: certificateSignatureSchemes(schemes) } as const;
+}
+const SCHEMES_WITHOUT_P521 = /* @__PURE__ */ signatureSchemeLists([...DEFAULT_SIGNATURE_SCHEMES]);
+const SCHEMES_WITH_P521 = /* @__PURE__ */ signatureSchemeLists([...DEFAULT_SIGNATURE_SCHEMES, P521_SCHEME]);
+
 function settingError(text: string, reason = 'BAD_VALUE'): SSLError {
   return new SSLError(text, { library: 'SSL', reason });
 }
@@ -674,9 +685,7 @@ export class SSLContext {
       (this.maximumVersion === TLSVersion.MAXIMUM_SUPPORTED || this.maximumVersion >= version);
     const groups = this.groups;
     const keyShareGroups = this.groupList === null ? DEFAULT_KEY_SHARE_GROUPS : groups.slice(0, 1);
-    const schemes = groups.includes('secp521r1')
-      ? [...DEFAULT_SIGNATURE_SCHEMES, P521_SCHEME]
-      : [...DEFAULT_SIGNATURE_SCHEMES];
+    const schemes = groups.includes('secp521r1') ? SCHEMES_WITH_P521 : SCHEMES_WITHOUT_P521;
     return {
       provider: this.provider,
       limits: { ...this.limits },
@@ -687,8 +696,8 @@ export class SSLContext {
       suites: this.tls13Suites(),
       groups,
       keyShareGroups,
-      signatureSchemes: schemes,
-      certificateSignatureSchemes: certificateSignatureSchemes(schemes),
+      signatureSchemes: schemes.certificateVerify,
+      certificateSignatureSchemes: schemes.certificate,
       alpnProtocols: this.alpn,
       verifyMode: this.verifyModeValue,
       checkHostname: this.checkHostnameValue,

@@ -61,6 +61,9 @@ export const DEFAULT_LIMITS: TlsLimits = Object.freeze({
 
 /** The defaults with `overrides` applied; every value must be a positive integer. */
 export function resolveLimits(...overrides: readonly (Partial<TlsLimits> | null | undefined)[]): TlsLimits {
+  // Every connection resolves its context's and its own limits, nearly always both empty: the frozen
+  // defaults then serve as they are (issue #9: a copy, an entries list and a freeze per connection).
+  if (overrides.every(isEmptyOverride)) return DEFAULT_LIMITS;
   const out: Record<string, number> = { ...DEFAULT_LIMITS };
   for (const o of overrides) {
     if (o === null || o === undefined) continue;
@@ -74,4 +77,10 @@ export function resolveLimits(...overrides: readonly (Partial<TlsLimits> | null 
     }
   }
   return Object.freeze(out) as unknown as TlsLimits;
+}
+
+function isEmptyOverride(o: Partial<TlsLimits> | null | undefined): boolean {
+  if (o === null || o === undefined) return true;
+  for (const _ in o) return false;
+  return true;
 }

@@ -176,6 +176,13 @@ export class Tls12ContextState {
   suites: Tls12Suite[] = evaluateCipherSuites(PYTHON_DEFAULT_CIPHERS);
   /** The list {@link suites} starts with: while it is still this array, no cipher string was set. */
   private readonly defaultSuites = this.suites;
+  /** {@link engineConfig}'s suite list and what it was computed from. */
+  private engineSuites: {
+    from: readonly Tls12Suite[];
+    dhe: boolean;
+    chachaFirst: boolean;
+    suites: readonly Tls12Suite[];
+  } | null = null;
   /** RFC 7919 groups enabled for DHE_RSA by loadDhParams/enableDhe; none by default. */
   dheGroups: GroupName[] = [];
   /** RFC 7627: require the extended master secret from TLS 1.2 peers (secure default). */
@@ -206,9 +213,18 @@ export class Tls12ContextState {
    */
   engineConfig(options: { noTicket: boolean; fastAesGcm?: boolean }): Tls12EngineConfig {
     const dhe = this.dheGroups.length > 0;
-    const suites = this.suites.filter((s) => dhe || s.kx !== 'DHE');
+    const chachaFirst = options.fastAesGcm === false && this.suites === this.defaultSuites;
+    // The engine's suite list is read-only (Tls12EngineConfig), so one list serves every connection until
+    // setCiphers/loadDhParams replace `suites` or `dheGroups` (both assign new arrays): the filter and
+    // sort ran on every wrapBio before (issue #9).
+    let memo = this.engineSuites;
+    if (memo === null || memo.from !== this.suites || memo.dhe !== dhe || memo.chachaFirst !== chachaFirst) {
+      const suites = this.suites.filter((s) => dhe || s.kx !== 'DHE');
+      memo = { from: this.suites, dhe, chachaFirst, suites: chachaFirst ? preferChaCha20(suites) : suites };
+      this.engineSuites = memo;
+    }
     return {
-      suites: options.fastAesGcm === false && this.suites === this.defaultSuites ? preferChaCha20(suites) : suites,
+      suites: memo.suites,
       dheGroups: [...this.dheGroups],
       requireExtendedMasterSecret: this.requireExtendedMasterSecret,
       renegotiationFatal: this.renegotiationFatal,

@@ -7,7 +7,7 @@
  * pure-JS provider: ChaCha20-Poly1305 first unless a cipher string was set, as TLS 1.3 does.
  */
 
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import {
   CERT_REQUIRED,
   exportSession,
@@ -250,6 +250,33 @@ describe('TLS 1.2 PRF with a keyed HMAC (HashAlgorithm.hmacKeyed)', () => {
           const seed = randomBytes(77);
           expect(pHash(hash, secret, seed, length)).toEqual(referencePHash(name, secret, seed, length));
         }
+      }
+    }
+  });
+
+  it('keyed HMACs under different keys, used in turn, and a running hash digested repeatedly stay exact', () => {
+    // The noble provider copies keyed and running states into reused instances (issue #9): interleaving
+    // keys, and digesting between updates, must not carry state from one use into the next.
+    const provider = createNobleProvider();
+    for (const name of ['sha256', 'sha384'] as const) {
+      const hash = provider.hash(name);
+      const keys = [randomBytes(32), randomBytes(150)];
+      const keyed = keys.map((k) => hash.hmacKeyed!(k));
+      for (let i = 0; i < 6; i++) {
+        const data = randomBytes(i * 40);
+        const k = i % 2;
+        expect(keyed[k]!.mac(data)).toEqual(new Uint8Array(createHmac(name, keys[k]!).update(data).digest()));
+      }
+      for (const k of keyed) k.destroy();
+      const state = hash.create();
+      const chunks: Uint8Array[] = [];
+      for (let i = 0; i < 5; i++) {
+        chunks.push(randomBytes(i * 70 + 1));
+        state.update(chunks[i]!);
+        const expected = new Uint8Array(createHash(name).update(Buffer.concat(chunks)).digest());
+        expect(state.digest()).toEqual(expected);
+        expect(state.digest()).toEqual(expected);
+        expect(state.clone().digest()).toEqual(expected);
       }
     }
   });
