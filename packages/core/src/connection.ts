@@ -99,6 +99,8 @@ export interface TlsConnectionOptions {
   readonly serverHostname?: string | null;
   /** Server: the SNI hook (SSLObject runs Python's sni_callback through it). */
   readonly serverNameCallback?: (serverName: string | null) => Awaitable<ServerNameDecision>;
+  /** Server: the OCSP request hook, full handshakes only (SSLObject runs the context's ocspRequestCallback). */
+  readonly ocspRequestCallback?: () => Awaitable<ServerNameDecision>;
   /** Shared cache of verified certificate signatures (one per SSLContext). */
   readonly signatureCache?: SignatureCacheLike;
   /** Client: a session to resume (TLS 1.2 session ID or ticket, issue #6). */
@@ -132,6 +134,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
   private suspension: { settled: boolean; value?: unknown; error?: unknown } | null = null;
   private failure: SSLError | null = null;
   private readonly serverNameHook: TlsConnectionOptions['serverNameCallback'];
+  private readonly ocspRequestHook: TlsConnectionOptions['ocspRequestCallback'];
   private traffic: Traffic | null = null;
   private readKeyGeneration = 0;
   private changeCipherSpecSeen = false;
@@ -197,6 +200,7 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
     this.offeredSession = options.session ?? null;
     this.serverHostname = options.serverHostname ?? null;
     this.serverNameHook = options.serverNameCallback;
+    this.ocspRequestHook = options.ocspRequestCallback;
     this.signatureCache = options.signatureCache ?? new VerifiedSignatureCache(256);
     this.record.paddingBlock = config.paddingBlock;
   }
@@ -620,6 +624,10 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
 
   serverNameCallback(serverName: string | null): Awaitable<ServerNameDecision> {
     return this.serverNameHook === undefined ? {} : this.serverNameHook(serverName);
+  }
+
+  ocspRequestCallback(): Awaitable<ServerNameDecision> {
+    return this.ocspRequestHook === undefined ? {} : this.ocspRequestHook();
   }
 
   // -------------------------------------------------------------------------------------------

@@ -77,6 +77,9 @@ export interface SSLContextOptions {
 }
 
 /** Python's sni_callback: may assign `sslObject.context`, return an ALERT_DESCRIPTION_* to abort, or a Promise. */
+/** {@link SSLContext.ocspRequestCallback}. */
+export type OcspRequestCallback = (sslObject: SSLObject) => Awaitable<number | null | undefined>;
+
 export type SniCallback = (
   sslObject: SSLObject,
   serverName: string | null,
@@ -199,6 +202,13 @@ export class SSLContext {
   /** Single-use ticket ids for 0-RTT anti-replay (RFC 8446 §8.1), shared by this context's connections. */
   readonly antiReplay: AntiReplayStore = new AntiReplayStore();
   sniCallback: SniCallback | null = null;
+  /**
+   * Server: called when the client asks for a stapled OCSP response (status_request, RFC 6066 §8) and the
+   * handshake is a full one — never on resumption, which sends no Certificate (OpenSSL's
+   * SSL_CTX_set_tlsext_status_cb; Node's 'OCSPRequest'). It may call `sslObject.setOcspResponse()` and, as
+   * `sniCallback`, return nothing, an ALERT_DESCRIPTION_* to abort with, or a Promise of either.
+   */
+  ocspRequestCallback: OcspRequestCallback | null = null;
   /**
    * Server, TLS 1.3: resumption state for a pre_shared_key identity this context's ticket keys cannot
    * open — tickets of another implementation or of a ticket store keyed by identity (OpenSSL's

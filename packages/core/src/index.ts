@@ -40,6 +40,7 @@ export * from './constants.js';
 export {
   type CipherInfo,
   createDefaultContext,
+  type OcspRequestCallback,
   type SniCallback,
   SSLContext,
   type SSLContextOptions,

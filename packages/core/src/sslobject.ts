@@ -49,9 +49,12 @@ export class SSLObject {
   private wantRead: SSLWantReadError | null = null;
   private established = false;
   private sessionObject: SSLSession | null = null;
-  /** Server: this connection's OCSP staple, set from the SNI callback (undefined: the context's). */
+  /** Server: this connection's OCSP staple, set from the SNI or OCSP request callback (undefined: the context's). */
   private connectionOcspResponse: Uint8Array | null | undefined = undefined;
+  /** Inside the SNI or OCSP request callback, where setOcspResponse may answer. */
   private inServerNameCallback = false;
+  /** Server: the context the connection began with, whose OCSP request callback an SNI swap keeps. */
+  private readonly initialContext: SSLContext;
 
   /** Use {@link SSLContext.wrapBio}. */
   constructor(context: SSLContext, incoming: MemoryBIO, outgoing: MemoryBIO, options: WrapBioOptions = {}) {
@@ -60,11 +63,13 @@ export class SSLObject {
     this.incoming = incoming;
     this.outgoing = outgoing;
     this.currentContext = context;
+    this.initialContext = context;
     this.sessionObject = options.session ?? null;
     this.connection = new TlsConnection(context.engineConfig(), {
       serverSide: this.serverSide,
       serverHostname: this.serverHostname,
       serverNameCallback: (name) => this.runServerNameCallback(name),
+      ocspRequestCallback: () => this.runOcspRequestCallback(),
       signatureCache: context.signatureCache,
       session: this.serverSide ? null : this.sessionObject, // TLS 1.2 resumption (issue #6)
     });
@@ -265,21 +270,22 @@ export class SSLObject {
 
   /**
    * Server: the client asked for a stapled OCSP response (status_request, RFC 6066 §8). Known from the
-   * SNI callback on — the point where {@link setOcspResponse} can still answer it.
+   * SNI callback on — where {@link setOcspResponse} can still answer it, as in the context's
+   * `ocspRequestCallback` (full handshakes only).
    */
   get ocspRequested(): boolean {
     return this.connection.negotiated.ocspRequested;
   }
 
   /**
-   * Server, from within the SNI callback (before it returns, or before its Promise settles): staple
-   * `response` (DER) on this connection instead of the context's `setOcspResponse` one; null staples
-   * nothing. Node's 'OCSPRequest' answer goes through here. Elsewhere a BAD_VALUE error: by then the
-   * Certificate message is decided.
+   * Server, from within the SNI callback or the context's `ocspRequestCallback` (before it returns, or
+   * before its Promise settles): staple `response` (DER) on this connection instead of the context's
+   * `setOcspResponse` one; null staples nothing. Node's 'OCSPRequest' answer goes through here. Elsewhere
+   * a BAD_VALUE error: by then the Certificate message is decided.
    */
   setOcspResponse(response: Uint8Array | null): void {
     if (!this.serverSide || !this.inServerNameCallback) {
-      throw valueError('setOcspResponse on a connection works in the server name callback only');
+      throw valueError('setOcspResponse on a connection works in the server name or OCSP request callback only');
     }
     if (response !== null && response.length === 0) throw valueError('setOcspResponse: empty OCSP response');
     this.connectionOcspResponse = response === null ? null : response.slice();
@@ -425,6 +431,27 @@ export class SSLObject {
     const original = this.currentContext;
     const callback = original.sniCallback;
     if (callback === null) return {};
+    return this.runAnsweringCallback(() => callback(this, serverName, original));
+  }
+
+  /**
+   * The context's OCSP request callback (the current context's, else the one the connection began with: an
+   * SNI callback swapping contexts keeps the server's hook, as Node's 'OCSPRequest' does). The engine calls
+   * it for full handshakes only, once the client asked for a staple.
+   */
+  private runOcspRequestCallback() {
+    const callback = this.currentContext.ocspRequestCallback ?? this.initialContext.ocspRequestCallback;
+    if (callback === null) return {};
+    return this.runAnsweringCallback(() => callback(this));
+  }
+
+  /**
+   * Runs an SNI-like callback (Python's sni_callback rules: None goes on, an ALERT_DESCRIPTION_* aborts with
+   * it, anything else is internal_error, an exception handshake_failure) and turns its effects — a context
+   * swap, this connection's staple — into the engine's decision.
+   */
+  private runAnsweringCallback(invoke: () => unknown) {
+    const original = this.currentContext;
     const decide = (answer: unknown) => {
       this.inServerNameCallback = false;
       if (answer !== undefined && answer !== null && typeof answer !== 'number') {
@@ -444,7 +471,7 @@ export class SSLObject {
     let answer: unknown;
     this.inServerNameCallback = true;
     try {
-      answer = callback(this, serverName, original);
+      answer = invoke();
     } catch {
       this.inServerNameCallback = false;
       // Python: an exception in the callback → handshake_failure.

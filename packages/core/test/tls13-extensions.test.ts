@@ -12,6 +12,7 @@ import {
   SSLContext,
   type SSLError,
   SSLWantReadError,
+  type SuspensionPoint,
   TLSVersion,
 } from '@sanstls/core';
 import {
@@ -29,9 +30,11 @@ import { connectedClient, interopScope, opensslServer, sClientSession, wwwPage }
 import { connect, listen } from './helpers/socket-pump.js';
 import {
   clientContext,
+  connectPair,
   handshake,
   handshakeUntilError,
   makePair,
+  type Pair,
   serverContext,
   testPki,
   transfer,
@@ -53,6 +56,18 @@ const withExtension = (type: number, body: Uint8Array) => (exts: Extension[]) =>
 
 // ---------------------------------------------------------------------------------------------
 // OCSP stapling
+
+/** Runs the client's first flight into the server, which parks at `point` on an asynchronous callback; waits for it. */
+async function parkedServer(pair: Pair, point: SuspensionPoint): Promise<void> {
+  const resumed = new Promise<void>((resolve) => {
+    pair.server.onResume = resolve;
+  });
+  expect(() => pair.client.doHandshake()).toThrow(SSLWantReadError);
+  transfer(pair);
+  expect(() => pair.server.doHandshake()).toThrow(SSLWantReadError);
+  expect(pair.server.suspensionPoint).toBe(point);
+  await resumed;
+}
 
 describe('OCSP stapling', () => {
   for (const version of VERSIONS) {
@@ -170,14 +185,7 @@ describe('OCSP stapling', () => {
       const client = at(version, clientContext());
       client.requestOcsp = true;
       const pair = makePair(client, server);
-      const resumed = new Promise<void>((resolve) => {
-        pair.server.onResume = resolve;
-      });
-      expect(() => pair.client.doHandshake()).toThrow(SSLWantReadError);
-      transfer(pair);
-      expect(() => pair.server.doHandshake()).toThrow(SSLWantReadError);
-      expect(pair.server.suspensionPoint).toBe('serverNameCallback');
-      await resumed;
+      await parkedServer(pair, 'serverNameCallback');
       handshake(pair);
       expect(pair.client.version()).toBe(version);
       expect(pair.client.ocspResponse).toEqual(ocspResponse);
@@ -191,7 +199,32 @@ describe('OCSP stapling', () => {
       expect(unasked.client.ocspResponse).toBeNull();
       expect(asked).toEqual([true, false]);
       // Outside the callback the connection's Certificate is decided already.
-      expect(() => unasked.server.setOcspResponse(ocspResponse)).toThrow(/server name callback only/);
+      expect(() => unasked.server.setOcspResponse(ocspResponse)).toThrow(/server name or OCSP request callback only/);
+    });
+  }
+
+  for (const version of VERSIONS) {
+    it(`${version}: ocspRequestCallback staples on a full handshake and is not called on resumption`, async () => {
+      const { ocspResponse } = extensionPki();
+      const server = serverContext(); // no context-wide response
+      let calls = 0;
+      server.ocspRequestCallback = (obj) => {
+        calls++;
+        // Asynchronous, as a responder fetch would be (Node's 'OCSPRequest' callback).
+        return Promise.resolve().then(() => obj.setOcspResponse(ocspResponse));
+      };
+      const client = at(version, clientContext());
+      client.requestOcsp = true;
+      const pair = makePair(client, server);
+      await parkedServer(pair, 'ocspRequestCallback');
+      connectPair(pair);
+      expect(pair.client.ocspResponse).toEqual(ocspResponse);
+      expect(calls).toBe(1);
+      // RFC 6066 §8: a resumption sends no Certificate, so there is nothing to staple and nothing to ask.
+      const again = makePair(client, server, 'localhost', pair.client.session);
+      handshake(again);
+      expect(again.client.sessionReused).toBe(true);
+      expect(calls).toBe(1);
     });
   }
 

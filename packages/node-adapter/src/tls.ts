@@ -560,6 +560,7 @@ export interface SSLContextLike extends NodeEngineContext {
   maximumVersion: number;
   verifyCallback: unknown;
   sniCallback: unknown;
+  ocspRequestCallback: unknown;
   loadVerifyLocations(options: { cadata: string | Uint8Array }): void;
   loadDefaultCerts(): void;
   loadCertChain(cert: string | Uint8Array, key?: string | Uint8Array | null, password?: string | null): void;
@@ -756,15 +757,17 @@ export class Server extends net.Server {
   }
 
   /**
-   * node:tls's two ClientHello hooks, in Node's order, through the context's SNI callback (the engine waits for it):
-   * SNICallback, which may swap the context, then — when the client asked for a staple and someone listens —
-   * 'OCSPRequest'. Without SNICallback a callback the context already had still runs.
+   * node:tls's two ClientHello hooks, in Node's order (the engine waits for each): SNICallback through the
+   * context's SNI callback, which may swap the context; then — when the client asked for a staple, the handshake
+   * is a full one (not on resumption, as node:tls) and someone listens — 'OCSPRequest' through the context's OCSP
+   * request callback, which the engine runs once resumption is ruled out. Without SNICallback a callback the
+   * context already had still runs.
    */
   private installSni(): void {
     const hook = this.tlsOptions.SNICallback;
     const existing = this.context.sniCallback as ServerNameHook | null;
     const previous = hook === undefined && existing !== null && !ownHooks.has(existing) ? existing : null;
-    const sni = (sslObject: HookedSSLObject, serverName: string | null, original: unknown): unknown => {
+    const sni: ServerNameHook = (sslObject, serverName, original) => {
       if (hook === undefined) return previous?.(sslObject, serverName, original);
       if (serverName === null) return undefined;
       return new Promise<number | undefined>((resolve) => {
@@ -775,13 +778,10 @@ export class Server extends net.Server {
         });
       });
     };
-    const callback: ServerNameHook = (sslObject, serverName, original) => {
-      const first = sni(sslObject, serverName, original);
-      if (!sslObject.ocspRequested || this.listenerCount('OCSPRequest') === 0) return first;
-      return Promise.resolve(first).then((answer) => (answer == null ? this.requestOcsp(sslObject) : answer));
-    };
-    ownHooks.add(callback);
-    this.context.sniCallback = callback;
+    ownHooks.add(sni);
+    this.context.sniCallback = sni;
+    this.context.ocspRequestCallback = (sslObject: HookedSSLObject) =>
+      this.listenerCount('OCSPRequest') === 0 ? undefined : this.requestOcsp(sslObject);
   }
 
   /**

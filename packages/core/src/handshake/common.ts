@@ -5,7 +5,7 @@
  * establishes ({@link Negotiated}).
  * @module
  */
-import type { SignatureCacheLike } from '@sanstls/x509';
+import { type SignatureCacheLike, SSLError } from '@sanstls/x509';
 import { tlsFailure } from '../alerts.js';
 import type { ClientHello } from '../codec/messages.js';
 import {
@@ -31,10 +31,14 @@ import type { Tls13Suite } from './suites.js';
 
 /**
  * Where a handshake can wait for user code that answered with a Promise (issue #4's named suspension
- * points; BoringSSL's `ssl_hs_wait_t` reasons): the SNI callback, the certificate verifier and the
- * CertificateVerify signer.
+ * points; BoringSSL's `ssl_hs_wait_t` reasons): the SNI callback, the OCSP request callback, the certificate
+ * verifier and the CertificateVerify signer.
  */
-export type SuspensionPoint = 'serverNameCallback' | 'verifyPeerCertificate' | 'signCertificateVerify';
+export type SuspensionPoint =
+  | 'serverNameCallback'
+  | 'ocspRequestCallback'
+  | 'verifyPeerCertificate'
+  | 'signCertificateVerify';
 
 /** A handshake parked at a suspension point; `resume` continues with the settled value. */
 export interface Suspended<S> {
@@ -55,6 +59,22 @@ export function whenReady<T, S>(
 ): S | Suspended<S> {
   if (isPromiseLike<T>(value)) return { kind: 'Suspended', point, pending: value, resume: (v) => then(v as T) as S };
   return then(value);
+}
+
+/**
+ * Applies an SNI or OCSP request hook's answer (server): the alert it chose (Python: an ALERT_DESCRIPTION_*
+ * return value) ends the handshake with it; a config replaces the connection's (a swapped context, or one
+ * stapling this connection's OCSP response).
+ */
+export function applyHookDecision(d: ServerNameDecision, hook: string, io: HandshakeIo): void {
+  if (d.alert !== undefined) {
+    throw new SSLError(`${hook} callback aborted the handshake (alert ${d.alert})`, {
+      library: 'SSL',
+      reason: 'CALLBACK_FAILED',
+      alert: d.alert,
+    });
+  }
+  if (d.config !== undefined) io.config = d.config;
 }
 
 /** Facts the handshake establishes, read by SSLObject's accessors. */
@@ -144,6 +164,12 @@ export interface HandshakeIo {
   extendClientHelloForTls12?(hello: ClientHello): void;
   /** Server only: runs the SNI callback. */
   serverNameCallback(serverName: string | null): Awaitable<ServerNameDecision>;
+  /**
+   * Server only: the client asked for a staple (status_request, RFC 6066 §8) and the handshake is a full one
+   * (no session resumed: a resumption sends no Certificate). Answers as the SNI callback does (an alert, or
+   * the config to go on with, e.g. one stapling this connection's response). Absent: the context's staple.
+   */
+  ocspRequestCallback?(): Awaitable<ServerNameDecision>;
   /** RFC 8449: the negotiated record size limits (the peer's bounds what we send, ours what we accept). */
   setRecordSizeLimits?(peer: number, own: number): void;
   // -- Resumption and 0-RTT (issue #7) --

@@ -63,7 +63,7 @@ import type { GroupName, KeyShareOffer } from '../crypto/provider.js';
 import { TranscriptHash } from '../crypto/transcript.js';
 import { chainsMatchingCertificateSchemes } from '../handshake/certificate-selection.js';
 import { clientHelloOf } from '../handshake/client-hello.js';
-import { asciiBytes, bytesToAscii, type Suspended, whenReady } from '../handshake/common.js';
+import { applyHookDecision, asciiBytes, bytesToAscii, type Suspended, whenReady } from '../handshake/common.js';
 import type { CertifiedKey } from '../handshake/config.js';
 import { clientRequestsOcsp, STATUS_TYPE_OCSP, stapledResponse } from '../handshake/ocsp.js';
 import { authenticatePeer, type PeerCertificate } from '../handshake/peer-certificate.js';
@@ -234,14 +234,7 @@ export function tls12OnClientHello(message: HandshakeMessage, io: Tls12Io): Tls1
   io.negotiated.serverName = serverName;
   io.negotiated.ocspRequested = clientRequestsOcsp(hello.extensions);
   return whenReady(io.serverNameCallback(serverName), 'serverNameCallback', (d): Tls12ServerState => {
-    if (d.alert !== undefined) {
-      throw new SSLError(`server name callback aborted the handshake (alert ${d.alert})`, {
-        library: 'SSL',
-        reason: 'CALLBACK_FAILED',
-        alert: d.alert,
-      });
-    }
-    if (d.config !== undefined) io.config = d.config;
+    applyHookDecision(d, 'server name', io);
     return answerClientHello(hello, serverName, secureRenegotiation, io);
   });
 }
@@ -284,7 +277,30 @@ function answerClientHello(
     store.stats.hits++;
     return resumeSession(hello, resumed, serverRandom, renewTicket && ticketsOn, secureRenegotiation, alpn, io);
   }
+  // RFC 6066 §8: only a full handshake sends Certificate and CertificateStatus, so the OCSP request hook runs
+  // here, after the resumption decision (as OpenSSL's status callback, and so Node's 'OCSPRequest'). The
+  // certificate, and with it the staple, is chosen from io.config after it answers.
+  if (io.negotiated.ocspRequested && io.ocspRequestCallback !== undefined) {
+    return whenReady(io.ocspRequestCallback(), 'ocspRequestCallback', (d): Tls12ServerState => {
+      applyHookDecision(d, 'OCSP request', io);
+      return fullHandshake(hello, serverName, serverRandom, secureRenegotiation, alpn, emsOffered, ticketsOn, io);
+    });
+  }
+  return fullHandshake(hello, serverName, serverRandom, secureRenegotiation, alpn, emsOffered, ticketsOn, io);
+}
 
+/** RFC 5246 §7.3's full handshake: the server's flight up to ServerHelloDone. */
+function fullHandshake(
+  hello: ParsedClientHello,
+  serverName: string | null,
+  serverRandom: Uint8Array,
+  secureRenegotiation: boolean,
+  alpn: string | null,
+  emsOffered: boolean,
+  ticketsOn: boolean,
+  io: Tls12Io,
+): Tls12ServerState {
+  const { config } = io;
   const selection = selectSuite(hello, io);
   const transcript = new TranscriptHash(config.provider.hash(selection.suite.hash));
   transcript.update(hello.raw);

@@ -80,6 +80,7 @@ import {
 } from '../handshake/certificate-selection.js';
 import { clientHelloOf } from '../handshake/client-hello.js';
 import {
+  applyHookDecision,
   asciiBytes,
   bytesEqual,
   bytesToAscii,
@@ -233,25 +234,42 @@ function onClientHello(message: HandshakeMessage, io: HandshakeIo): ServerState 
   io.negotiated.ocspRequested = clientRequestsOcsp(hello.extensions);
   const decision = io.serverNameCallback(serverName);
   return whenReady(decision, 'serverNameCallback', (d): ServerState => {
-    if (d.alert !== undefined) {
-      // The callback chose the alert (Python: an ALERT_DESCRIPTION_* return value).
-      throw new SSLError(`server name callback aborted the handshake (alert ${d.alert})`, {
-        library: 'SSL',
-        reason: 'CALLBACK_FAILED',
-        alert: d.alert,
-      });
-    }
-    if (d.config !== undefined) io.config = d.config;
+    applyHookDecision(d, 'server name', io);
     const negotiation = negotiate(hello, io, undefined);
     const psk = choosePsk(hello, negotiation, null, io);
-    const transcript = new TranscriptHash(io.config.provider.hash(negotiation.suite.hash));
-    transcript.update(hello.raw);
-    if (negotiation.clientShare === undefined && (psk === null || psk.dhe)) {
-      skipEarlyData(hello, io);
-      return sendHelloRetryRequest(hello, negotiation, transcript, io);
+    // RFC 6066 §8: the staple goes in the Certificate message, which only a full handshake sends; the OCSP
+    // request hook runs once resumption is ruled out (OpenSSL's status callback, skipped when the session
+    // resumes, and so Node's 'OCSPRequest').
+    if (psk === null && io.negotiated.ocspRequested && io.ocspRequestCallback !== undefined) {
+      return whenReady(io.ocspRequestCallback(), 'ocspRequestCallback', (o): ServerState => {
+        applyHookDecision(o, 'OCSP request', io);
+        // A config from the hook (this connection's staple) has its own certificate entries: choose from it.
+        return answerFirstClientHello(
+          hello,
+          o.config === undefined ? negotiation : negotiate(hello, io, undefined),
+          psk,
+          io,
+        );
+      });
     }
-    return sendServerFlight(hello, negotiation, psk, transcript, io);
+    return answerFirstClientHello(hello, negotiation, psk, io);
   });
+}
+
+/** The first ClientHello once the hooks have answered: a HelloRetryRequest or the server's flight. */
+function answerFirstClientHello(
+  hello: ParsedClientHello,
+  negotiation: Negotiation,
+  psk: ReturnType<typeof choosePsk>,
+  io: HandshakeIo,
+): ServerState {
+  const transcript = new TranscriptHash(io.config.provider.hash(negotiation.suite.hash));
+  transcript.update(hello.raw);
+  if (negotiation.clientShare === undefined && (psk === null || psk.dhe)) {
+    skipEarlyData(hello, io);
+    return sendHelloRetryRequest(hello, negotiation, transcript, io);
+  }
+  return sendServerFlight(hello, negotiation, psk, transcript, io);
 }
 
 /** Version and structure checks for a ClientHello we answer with TLS 1.3. */
