@@ -179,6 +179,47 @@ describe('TLSSocket: the peer ends the stream', () => {
 });
 
 describe('SSLSocket: recv after a TCP FIN without close_notify', () => {
+  it('a cut inside a record with OP_IGNORE_UNEXPECTED_EOF: the data, then empty reads (as Python over OpenSSL)', async () => {
+    const srv = await server('close_notify');
+    try {
+      const raw = net.connect({ host: '127.0.0.1', port: srv.port });
+      await once(raw, 'connect');
+      raw.on('error', () => {});
+      // After the handshake the server's bytes are held, then delivered short of their last byte with the end:
+      // the stream stops inside the close_notify record after 'hello'.
+      let holding = false;
+      const held: Buffer[] = [];
+      const transport = new Duplex({
+        read() {},
+        write(chunk: Buffer, _encoding, callback) {
+          raw.write(chunk, callback);
+        },
+      });
+      raw.on('data', (chunk: Buffer) => (holding ? held.push(chunk) : transport.push(chunk)));
+      const rawEnded = once(raw, 'end');
+      const sock = clientContext(true, []).wrapSocket(transport, { serverHostname: 'localhost' });
+      const reads = guardReads(sock);
+      await within(10_000, 'handshake', sock.doHandshake());
+      holding = true;
+      await within(10_000, 'server FIN', rawEnded);
+      const all = Buffer.concat(held);
+      transport.push(all.subarray(0, all.length - 1));
+      transport.push(null);
+      let received = '';
+      for (;;) {
+        const chunk = await within(10_000, 'recv', sock.recv(100));
+        if (chunk.length === 0) break;
+        received += Buffer.from(chunk).toString();
+      }
+      expect(received).toBe('hello');
+      expect((await within(10_000, 'recv again', sock.recv(100))).length).toBe(0);
+      expect(reads()).toBeLessThan(50);
+      raw.destroy();
+    } finally {
+      await srv.stop();
+    }
+  });
+
   for (const ignoreEof of [true, false]) {
     it(`${ignoreEof ? 'with' : 'without'} OP_IGNORE_UNEXPECTED_EOF: the data, then empty reads; keys wiped once the end is known`, async () => {
       const srv = await server('fin');
