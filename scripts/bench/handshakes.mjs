@@ -130,6 +130,9 @@ function withSpeedup(provider, version, pki, row) {
     speedupVsFull: m.ratio.median,
     speedupSpread: { min: m.ratio.min, max: m.ratio.max },
     speedupBest: m.ratioBest,
+    // Each side's CPU time per pair in those alternating batches (ms), beside the rows' own figures.
+    speedupFullMs: m.a.median,
+    speedupResumedMs: m.b.median,
   };
 }
 
@@ -137,10 +140,9 @@ function withSpeedup(provider, version, pki, row) {
  * Every kind's code paths run once, with the bare and the recording provider, before any row is timed.
  * V8 specialises the engine's call sites to the provider objects and message shapes it has seen; a kind
  * or provider met for the first time in the middle of the run deoptimises code the rows after it share,
- * and the row that meets it pays for the re-optimisation. Measured (issue #9): on node:crypto, the first
- * row (TLS 1.3 full, ECDSA P-256) showed twice the engine work of the RSA-2048 and Ed25519 rows that follow
- * it, which do the same protocol work, and flattered the resumed row's speed-up over it (2.0× from the rows
- * against 1.1–1.4× from alternating batches). Round-robin, so all shapes are seen before re-optimisation.
+ * and the row that meets it pays for the re-optimisation (issue #9: in one run the first node:crypto row,
+ * TLS 1.3 full with ECDSA P-256, showed twice the engine work of the RSA-2048 and Ed25519 rows after it,
+ * which do the same protocol work). Round-robin, so all shapes are seen before re-optimisation.
  */
 function warmUp(provider, specs) {
   const runs = specs.flatMap((spec) => {
@@ -171,7 +173,7 @@ export function handshakeRows(pki, provider, log = console.log) {
     rows.push(row);
     const r =
       row.status === 'ok'
-        ? `${row.handshakesPerSecond.median.toFixed(1)} pairs/s, primitives ${row.primitivesMs.median.toFixed(2)} ms, ratio ${row.ratio.toFixed(2)}${row.speedupVsFull === undefined ? '' : `, ${row.speedupVsFull.toFixed(2)}× full (interleaved)`}`
+        ? `${row.handshakesPerSecond.median.toFixed(1)} pairs/s, primitives ${row.primitivesMs.median.toFixed(2)} ms, ratio ${row.ratio.toFixed(2)}${row.speedupVsFull === undefined ? '' : `, ${row.speedupVsFull.toFixed(2)}× full (interleaved: full ${row.speedupFullMs.toFixed(3)} ms, resumed ${row.speedupResumedMs.toFixed(3)} ms)`}`
         : `${row.status}: ${row.reason}`;
     log(`  ${row.label.padEnd(58)} ${r}`);
   };
