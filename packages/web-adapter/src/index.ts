@@ -15,32 +15,11 @@ import type { StreamPair } from './stream-pair.js';
 import { type ConnectTlsOptions, connectTls as connectClientTls, type TlsStream } from './tls-stream.js';
 import { createWebContext as createClientWebContext, type WebContextOptions } from './trust.js';
 
-export {
-  CERT_NONE,
-  CERT_OPTIONAL,
-  CERT_REQUIRED,
-  installPrivateKeySupport,
-  installServerSupport,
-  SSLCertVerificationError,
-  SSLContext,
-  SSLEOFError,
-  SSLError,
-  SSLSyscallError,
-  SSLZeroReturnError,
-  TLSVersion,
-} from '@sanstls/core/client';
-export { DER_cert_to_PEM_cert, decodeCertificate, PEM_cert_to_DER_cert, type PeerCertDict } from '@sanstls/x509';
-export { RelayCloseCode, relayCloseCodeName, relayUrl } from './close-codes.js';
-export { type HttpRequest, type HttpResponse, httpRequest } from './http.js';
-export { memoryStreamPair, type StreamPair } from './stream-pair.js';
-export {
-  type AcceptTlsOptions,
-  acceptTls,
-  type ConnectTlsOptions,
-  type TlsInfo,
-  type TlsStream,
-} from './tls-stream.js';
-export { addTrustAnchors, type TrustAnchorInput, type WebContextOptions } from './trust.js';
+export { installPrivateKeySupport, installServerSupport } from '@sanstls/core/client';
+// The client entry's API is the base of this one (one export list, so the two cannot drift apart);
+// connectTls and createWebContext below take precedence over the client entry's, which lack the key parsers.
+export * from './client.js';
+export { type AcceptTlsOptions, acceptTls } from './tls-stream.js';
 
 /**
  * TLS client over `transport`; resolves once the handshake completed. Errors are SSLError family.
@@ -57,24 +36,3 @@ export function createWebContext(options: WebContextOptions = {}, serverSide = f
   if (options.certChain !== undefined) installPrivateKeySupport();
   return createClientWebContext(options, serverSide);
 }
-export {
-  ecdsaDerToP1363,
-  ecdsaP1363ToDer,
-  verifyChainWithWebCrypto,
-  type WebCryptoVerification,
-  type WebCryptoVerifyStats,
-  webCryptoSigner,
-} from './webcrypto.js';
-export {
-  TunnelClosedError,
-  type WebSocketConstructor,
-  type WebSocketLike,
-  type WebSocketTransportOptions,
-  websocketTransport,
-} from './websocket.js';
-export {
-  type WebTransportSessionLike,
-  type WebTransportStreams,
-  webTransportConnect,
-  webTransportStreams,
-} from './webtransport.js';
