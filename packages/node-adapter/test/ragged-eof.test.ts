@@ -74,6 +74,46 @@ function clientContext(ignoreEof: boolean, lines: string[]): SSLContext {
 }
 
 /** Resolves with the events a TLSSocket emits until 'close', in order, and the data it delivered. */
+/**
+ * A transport over a real TCP connection whose incoming bytes can be held back: after `hold()`, everything the
+ * server sends is kept until `cutInsideLastRecord()` delivers all but its last byte together with the end — the
+ * stream then stops inside the record after 'hello' (the close_notify).
+ */
+async function cuttableTransport(port: number): Promise<{
+  raw: net.Socket;
+  transport: Duplex;
+  hold(): void;
+  cutInsideLastRecord(): Promise<void>;
+}> {
+  const raw = net.connect({ host: '127.0.0.1', port });
+  await once(raw, 'connect');
+  // The client answers a clean end with its own close_notify, written after the server's FIN: EPIPE here.
+  raw.on('error', () => {});
+  let holding = false;
+  const held: Buffer[] = [];
+  const transport = new Duplex({
+    read() {},
+    write(chunk: Buffer, _encoding, callback) {
+      raw.write(chunk, callback);
+    },
+  });
+  raw.on('data', (chunk: Buffer) => (holding ? held.push(chunk) : transport.push(chunk)));
+  const rawEnded = once(raw, 'end');
+  return {
+    raw,
+    transport,
+    hold: () => {
+      holding = true;
+    },
+    async cutInsideLastRecord() {
+      await within(10_000, 'server FIN', rawEnded);
+      const all = Buffer.concat(held);
+      transport.push(all.subarray(0, all.length - 1));
+      transport.push(null);
+    },
+  };
+}
+
 function collect(socket: TLSSocket): Promise<{ events: string[]; data: string; error?: Error }> {
   const events: string[] = [];
   const chunks: Buffer[] = [];
@@ -126,22 +166,7 @@ describe('TLSSocket: the peer ends the stream', () => {
     it(`a cut inside a record ${ignoreEof ? 'with OP_IGNORE_UNEXPECTED_EOF ends the stream' : 'is a truncation error'}`, async () => {
       const srv = await server('close_notify');
       try {
-        // Everything the server sends after the handshake is held, then all but its last byte is delivered with
-        // the end: the stream stops inside the record after 'hello' (the close_notify).
-        const raw = net.connect({ host: '127.0.0.1', port: srv.port });
-        await once(raw, 'connect');
-        // The client answers a clean end with its own close_notify, written after the server's FIN: EPIPE here.
-        raw.on('error', () => {});
-        let holding = false;
-        const held: Buffer[] = [];
-        const transport = new Duplex({
-          read() {},
-          write(chunk: Buffer, _encoding, callback) {
-            raw.write(chunk, callback);
-          },
-        });
-        raw.on('data', (chunk: Buffer) => (holding ? held.push(chunk) : transport.push(chunk)));
-        const rawEnded = once(raw, 'end');
+        const { raw, transport, hold, cutInsideLastRecord } = await cuttableTransport(srv.port);
         const lines: string[] = [];
         const socket = connect({
           socket: transport,
@@ -151,11 +176,8 @@ describe('TLSSocket: the peer ends the stream', () => {
         const reads = guardReads(socket);
         socket.pause();
         await within(10_000, 'secureConnect', once(socket, 'secureConnect'));
-        holding = true;
-        await within(10_000, 'server FIN', rawEnded);
-        const all = Buffer.concat(held);
-        transport.push(all.subarray(0, all.length - 1));
-        transport.push(null);
+        hold();
+        await cutInsideLastRecord();
         const result = collect(socket);
         socket.resume();
         const { events, error, data } = await within(10_000, 'close', result);
@@ -182,29 +204,12 @@ describe('SSLSocket: recv after a TCP FIN without close_notify', () => {
   it('a cut inside a record with OP_IGNORE_UNEXPECTED_EOF: the data, then empty reads (as Python over OpenSSL)', async () => {
     const srv = await server('close_notify');
     try {
-      const raw = net.connect({ host: '127.0.0.1', port: srv.port });
-      await once(raw, 'connect');
-      raw.on('error', () => {});
-      // After the handshake the server's bytes are held, then delivered short of their last byte with the end:
-      // the stream stops inside the close_notify record after 'hello'.
-      let holding = false;
-      const held: Buffer[] = [];
-      const transport = new Duplex({
-        read() {},
-        write(chunk: Buffer, _encoding, callback) {
-          raw.write(chunk, callback);
-        },
-      });
-      raw.on('data', (chunk: Buffer) => (holding ? held.push(chunk) : transport.push(chunk)));
-      const rawEnded = once(raw, 'end');
+      const { raw, transport, hold, cutInsideLastRecord } = await cuttableTransport(srv.port);
       const sock = clientContext(true, []).wrapSocket(transport, { serverHostname: 'localhost' });
       const reads = guardReads(sock);
       await within(10_000, 'handshake', sock.doHandshake());
-      holding = true;
-      await within(10_000, 'server FIN', rawEnded);
-      const all = Buffer.concat(held);
-      transport.push(all.subarray(0, all.length - 1));
-      transport.push(null);
+      hold();
+      await cutInsideLastRecord();
       let received = '';
       for (;;) {
         const chunk = await within(10_000, 'recv', sock.recv(100));
