@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { SSLCertVerificationError, verifyChain } from '@sanstls/x509';
+import { verifyChain } from '@sanstls/x509';
 import {
   createCertificate,
   createChain,
@@ -11,6 +11,7 @@ import {
 } from '@sanstls/x509/generate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nodeKey, opensslVerify, seededRandom, tempFiles } from './generate-helpers.js';
+import { verifyCodeOf } from './verify-pki.js';
 
 const now = new Date('2026-06-01T12:00:00Z');
 const at = String(now.getTime() / 1000);
@@ -44,16 +45,6 @@ function ourVerify(
     ...(opts.hostname !== undefined ? { hostname: opts.hostname } : {}),
     ...(opts.purpose !== undefined ? { purpose: opts.purpose } : {}),
   });
-}
-
-function verifyCodeOf(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SSLCertVerificationError) return e.verifyCode;
-    throw e;
-  }
-  return undefined;
 }
 
 /** The public key of a PEM private key and of a PEM certificate, per OpenSSL. */

@@ -9,7 +9,6 @@ import {
   nobleSignatureProvider,
   parseCertificate,
   type SignatureProvider,
-  SSLCertVerificationError,
   TrustStore,
   VERIFY_X509_STRICT,
   VERIFY_X509_TRUSTED_FIRST,
@@ -18,6 +17,7 @@ import {
   verifyChain,
   X509_V_ERR,
 } from '../src/index.js';
+import { verifyCodeOf } from './verify-pki.js';
 
 const NOW = Date.UTC(2026, 5, 1);
 const DAY = 86_400_000;
@@ -45,16 +45,6 @@ function storeOf(...roots: Uint8Array[]): TrustStore {
 /** The chain as a peer sends it (fresh arrays, as a TLS engine slices them from a message). */
 function peerChain(c: typeof chainA): { leaf: Uint8Array; intermediates: Uint8Array[] } {
   return { leaf: c.leaf.der.slice(), intermediates: [c.intermediate!.der.slice()] };
-}
-
-function codeOf(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SSLCertVerificationError) return e.verifyCode;
-    throw e;
-  }
-  return undefined;
 }
 
 function setup() {
@@ -102,8 +92,8 @@ describe('VerifiedChainCache', () => {
   it('a hit still fails on expiry and before notBefore at the caller’s time', () => {
     const { provider, verify } = setup();
     verify();
-    expect(codeOf(() => verify({ at: new Date(NOW + 40 * DAY) }))).toBe(X509_V_ERR.CERT_HAS_EXPIRED);
-    expect(codeOf(() => verify({ at: new Date(NOW - 2 * DAY) }))).toBe(X509_V_ERR.CERT_NOT_YET_VALID);
+    expect(verifyCodeOf(() => verify({ at: new Date(NOW + 40 * DAY) }))).toBe(X509_V_ERR.CERT_HAS_EXPIRED);
+    expect(verifyCodeOf(() => verify({ at: new Date(NOW - 2 * DAY) }))).toBe(X509_V_ERR.CERT_NOT_YET_VALID);
     // Still valid in between, served from memory again.
     const before = provider.verifications;
     verify({ at: new Date(NOW + 10 * DAY) });
@@ -113,17 +103,17 @@ describe('VerifiedChainCache', () => {
   it('a hit still checks the hostname, the IP address and the e-mail address', () => {
     const { verify } = setup();
     verify();
-    expect(codeOf(() => verify({ hostname: 'b.example' }))).toBe(X509_V_ERR.HOSTNAME_MISMATCH);
-    expect(codeOf(() => verify({ hostname: undefined, ip: '192.0.2.7' }))).toBe(X509_V_ERR.IP_ADDRESS_MISMATCH);
-    expect(codeOf(() => verify({ email: 'x@a.example' }))).toBe(X509_V_ERR.EMAIL_MISMATCH);
-    expect(codeOf(() => verify())).toBeUndefined();
+    expect(verifyCodeOf(() => verify({ hostname: 'b.example' }))).toBe(X509_V_ERR.HOSTNAME_MISMATCH);
+    expect(verifyCodeOf(() => verify({ hostname: undefined, ip: '192.0.2.7' }))).toBe(X509_V_ERR.IP_ADDRESS_MISMATCH);
+    expect(verifyCodeOf(() => verify({ email: 'x@a.example' }))).toBe(X509_V_ERR.EMAIL_MISMATCH);
+    expect(verifyCodeOf(() => verify())).toBeUndefined();
   });
 
   it('a changed trust store or another store is not served a verdict made under the old one', () => {
     const { provider, store, verify } = setup();
     verify();
     // Another store without chain A's root: the remembered path is not trusted there.
-    expect(codeOf(() => verify({ trustAnchors: storeOf(chainB.root.der) }))).toBe(
+    expect(verifyCodeOf(() => verify({ trustAnchors: storeOf(chainB.root.der) }))).toBe(
       X509_V_ERR.UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
     );
     // The same store grown by an anchor: validated again (signatures checked again), then remembered.
@@ -144,7 +134,7 @@ describe('VerifiedChainCache', () => {
     // The default chain's leaf allows clientAuth too; a purpose change is a new verdict all the same.
     verify({ purpose: 'clientAuth' });
     expect(provider.verifications).toBe(n + 4);
-    expect(codeOf(() => verify({ maxDepth: 0 }))).toBe(X509_V_ERR.CERT_CHAIN_TOO_LONG);
+    expect(verifyCodeOf(() => verify({ maxDepth: 0 }))).toBe(X509_V_ERR.CERT_CHAIN_TOO_LONG);
     const other = countingProvider();
     verify({ signatureProvider: other });
     expect(other.verifications).toBe(2);
@@ -157,7 +147,7 @@ describe('VerifiedChainCache', () => {
     const { provider, verify } = setup();
     verify();
     // Chain B: another root, same shape and names. Not trusted by this store.
-    expect(codeOf(() => verify(peerChain(chainB)))).toBe(X509_V_ERR.UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+    expect(verifyCodeOf(() => verify(peerChain(chainB)))).toBe(X509_V_ERR.UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
     // Chain A with one byte of the leaf's serial number changed: same length and same signature bytes
     // (so the same bucket), but not the same certificate — its signature must be checked, and fails.
     const tampered = peerChain(chainA);
@@ -165,7 +155,7 @@ describe('VerifiedChainCache', () => {
     const last = serial.byteOffset - tampered.leaf.byteOffset + serial.length - 1;
     tampered.leaf[last] = tampered.leaf[last]! ^ 0x01;
     const before = provider.verifications;
-    expect(codeOf(() => verify(tampered))).toBe(X509_V_ERR.CERT_SIGNATURE_FAILURE);
+    expect(verifyCodeOf(() => verify(tampered))).toBe(X509_V_ERR.CERT_SIGNATURE_FAILURE);
     expect(provider.verifications).toBeGreaterThan(before);
     // The untampered chain is still a hit.
     const after = provider.verifications;
@@ -186,7 +176,7 @@ describe('VerifiedChainCache', () => {
 
   it('failures are not remembered, and the cache is bounded', () => {
     const { cache, provider, verify } = setup();
-    expect(codeOf(() => verify({ at: new Date(NOW + 40 * DAY) }))).toBe(X509_V_ERR.CERT_HAS_EXPIRED);
+    expect(verifyCodeOf(() => verify({ at: new Date(NOW + 40 * DAY) }))).toBe(X509_V_ERR.CERT_HAS_EXPIRED);
     const before = provider.verifications;
     verify();
     expect(provider.verifications).toBeGreaterThan(before); // validated in full: nothing was remembered
@@ -228,8 +218,8 @@ describe('VerifiedChainCache', () => {
           hostname: 'a.example',
           ...c,
         };
-        const plain = codeOf(() => verifyChain(opts));
-        const cached = codeOf(() => verifyChain({ ...opts, verifiedChainCache: cache }));
+        const plain = verifyCodeOf(() => verifyChain(opts));
+        const cached = verifyCodeOf(() => verifyChain({ ...opts, verifiedChainCache: cache }));
         expect(cached).toBe(plain);
       }
     }

@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SSLCertVerificationError } from '@sanstls/x509';
 
 export interface CertSpec {
   /** `-subj` form, e.g. `/CN=Root`. */
@@ -222,4 +223,15 @@ export class OpensslPki {
 
 export function opensslAvailable(): boolean {
   return spawnSync('openssl', ['version']).status === 0;
+}
+
+/** The X509_V_ERR code of the SSLCertVerificationError `fn` throws, or undefined when it succeeds. */
+export function verifyCodeOf(fn: () => unknown): number | undefined {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof SSLCertVerificationError) return e.verifyCode;
+    throw e;
+  }
+  return undefined;
 }
