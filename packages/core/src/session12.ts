@@ -9,7 +9,7 @@
  * server keeps it in its cache (by session ID) or sends it encrypted in a ticket.
  * @module
  */
-import { constantTimeEqual, SSLError } from '@sanstls/x509';
+import { constantTimeEqual, SSLError, toHex } from '@sanstls/x509';
 import { tlsFailure } from './alerts.js';
 import { evaluateCipherSuites, PYTHON_DEFAULT_CIPHERS, type Tls12Suite, tls12SuiteByCode } from './cipher-string.js';
 import { Reader } from './codec/reader.js';
@@ -69,8 +69,9 @@ export function writeStateTime(w: Writer, ms: number): void {
   w.u32(Math.floor(ms / 0x100000000)).u32(ms >>> 0);
 }
 
-export function readStateTime(r: Reader): number {
-  return r.u32('time high') * 0x100000000 + r.u32('time low');
+/** Reads what {@link writeStateTime} wrote; `what` names the field in a length error. */
+export function readStateTime(r: Reader, what = 'time'): number {
+  return r.u32(`${what} high`) * 0x100000000 + r.u32(`${what} low`);
 }
 
 export function writePeerState(w: Writer, s: SessionPeerState): void {
@@ -247,12 +248,12 @@ export class Tls12ContextState {
       if (oldest !== undefined) this.cache.delete(oldest);
       this.stats.cache_full++;
     }
-    this.cache.set(hex(id), state);
+    this.cache.set(toHex(id), state);
   }
 
   /** A cached session for `id` that has not expired at `nowSeconds`; counts hits, misses and timeouts. */
   lookupSession(id: Uint8Array, nowSeconds: number): Tls12SessionState | undefined {
-    const key = hex(id);
+    const key = toHex(id);
     const state = this.cache.get(key);
     if (state === undefined) {
       this.stats.misses++;
@@ -268,7 +269,7 @@ export class Tls12ContextState {
   }
 
   removeSession(id: Uint8Array): void {
-    this.cache.delete(hex(id));
+    this.cache.delete(toHex(id));
   }
 
   // -- session tickets (server, RFC 5077 §4) ---------------------------------------------------
@@ -435,12 +436,6 @@ export function preferChaCha20(suites: readonly Tls12Suite[]): Tls12Suite[] {
 /** Tickets use the cheapest strong AEAD of the provider: ChaCha20-Poly1305 in pure JS, else AES-256-GCM. */
 function ticketAead(provider: CryptoProvider, key: Uint8Array) {
   return provider.aead(provider.fastAesGcm ? 'AES-256-GCM' : 'CHACHA20-POLY1305').create(key);
-}
-
-function hex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
 }
 
 /** The suite of a stored session, or a failure when the state names a suite we no longer implement. */

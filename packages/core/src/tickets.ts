@@ -368,10 +368,6 @@ export function sessionFromNewSessionTicket(source: NewSessionTicketSource): SSL
 const SESSION_MAGIC = encoder.encode('sanstls-session');
 const SESSION_VERSION = 1;
 
-function readTime(r: Reader, what: string): number {
-  return r.u32(`${what} high`) * 0x100000000 + r.u32(`${what} low`);
-}
-
 /**
  * An SSLSession as bytes, for storing it outside the process: TLS 1.3 ticket and PSK, or TLS 1.2 session
  * state (master secret). The bytes are as secret as the session itself: whoever holds them can resume
@@ -420,7 +416,7 @@ export function importSession(bytes: Uint8Array): SSLSession | undefined {
     const magic = r.bytes(SESSION_MAGIC.length, 'magic');
     if (!magic.every((b, i) => b === SESSION_MAGIC[i]) || r.u8('version') !== SESSION_VERSION) return undefined;
     const id = r.vec8('id').slice();
-    const time = readTime(r, 'time');
+    const time = readStateTime(r);
     const timeout = r.u32('timeout');
     const ticketLifetimeHint = r.u32('hint');
     const hasTicket = r.u8('has ticket') === 1;
@@ -431,7 +427,7 @@ export function importSession(bytes: Uint8Array): SSLSession | undefined {
       const ticket = r.vec16('ticket').slice();
       const lifetime = r.u32('lifetime');
       const ageAdd = r.u32('age add');
-      const receivedAt = readTime(r, 'received');
+      const receivedAt = readStateTime(r, 'received');
       const maxEarlyData = r.u32('max early data');
       const serverName = decoder.decode(r.vec8('sni'));
       const alpn = decoder.decode(r.vec8('alpn'));
