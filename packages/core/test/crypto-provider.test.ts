@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { loadPrivateKey, publicKeyFromPrivate, SSLError, signatureAlgorithmFromTlsScheme } from '@sanstls/x509';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { FFDHE_PRIMES } from '../src/crypto/ffdhe.js';
 import { createNobleProvider, defaultProvider } from '../src/crypto/index.js';
 import type { GroupName } from '../src/crypto/provider.js';
 
@@ -166,6 +167,8 @@ describe('noble provider: FFDHE groups (RFC 7919)', () => {
         'hex',
       );
       expect(prime.length * 8).toBe(bits);
+      // ffdhe.ts builds the primes from e (Appendix A's formula) instead of carrying their hex.
+      expect(FFDHE_PRIMES[name]).toBe(prime.toString('hex'));
       const node = createDiffieHellman(prime, Buffer.from([2]));
       const nodePublic = node.generateKeys();
       const group = defaultProvider.group(name as GroupName)!;

@@ -6,45 +6,54 @@
 import { modPow, SSLError } from '@sanstls/x509';
 import type { GroupName, KeyExchangeGroup } from './provider.js';
 
-/** RFC 7919 Appendix A primes (generator g = 2 for all); exported for TLS 1.2 ServerDHParams.dh_p (issue #6). */
-export const FFDHE_PRIMES = {
-  ffdhe2048:
-    'ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1d8b9c583ce2d3695a9e13641146433fbcc939dce249b3ef9' +
-    '7d2fe363630c75d8f681b202aec4617ad3df1ed5d5fd65612433f51f5f066ed0856365553ded1af3b557135e7f57c935' +
-    '984f0c70e0e68b77e2a689daf3efe8721df158a136ade73530acca4f483a797abc0ab182b324fb61d108a94bb2c8e3fb' +
-    'b96adab760d7f4681d4f42a3de394df4ae56ede76372bb190b07a7c8ee0a6d709e02fce1cdf7e2ecc03404cd28342f61' +
-    '9172fe9ce98583ff8e4f1232eef28183c3fe3b1b4c6fad733bb5fcbc2ec22005c58ef1837d1683b2c6f34a26c1b2effa' +
-    '886b423861285c97ffffffffffffffff',
-  ffdhe3072:
-    'ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1d8b9c583ce2d3695a9e13641146433fbcc939dce249b3ef9' +
-    '7d2fe363630c75d8f681b202aec4617ad3df1ed5d5fd65612433f51f5f066ed0856365553ded1af3b557135e7f57c935' +
-    '984f0c70e0e68b77e2a689daf3efe8721df158a136ade73530acca4f483a797abc0ab182b324fb61d108a94bb2c8e3fb' +
-    'b96adab760d7f4681d4f42a3de394df4ae56ede76372bb190b07a7c8ee0a6d709e02fce1cdf7e2ecc03404cd28342f61' +
-    '9172fe9ce98583ff8e4f1232eef28183c3fe3b1b4c6fad733bb5fcbc2ec22005c58ef1837d1683b2c6f34a26c1b2effa' +
-    '886b4238611fcfdcde355b3b6519035bbc34f4def99c023861b46fc9d6e6c9077ad91d2691f7f7ee598cb0fac186d91c' +
-    'aefe130985139270b4130c93bc437944f4fd4452e2d74dd364f2e21e71f54bff5cae82ab9c9df69ee86d2bc522363a0d' +
-    'abc521979b0deada1dbf9a42d5c4484e0abcd06bfa53ddef3c1b20ee3fd59d7c25e41d2b66c62e37ffffffffffffffff',
-  ffdhe4096:
-    'ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1d8b9c583ce2d3695a9e13641146433fbcc939dce249b3ef9' +
-    '7d2fe363630c75d8f681b202aec4617ad3df1ed5d5fd65612433f51f5f066ed0856365553ded1af3b557135e7f57c935' +
-    '984f0c70e0e68b77e2a689daf3efe8721df158a136ade73530acca4f483a797abc0ab182b324fb61d108a94bb2c8e3fb' +
-    'b96adab760d7f4681d4f42a3de394df4ae56ede76372bb190b07a7c8ee0a6d709e02fce1cdf7e2ecc03404cd28342f61' +
-    '9172fe9ce98583ff8e4f1232eef28183c3fe3b1b4c6fad733bb5fcbc2ec22005c58ef1837d1683b2c6f34a26c1b2effa' +
-    '886b4238611fcfdcde355b3b6519035bbc34f4def99c023861b46fc9d6e6c9077ad91d2691f7f7ee598cb0fac186d91c' +
-    'aefe130985139270b4130c93bc437944f4fd4452e2d74dd364f2e21e71f54bff5cae82ab9c9df69ee86d2bc522363a0d' +
-    'abc521979b0deada1dbf9a42d5c4484e0abcd06bfa53ddef3c1b20ee3fd59d7c25e41d2b669e1ef16e6f52c3164df4fb' +
-    '7930e9e4e58857b6ac7d5f42d69f6d187763cf1d5503400487f55ba57e31cc7a7135c886efb4318aed6a1e012d9e6832' +
-    'a907600a918130c46dc778f971ad0038092999a333cb8b7a1a1db93d7140003c2a4ecea9f98d0acc0a8291cdcec97dcf' +
-    '8ec9b55a7f88a46b4db5a851f44182e1c68a007e5e655f6affffffffffffffff',
-} as const;
+/**
+ * The RFC 7919 primes, built on first use rather than shipped as 2.3 KB of hex (issue #9: the browser
+ * bundle): Appendix A defines each as p = 2^b − 2^(b−64) + {[2^(b−130)·e] + X}·2^64 − 1, with X the
+ * smallest offset that makes p a safe prime (given there per group). floor(2^(b−130)·e) is the series
+ * Σ 2^n/k! in fixed point with 64 guard bits (the ~500 truncations stay far below 2^64); one ffdhe4096
+ * build takes a few milliseconds. test/crypto-provider.test.ts compares them with the RFC's hex.
+ */
+const SAFE_PRIME_OFFSET = { ffdhe2048: 560316n, ffdhe3072: 2625351n, ffdhe4096: 5736041n } as const;
+
+type FfdheName = keyof typeof SAFE_PRIME_OFFSET;
+
+const primeCache = new Map<FfdheName, string>();
+
+function ffdhePrimeHex(name: FfdheName): string {
+  let hex = primeCache.get(name);
+  if (hex === undefined) {
+    const b = BigInt(name.slice(5));
+    const guard = 64n;
+    let e = 0n;
+    for (let term = 1n << (b - 130n + guard), k = 1n; term > 0n; k++) {
+      e += term;
+      term /= k;
+    }
+    const p = (1n << b) - (1n << (b - 64n)) + (((e >> guard) + SAFE_PRIME_OFFSET[name]) << 64n) - 1n;
+    hex = p.toString(16);
+    primeCache.set(name, hex);
+  }
+  return hex;
+}
+
+/** RFC 7919 Appendix A primes as lowercase hex (generator g = 2 for all); exported for TLS 1.2 ServerDHParams.dh_p (issue #6). */
+export const FFDHE_PRIMES: Readonly<Record<FfdheName, string>> = {
+  get ffdhe2048() {
+    return ffdhePrimeHex('ffdhe2048');
+  },
+  get ffdhe3072() {
+    return ffdhePrimeHex('ffdhe3072');
+  },
+  get ffdhe4096() {
+    return ffdhePrimeHex('ffdhe4096');
+  },
+};
 
 /**
  * Private exponent lengths in bytes: RFC 7919 §5.2 short exponents, at least the per-group minimum of
  * Appendix A (225, 275 and 325 bits), rounded up to whole bytes.
  */
 const EXPONENT_BYTES = { ffdhe2048: 29, ffdhe3072: 35, ffdhe4096: 41 } as const;
-
-type FfdheName = keyof typeof FFDHE_PRIMES;
 
 function bytesToBigInt(bytes: Uint8Array): bigint {
   let hex = '';
@@ -60,8 +69,13 @@ function bigIntToBytes(value: bigint, length: number): Uint8Array {
 }
 
 function ffdheGroup(name: FfdheName, code: number): KeyExchangeGroup {
-  const p = BigInt(`0x${FFDHE_PRIMES[name]}`);
-  const length = FFDHE_PRIMES[name].length / 2;
+  // p is built on the first key exchange in this group, not when the provider's group table is made.
+  let prime: bigint | undefined;
+  const modulus = (): bigint => {
+    prime ??= BigInt(`0x${FFDHE_PRIMES[name]}`);
+    return prime;
+  };
+  const length = Number(name.slice(5)) / 8;
   const badShare = (text: string) =>
     new SSLError(`${name} ${text}`, { library: 'SSL', reason: 'BAD_KEY_SHARE', alert: 47 });
 
@@ -70,7 +84,7 @@ function ffdheGroup(name: FfdheName, code: number): KeyExchangeGroup {
     if (share.length !== length) throw badShare(`key share must be ${length} bytes, got ${share.length}`);
     const y = bytesToBigInt(share);
     // RFC 7919 §5.1: the peer's value must satisfy 1 < Y < p − 1.
-    if (y <= 1n || y >= p - 1n) throw badShare('key share is out of range (RFC 7919 §5.1)');
+    if (y <= 1n || y >= modulus() - 1n) throw badShare('key share is out of range (RFC 7919 §5.1)');
     return y;
   };
   const keyPair = (randomBytes: (n: number) => Uint8Array) => {
@@ -85,10 +99,10 @@ function ffdheGroup(name: FfdheName, code: number): KeyExchangeGroup {
     }
     let x = bytesToBigInt(drawn);
     if (x < 2n) x += 2n;
-    return { x, publicKey: bigIntToBytes(modPow(2n, x, p), length) };
+    return { x, publicKey: bigIntToBytes(modPow(2n, x, modulus()), length) };
   };
   const shared = (x: bigint, y: bigint): Uint8Array => {
-    const z = modPow(y, x, p);
+    const z = modPow(y, x, modulus());
     if (z === 1n) throw badShare('shared secret is 1 (small-subgroup peer value)');
     return bigIntToBytes(z, length);
   };
