@@ -13,7 +13,7 @@
  * Both are table-driven, so neither is constant-time against a cache-timing attacker on the same CPU.
  * @module
  */
-import { unsafe as aesUnsafe, gcm as nobleGcm } from '@noble/ciphers/aes.js';
+import { unsafe as aesUnsafe } from '@noble/ciphers/aes.js';
 import { SSLError } from '@sanstls/x509';
 import { type AeadKey, checkInPlaceRegion } from './provider.js';
 
@@ -41,6 +41,16 @@ const REDUCE8 = /* @__PURE__ */ (() => {
 })();
 
 const bswap32 = (x: number): number => ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
+/**
+ * The data is read and written as native words (Uint32Array views over the records). noble's AES block
+ * function takes and returns each block as little-endian words and GHASH works on big-endian words, so
+ * `native` turns a little-endian word value into the native one and back (the identity on little-endian
+ * hosts), and `bigEndian` turns a native word into its big-endian value. On a big-endian host the same
+ * code runs with the other pair, so no second AES-GCM is needed there (issue #9: noble's one-shot gcm()
+ * and its GHASH were 0.8 KB gzip of the browser bundle, for hosts no browser runs on).
+ */
+const native = (x: number): number => (IS_LITTLE_ENDIAN ? x : bswap32(x));
+const bigEndian = (x: number): number => (IS_LITTLE_ENDIAN ? bswap32(x) : x);
 
 /**
  * The Shoup table M[b] = H·b for every byte b read as a GCM polynomial (bit 0x80 is x^0), as 4 big-endian
@@ -274,13 +284,13 @@ class GcmKey implements AeadKey {
     const src = aligned(data);
     const w = new Uint32Array(src.buffer, src.byteOffset, full >>> 2);
     for (let j = 0; j < w.length; j += 4) {
-      this.absorb(bswap32(w[j]!), bswap32(w[j + 1]!), bswap32(w[j + 2]!), bswap32(w[j + 3]!));
+      this.absorb(bigEndian(w[j]!), bigEndian(w[j + 1]!), bigEndian(w[j + 2]!), bigEndian(w[j + 3]!));
     }
     if (full < data.length) {
       const p = this.partial32;
       p.fill(0);
       this.partial.set(data.subarray(full));
-      this.absorb(bswap32(p[0]!), bswap32(p[1]!), bswap32(p[2]!), bswap32(p[3]!));
+      this.absorb(bigEndian(p[0]!), bigEndian(p[1]!), bigEndian(p[2]!), bigEndian(p[3]!));
     }
   }
 
@@ -302,30 +312,30 @@ class GcmKey implements AeadKey {
       const a1 = inW[j + 1]!;
       const a2 = inW[j + 2]!;
       const a3 = inW[j + 3]!;
-      const c0 = a0 ^ ks.s0;
-      const c1 = a1 ^ ks.s1;
-      const c2 = a2 ^ ks.s2;
-      const c3 = a3 ^ ks.s3;
+      const c0 = a0 ^ native(ks.s0);
+      const c1 = a1 ^ native(ks.s1);
+      const c2 = a2 ^ native(ks.s2);
+      const c3 = a3 ^ native(ks.s3);
       outW[j] = c0;
       outW[j + 1] = c1;
       outW[j + 2] = c2;
       outW[j + 3] = c3;
-      if (sealing) this.absorb(bswap32(c0), bswap32(c1), bswap32(c2), bswap32(c3));
-      else this.absorb(bswap32(a0), bswap32(a1), bswap32(a2), bswap32(a3));
+      if (sealing) this.absorb(bigEndian(c0), bigEndian(c1), bigEndian(c2), bigEndian(c3));
+      else this.absorb(bigEndian(a0), bigEndian(a1), bigEndian(a2), bigEndian(a3));
     }
     if (full < input.length) {
       const rest = input.length - full;
       const p = this.partial32;
       const ks = aesUnsafe.encrypt(xk, n0, n1, n2, bswap32(counter));
-      p[0] = ks.s0;
-      p[1] = ks.s1;
-      p[2] = ks.s2;
-      p[3] = ks.s3;
+      p[0] = native(ks.s0);
+      p[1] = native(ks.s1);
+      p[2] = native(ks.s2);
+      p[3] = native(ks.s3);
       const pb = this.partial;
       for (let k = 0; k < rest; k++) out[full + k] = input[full + k]! ^ pb[k]!;
       pb.fill(0);
       pb.set((sealing ? out : input).subarray(full, input.length));
-      this.absorb(bswap32(p[0]!), bswap32(p[1]!), bswap32(p[2]!), bswap32(p[3]!));
+      this.absorb(bigEndian(p[0]!), bigEndian(p[1]!), bigEndian(p[2]!), bigEndian(p[3]!));
       pb.fill(0);
     }
   }
@@ -345,10 +355,10 @@ class GcmKey implements AeadKey {
     const t2 = bswap32(this.y2) ^ mask.s2;
     const t3 = bswap32(this.y3) ^ mask.s3;
     const p = this.partial32;
-    p[0] = t0;
-    p[1] = t1;
-    p[2] = t2;
-    p[3] = t3;
+    p[0] = native(t0);
+    p[1] = native(t1);
+    p[2] = native(t2);
+    p[3] = native(t3);
     tag.set(this.partial);
     this.partial.fill(0);
     this.y0 = this.y1 = this.y2 = this.y3 = 0;
@@ -417,25 +427,6 @@ class GcmKey implements AeadKey {
   }
 }
 
-/** noble's one-shot gcm(): only used on big-endian hosts, where the word tricks above don't hold. */
-class PortableGcmKey implements AeadKey {
-  constructor(private readonly key: Uint8Array) {}
-  wipe(): void {
-    this.key.fill(0);
-  }
-  seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
-    return nobleGcm(this.key, nonce, aad).encrypt(plaintext);
-  }
-  open(nonce: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Uint8Array | null {
-    if (ciphertextAndTag.length < TAG_LENGTH) return null;
-    try {
-      return nobleGcm(this.key, nonce, aad).decrypt(ciphertextAndTag);
-    } catch {
-      return null;
-    }
-  }
-}
-
 /** A keyed AES-GCM (16- or 32-byte key) with the AES key schedule and GHASH table computed once. */
 export function createAesGcmKey(key: Uint8Array): AeadKey {
   if (key.length !== 16 && key.length !== 32) {
@@ -444,5 +435,5 @@ export function createAesGcmKey(key: Uint8Array): AeadKey {
       reason: 'INVALID_KEY_LENGTH',
     });
   }
-  return IS_LITTLE_ENDIAN ? new GcmKey(key.slice()) : new PortableGcmKey(key.slice());
+  return new GcmKey(key.slice());
 }
