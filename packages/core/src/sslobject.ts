@@ -88,7 +88,12 @@ export class SSLObject {
     this.currentContext = context;
   }
 
-  /** Where the handshake waits for a user callback's Promise, or null. */
+  /**
+   * Where the handshake waits for a Promise, or null: a user callback's (`serverNameCallback`,
+   * `ocspRequestCallback`, `verifyPeerCertificate`, `signCertificateVerify`) or, on a client whose crypto
+   * provider answers asynchronously (WebCrypto, issue #9), the provider's (`generateKeyShare`,
+   * `completeKeyShare`, `verifyServerSignature`).
+   */
   get suspensionPoint(): SuspensionPoint | null {
     const state = this.connection.state;
     return state.kind === 'Suspended' ? state.point : null;

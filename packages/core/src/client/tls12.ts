@@ -59,10 +59,19 @@ import {
   type ServerHello,
 } from '../codec/messages.js';
 import { FFDHE_PRIMES } from '../crypto/ffdhe.js';
-import type { GroupName, KeyShareOffer } from '../crypto/provider.js';
+import type { GroupName } from '../crypto/provider.js';
 import { TranscriptHash } from '../crypto/transcript.js';
 import { chainsMatchingAuthorities, choosePreferring } from '../handshake/certificate-selection.js';
-import { asciiBytes, bytesEqual, bytesToAscii, type Suspended, whenReady } from '../handshake/common.js';
+import {
+  asciiBytes,
+  bytesEqual,
+  bytesToAscii,
+  completeKeyShare,
+  generateKeyShares,
+  type Suspended,
+  verifyServerSignature,
+  whenReady,
+} from '../handshake/common.js';
 import type { CertifiedKey } from '../handshake/config.js';
 import { clientStatusRequestExtension, deliverOcspResponse, parseStapledResponse } from '../handshake/ocsp.js';
 import { authenticatePeer, isIpLiteral, type PeerCertificate } from '../handshake/peer-certificate.js';
@@ -80,8 +89,8 @@ import {
   type Tls12Established,
   type Tls12Io,
   tls12OfferedSchemes,
+  tls12SignatureAlgorithm,
   tls12VerifyData,
-  verifyTls12Signature,
 } from '../handshake/tls12.js';
 import type { Tls12RecordProtection } from '../record/protection12.js';
 import type { Tls12ClientSession, Tls12SessionState } from '../session12.js';
@@ -586,18 +595,21 @@ function onServerKeyExchange(
     share = { group, publicValue: ske.ys.slice() };
   }
   const content = serverKeyExchangeContent(hs.clientRandom, hs.serverRandom, ske.params);
-  verifyTls12Signature(
+  const scheme = ske.signature.algorithm;
+  const algorithm = tls12SignatureAlgorithm(tls12OfferedSchemes(config), state.peer.publicKey, scheme);
+  record(hs, message); // copies: a provider answering with a promise parks the handshake (verifyServerSignature)
+  return verifyServerSignature(
     config.provider,
-    tls12OfferedSchemes(config),
+    algorithm,
     state.peer.publicKey,
-    ske.signature.algorithm,
-    ske.signature.signature,
     content,
+    ske.signature.signature,
+    () => {
+      io.negotiated.peerSignatureScheme = scheme;
+      io.negotiated.group = share.group;
+      return { kind: 'Tls12ExpectCertificateRequestOrDone', hs, peer: state.peer, share };
+    },
   );
-  io.negotiated.peerSignatureScheme = ske.signature.algorithm;
-  io.negotiated.group = share.group;
-  record(hs, message);
-  return { kind: 'Tls12ExpectCertificateRequestOrDone', hs, peer: state.peer, share };
 }
 
 /** RFC 6066 §8: the stapled OCSP response. */
@@ -671,23 +683,36 @@ function onServerHelloDone(
     record(hs, certificate);
     io.sendHandshake(certificate);
   }
-  // ClientKeyExchange (RFC 8422 §5.7, RFC 5246 §7.4.7.2).
+  // ClientKeyExchange (RFC 8422 §5.7, RFC 5246 §7.4.7.2). An asynchronous provider (WebCrypto) parks at
+  // generateKeyShare and completeKeyShare.
   const kx = config.provider.group(state.share.group)!;
-  let offer: KeyShareOffer;
-  let preMasterSecret: Uint8Array;
-  if (hs.suite.kx === 'ECDHE') {
-    offer = kx.generate(config.randomBytes);
-    preMasterSecret = offer.complete(state.share.publicValue);
-  } else {
-    offer = kx.generate(config.randomBytes);
-    const pLength = offer.publicKey.length;
-    if (state.share.publicValue.length > pLength) throw tlsFailure('BAD_KEY_SHARE', 'DHE public value longer than p');
-    const padded = new Uint8Array(pLength);
-    padded.set(state.share.publicValue, pLength - state.share.publicValue.length);
-    // RFC 5246 §8.1.2: leading zero bytes of Z are stripped before use as the pre_master_secret.
-    preMasterSecret = stripZeros(offer.complete(padded));
-  }
-  const cke = encodeClientKeyExchange(hs.suite.kx === 'ECDHE' ? 'ecdhe' : 'dhe', offer.publicKey);
+  return generateKeyShares([kx], config.randomBytes, ([offer]) => {
+    let peerShare = state.share.publicValue;
+    if (hs.suite.kx !== 'ECDHE') {
+      const pLength = offer!.publicKey.length;
+      if (peerShare.length > pLength) throw tlsFailure('BAD_KEY_SHARE', 'DHE public value longer than p');
+      peerShare = new Uint8Array(pLength);
+      peerShare.set(state.share.publicValue, pLength - state.share.publicValue.length);
+    }
+    return completeKeyShare(offer!, peerShare, (secret) => {
+      // RFC 5246 §8.1.2: leading zero bytes of a DHE Z are stripped before use as the pre_master_secret.
+      const preMasterSecret = hs.suite.kx === 'ECDHE' ? secret : stripZeros(secret);
+      return sendClientKeyExchange(state, io, choice, offer!.publicKey, preMasterSecret);
+    });
+  });
+}
+
+/** ClientKeyExchange, [CertificateVerify], ChangeCipherSpec and Finished, once the pre_master_secret exists. */
+function sendClientKeyExchange(
+  state: Pick<Extract<Tls12ClientState, { kind: 'Tls12ExpectServerHelloDone' }>, 'hs' | 'peer'>,
+  io: Tls12Io,
+  choice: { key: CertifiedKey; scheme: number } | undefined,
+  publicKey: Uint8Array,
+  preMasterSecret: Uint8Array,
+): Tls12ClientState {
+  const { hs } = state;
+  const { config } = io;
+  const cke = encodeClientKeyExchange(hs.suite.kx === 'ECDHE' ? 'ecdhe' : 'dhe', publicKey);
   record(hs, cke);
   io.sendHandshake(cke);
   // RFC 7627 §4: the session hash covers the messages up to and including ClientKeyExchange.

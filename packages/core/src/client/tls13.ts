@@ -73,7 +73,7 @@ import {
   type ServerHello,
 } from '../codec/messages.js';
 import type { ApplicationTrafficSecret } from '../crypto/keyschedule.js';
-import type { GroupName, KeyShareOffer } from '../crypto/provider.js';
+import type { ClientKeyShareOffer, GroupName, KeyExchangeGroup } from '../crypto/provider.js';
 import { TranscriptHash } from '../crypto/transcript.js';
 import { chainsMatchingAuthorities, choosePreferring } from '../handshake/certificate-selection.js';
 import {
@@ -81,10 +81,12 @@ import {
   bytesEqual,
   bytesToAscii,
   checkFinished,
+  completeKeyShare,
   deriveApplicationKeys,
   deriveHandshakeKeys,
   type FinishedVerified,
   finishedVerifyData,
+  generateKeyShares,
   type HandshakeIo,
   type HandshakeKeys,
   type PskSchedule,
@@ -93,13 +95,14 @@ import {
   retireHandshakeKeys,
   type Suspended,
   type TrafficSecrets,
+  verifyServerSignature,
   whenReady,
 } from '../handshake/common.js';
 import { groupByCode, groupCode } from '../handshake/groups.js';
 import { clientStatusRequestExtension, deliverOcspResponse, parseStapledResponse } from '../handshake/ocsp.js';
 import { authenticatePeer, isIpLiteral, type PeerCertificate } from '../handshake/peer-certificate.js';
 import { acceptRecordSizeLimit, clientRecordSizeLimitExtension } from '../handshake/record-size-limit.js';
-import { certificateVerifyContent, chooseCertificate, verifyCertificateVerify } from '../handshake/signatures.js';
+import { certificateVerifyAlgorithm, certificateVerifyContent, chooseCertificate } from '../handshake/signatures.js';
 import { type Tls13Suite, tls13SuiteByCode } from '../handshake/suites.js';
 import { restoredPeer } from '../handshake/tls12.js';
 import { wipe } from '../redact.js';
@@ -122,7 +125,7 @@ interface OfferedPsk {
 /** What the first ClientHello committed us to. */
 interface ClientHelloSent {
   readonly hello: ClientHello;
-  readonly offers: ReadonlyMap<number, { readonly group: GroupName; readonly offer: KeyShareOffer }>;
+  readonly offers: ReadonlyMap<number, { readonly group: GroupName; readonly offer: ClientKeyShareOffer }>;
   readonly transcript: TranscriptHash;
   readonly serverHostname: string | null;
   /** The ticket offered, if any (dropped after a HelloRetryRequest choosing another hash). */
@@ -205,21 +208,41 @@ export function startClient(io: HandshakeIo, serverHostname: string | null): Cli
   io.clientRandom = random;
   // §D.4: in middlebox compatibility mode the client sends a non-empty legacy_session_id.
   const legacySessionId = config.middleboxCompat ? config.randomBytes(32) : new Uint8Array(0);
-  const offers = new Map<number, { group: GroupName; offer: KeyShareOffer }>();
+  const groups: GroupName[] = [];
+  const kxs: KeyExchangeGroup[] = [];
   for (const group of config.keyShareGroups) {
     if (!config.groups.includes(group)) continue;
     const kx = config.provider.group(group);
     if (kx === undefined) continue;
-    offers.set(kx.code, { group, offer: kx.generate(config.randomBytes) });
+    groups.push(group);
+    kxs.push(kx);
   }
-  if (offers.size === 0) {
+  if (kxs.length === 0) {
     // No configured key share: offer one for the most preferred group (HelloRetryRequest would cost a round trip).
     const group = config.groups[0];
     const kx = group === undefined ? undefined : config.provider.group(group);
     if (group === undefined || kx === undefined)
       throw tlsFailure('NO_SHARED_GROUPS', 'no key exchange group configured');
-    offers.set(kx.code, { group, offer: kx.generate(config.randomBytes) });
+    groups.push(group);
+    kxs.push(kx);
   }
+  // An asynchronous provider (WebCrypto) parks here until its shares exist (generateKeyShare).
+  return generateKeyShares(kxs, config.randomBytes, (generated) => {
+    const offers = new Map<number, { group: GroupName; offer: ClientKeyShareOffer }>();
+    for (const [i, kx] of kxs.entries()) offers.set(kx.code, { group: groups[i]!, offer: generated[i]! });
+    return sendFirstClientHello(io, serverHostname, random, legacySessionId, offers);
+  });
+}
+
+/** The first ClientHello, once its key shares exist (§4.1.2). */
+function sendFirstClientHello(
+  io: HandshakeIo,
+  serverHostname: string | null,
+  random: Uint8Array,
+  legacySessionId: Uint8Array,
+  offers: ReadonlyMap<number, { readonly group: GroupName; readonly offer: ClientKeyShareOffer }>,
+): ClientState {
+  const { config } = io;
   const psk = offerablePsk(io, serverHostname);
   // §4.2.10: early data only with a ticket that allows it, and only when the application queued some.
   const earlyData = psk !== null && psk.ticket.maxEarlyData > 0 && (io.queuedEarlyData ?? 0) > 0;
@@ -311,7 +334,7 @@ function encodeWithBinders(hello: ClientHello, psk: OfferedPsk | null, prefix: T
 function clientHelloExtensions(
   io: HandshakeIo,
   serverHostname: string | null,
-  offers: ReadonlyMap<number, { group: GroupName; offer: KeyShareOffer }>,
+  offers: ReadonlyMap<number, { group: GroupName; offer: ClientKeyShareOffer }>,
 ): Extension[] {
   const { config } = io;
   const extensions: Extension[] = [];
@@ -482,18 +505,32 @@ function onServerHello(state: ExpectServerHello, message: HandshakeMessage, io: 
     }
   }
   const keyShareExt = findExtension(sh.extensions, ExtensionType.key_share);
-  let sharedSecret: Uint8Array | null = null;
   if (keyShareExt === undefined) {
     // §4.2.9: only psk_ke (if we offered it) runs without a key share.
     if (psk === null || !io.config.allowPskKe) throw tlsFailure('MISSING_KEY_SHARE', 'ServerHello has no key_share');
-  } else {
-    const share = parseKeyShareServerHello(keyShareExt.body);
-    // §4.2.8: the server's share MUST be in a group for which the client offered a share.
-    const offered = sent.offers.get(share.group);
-    if (offered === undefined) throw tlsFailure('WRONG_CURVE', 'server key share is for a group we did not offer');
-    sharedSecret = offered.offer.complete(share.keyExchange);
-    io.negotiated.group = offered.group;
+    return enterHandshakeKeys(state, message, suite, psk, null, io);
   }
+  const share = parseKeyShareServerHello(keyShareExt.body);
+  // §4.2.8: the server's share MUST be in a group for which the client offered a share.
+  const offered = sent.offers.get(share.group);
+  if (offered === undefined) throw tlsFailure('WRONG_CURVE', 'server key share is for a group we did not offer');
+  // An asynchronous provider (WebCrypto) parks here until the shared secret exists (completeKeyShare).
+  return completeKeyShare(offered.offer, share.keyExchange, (sharedSecret) => {
+    io.negotiated.group = offered.group;
+    return enterHandshakeKeys(state, message, suite, psk, sharedSecret, io);
+  });
+}
+
+/** The ServerHello's key schedule step (§7.1) and the switch to the handshake traffic keys. */
+function enterHandshakeKeys(
+  state: ExpectServerHello,
+  message: HandshakeMessage,
+  suite: Tls13Suite,
+  psk: OfferedPsk | null,
+  sharedSecret: Uint8Array | null,
+  io: HandshakeIo,
+): ClientState {
+  const { sent } = state;
   sent.transcript.selectHash(io.config.provider.hash(suite.hash));
   sent.transcript.update(message.raw);
   const keys = deriveHandshakeKeys(io, suite, sharedSecret, sent.transcript, psk?.keys);
@@ -546,15 +583,32 @@ function onHelloRetryRequest(
   sent.transcript.selectHash(config.provider.hash(suite.hash));
   sent.transcript.replaceWithMessageHash();
   sent.transcript.update(message.raw);
-  // §4.1.2: the second ClientHello is the first one with key_share replaced and the cookie added.
-  const offers = new Map(sent.offers);
+  // §4.1.2: the second ClientHello is the first one with key_share replaced and the cookie added; an
+  // asynchronous provider (WebCrypto) parks at generateKeyShare until the new share exists.
+  if (selectedGroup === undefined) return sendSecondClientHello(state, suite, io, sent.offers, cookie);
+  const group = selectedGroup;
+  const kx = config.provider.group(group)!;
+  return generateKeyShares([kx], config.randomBytes, ([offer]) => {
+    const offers = new Map([[kx.code, { group, offer: offer! }]]);
+    return sendSecondClientHello(state, suite, io, offers, cookie);
+  });
+}
+
+/** The second ClientHello (§4.1.2), once its key share exists: the first with key_share replaced and the cookie. */
+function sendSecondClientHello(
+  state: ExpectServerHello,
+  suite: Tls13Suite,
+  io: HandshakeIo,
+  offers: ClientHelloSent['offers'],
+  cookie: Uint8Array | undefined,
+): ClientState {
+  const { sent } = state;
+  const { config } = io;
   let extensions = sent.hello.extensions;
-  if (selectedGroup !== undefined) {
-    const kx = config.provider.group(selectedGroup)!;
-    const offer = kx.generate(config.randomBytes);
-    offers.clear();
-    offers.set(kx.code, { group: selectedGroup, offer });
-    const body = encodeKeyShareClientHello([{ group: kx.code, keyExchange: offer.publicKey }]);
+  if (offers !== sent.offers) {
+    const body = encodeKeyShareClientHello(
+      [...offers].map(([group, o]) => ({ group, keyExchange: o.offer.publicKey })),
+    );
     extensions = extensions.map((e) => (e.type === ExtensionType.key_share ? { type: e.type, body } : e));
   }
   if (cookie !== undefined) {
@@ -745,17 +799,14 @@ function onCertificateVerify(
 ): ClientState {
   const cv = parseCertificateVerify(message.body);
   const content = certificateVerifyContent('server', state.sent.transcript.digest());
-  verifyCertificateVerify(
-    io.config.provider,
-    io.config.signatureSchemes,
-    state.peer.publicKey,
-    cv.algorithm,
-    cv.signature,
-    content,
-  );
-  io.negotiated.peerSignatureScheme = cv.algorithm;
+  const algorithm = certificateVerifyAlgorithm(io.config.signatureSchemes, state.peer.publicKey, cv.algorithm);
+  // The transcript takes the message now: a provider answering with a promise (verifyServerSignature)
+  // parks the handshake, and the record buffer under `message` is not ours to keep.
   state.sent.transcript.update(message.raw);
-  return { ...state, kind: 'ExpectFinished', signature: {} as SignatureVerified, earlyDataAccepted: false };
+  return verifyServerSignature(io.config.provider, algorithm, state.peer.publicKey, content, cv.signature, () => {
+    io.negotiated.peerSignatureScheme = cv.algorithm;
+    return { ...state, kind: 'ExpectFinished', signature: {} as SignatureVerified, earlyDataAccepted: false };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
  * adapter adds one on node:crypto. Same interface, same tests, either provider.
  * @module
  */
-import { type SignatureProvider, SSLError } from '@sanstls/x509';
+import { type PublicKey, type SignatureAlgorithm, type SignatureProvider, SSLError } from '@sanstls/x509';
 
 /** Hashes a TLS cipher suite or PRF can use. */
 export type TlsHashName = 'sha256' | 'sha384';
@@ -59,12 +59,29 @@ export interface KeyShareOffer {
   complete(peerShare: Uint8Array): Uint8Array;
 }
 
+/**
+ * A client key share whose completion may answer with a promise (a WebCrypto key pair): the client
+ * handshake parks at the `completeKeyShare` suspension point until it settles. A rejection ends the
+ * handshake as a thrown error would (reason `BAD_KEY_SHARE` for an invalid peer share).
+ */
+export interface ClientKeyShareOffer {
+  readonly publicKey: Uint8Array;
+  complete(peerShare: Uint8Array): Uint8Array | PromiseLike<Uint8Array>;
+}
+
 export interface KeyExchangeGroup {
   readonly name: GroupName;
   /** The NamedGroup code point (RFC 8446 §4.2.7; X25519MLKEM768 = 0x11ec). */
   readonly code: number;
   /** Client side: generate a share to offer. */
   generate(randomBytes: (n: number) => Uint8Array): KeyShareOffer;
+  /**
+   * Client side, optional: a share whose generation and completion may answer with promises
+   * (WebCrypto's key agreement is asynchronous). The client handshakes (TLS 1.3 ClientHello and
+   * HelloRetryRequest, TLS 1.2 ClientKeyExchange) call it instead of {@link generate} when present and
+   * park at the `generateKeyShare` / `completeKeyShare` suspension points; the server never calls it.
+   */
+  generateClientShare?(randomBytes: (n: number) => Uint8Array): ClientKeyShareOffer | PromiseLike<ClientKeyShareOffer>;
   /**
    * Server side: answer the client's share. For Diffie-Hellman groups this generates our key pair and
    * completes at once; for KEM-based groups it encapsulates to the client's key. Throws an SSLError
@@ -143,4 +160,17 @@ export interface CryptoProvider extends SignatureProvider {
    * engine prefers ChaCha20-Poly1305 when false (pure JS: ~3× faster).
    */
   readonly fastAesGcm: boolean;
+  /**
+   * Optional: the client's check of the server's handshake signature (TLS 1.3 CertificateVerify,
+   * RFC 8446 §4.4.3; TLS 1.2 ServerKeyExchange, RFC 5246 §7.4.3 / RFC 8422 §5.4), where the handshake
+   * can wait: it may answer with a promise, and the handshake parks at the `verifyServerSignature`
+   * suspension point. Same contract as {@link SignatureProvider.verify} (false: the signature is bad).
+   * Absent: `verify`. Certificate-chain signatures always go through the synchronous `verify`.
+   */
+  verifyHandshakeSignature?(
+    algorithm: SignatureAlgorithm,
+    key: PublicKey,
+    message: Uint8Array,
+    signature: Uint8Array,
+  ): boolean | PromiseLike<boolean>;
 }

@@ -5,8 +5,8 @@
  * establishes ({@link Negotiated}).
  * @module
  */
-import { type SignatureCacheLike, SSLError } from '@sanstls/x509';
-import { tlsFailure } from '../alerts.js';
+import { type PublicKey, type SignatureAlgorithm, type SignatureCacheLike, SSLError } from '@sanstls/x509';
+import { type FailureReason, LOCAL_FAILURE_ALERT, tlsFailure } from '../alerts.js';
 import type { ClientHello } from '../codec/messages.js';
 import {
   type ApplicationTrafficSecret,
@@ -20,7 +20,7 @@ import {
   Tls13KeySchedule,
   type TrafficSecret,
 } from '../crypto/keyschedule.js';
-import type { GroupName } from '../crypto/provider.js';
+import type { ClientKeyShareOffer, CryptoProvider, GroupName, KeyExchangeGroup } from '../crypto/provider.js';
 import type { TranscriptHash } from '../crypto/transcript.js';
 import { wipe } from '../redact.js';
 import type { Tls13ClientTicket } from '../tickets.js';
@@ -32,13 +32,20 @@ import type { Tls13Suite } from './suites.js';
 /**
  * Where a handshake can wait for user code that answered with a Promise (issue #4's named suspension
  * points; BoringSSL's `ssl_hs_wait_t` reasons): the SNI callback, the OCSP request callback, the certificate
- * verifier and the CertificateVerify signer.
+ * verifier and the CertificateVerify signer; and, on the client, an asynchronous crypto provider (issue #9:
+ * WebCrypto) generating a key share (`generateKeyShare`: the ClientHello, the second ClientHello after a
+ * HelloRetryRequest, the TLS 1.2 ClientKeyExchange), completing it with the server's share
+ * (`completeKeyShare`) and checking the server's handshake signature (`verifyServerSignature`: TLS 1.3
+ * CertificateVerify, TLS 1.2 ServerKeyExchange).
  */
 export type SuspensionPoint =
   | 'serverNameCallback'
   | 'ocspRequestCallback'
   | 'verifyPeerCertificate'
-  | 'signCertificateVerify';
+  | 'signCertificateVerify'
+  | 'generateKeyShare'
+  | 'completeKeyShare'
+  | 'verifyServerSignature';
 
 /** A handshake parked at a suspension point; `resume` continues with the settled value. */
 export interface Suspended<S> {
@@ -59,6 +66,88 @@ export function whenReady<T, S>(
 ): S | Suspended<S> {
   if (isPromiseLike<T>(value)) return { kind: 'Suspended', point, pending: value, resume: (v) => then(v as T) as S };
   return then(value);
+}
+
+/**
+ * A provider's pending answer whose rejection becomes an SSLError with the alert the synchronous path
+ * would send: an SSLError passes through (a provider's own reason and alert), anything else (a WebCrypto
+ * DOMException, an Error) becomes `reason` with `text` and the rejection as its cause.
+ */
+function failingAs<T>(pending: PromiseLike<T>, reason: FailureReason, text: string): PromiseLike<T> {
+  return pending.then(undefined, (error: unknown) => {
+    if (error instanceof SSLError) throw error;
+    const alert = LOCAL_FAILURE_ALERT[reason];
+    const detail = `${text}: ${error instanceof Error ? error.message : String(error)}`;
+    throw new SSLError(detail, { library: 'SSL', reason, ...(alert === null ? {} : { alert }), cause: error });
+  });
+}
+
+/** A group's client share: the asynchronous form when the provider has one (provider.ts). */
+function clientShare(kx: KeyExchangeGroup, randomBytes: (n: number) => Uint8Array) {
+  return kx.generateClientShare === undefined ? kx.generate(randomBytes) : kx.generateClientShare(randomBytes);
+}
+
+/**
+ * Client key shares for `groups`, then `then(offers)` (in `groups`' order). Synchronous when every share
+ * is; otherwise the handshake parks once at `generateKeyShare` while all of them settle.
+ */
+export function generateKeyShares<S>(
+  groups: readonly KeyExchangeGroup[],
+  randomBytes: (n: number) => Uint8Array,
+  then: (offers: ClientKeyShareOffer[]) => S | Suspended<S>,
+): S | Suspended<S> {
+  const shares = groups.map((kx) => clientShare(kx, randomBytes));
+  if (!shares.some((share) => isPromiseLike(share))) return then(shares as ClientKeyShareOffer[]);
+  const all = failingAs(Promise.all(shares), 'INTERNAL_ERROR', 'key share generation failed');
+  return {
+    kind: 'Suspended',
+    point: 'generateKeyShare',
+    pending: all,
+    resume: (v) => then(v as ClientKeyShareOffer[]) as S,
+  };
+}
+
+/**
+ * The shared secret from the server's share, then `then(secret)`; parks at `completeKeyShare` when the
+ * provider answers with a promise. A rejection is an invalid share (illegal_parameter, RFC 8446 §4.2.8.1,
+ * RFC 8422 §5.11) unless the provider rejected with its own SSLError.
+ */
+export function completeKeyShare<S>(
+  offer: ClientKeyShareOffer,
+  peerShare: Uint8Array,
+  then: (sharedSecret: Uint8Array) => S | Suspended<S>,
+): S | Suspended<S> {
+  const secret = offer.complete(peerShare);
+  if (!isPromiseLike<Uint8Array>(secret)) return then(secret);
+  const pending = failingAs(secret, 'BAD_KEY_SHARE', 'invalid peer key share');
+  return { kind: 'Suspended', point: 'completeKeyShare', pending, resume: (v) => then(v as Uint8Array) as S };
+}
+
+/**
+ * The client's check of the server's handshake signature (TLS 1.3 CertificateVerify, TLS 1.2
+ * ServerKeyExchange), then `then()`: `provider.verifyHandshakeSignature` when present (it may answer with
+ * a promise: the handshake parks at `verifyServerSignature`), else `provider.verify`. A bad signature is
+ * decrypt_error (RFC 8446 §4.4.3; RFC 5246 §7.4.3 gives no alert, OpenSSL sends decrypt_error), as is a
+ * rejection that is not an SSLError.
+ */
+export function verifyServerSignature<S>(
+  provider: CryptoProvider,
+  algorithm: SignatureAlgorithm,
+  key: PublicKey,
+  content: Uint8Array,
+  signature: Uint8Array,
+  then: () => S | Suspended<S>,
+): S | Suspended<S> {
+  const check = (valid: boolean): S | Suspended<S> => {
+    if (valid !== true) throw tlsFailure('BAD_SIGNATURE', 'bad signature');
+    return then();
+  };
+  if (provider.verifyHandshakeSignature === undefined)
+    return check(provider.verify(algorithm, key, content, signature));
+  const answer = provider.verifyHandshakeSignature(algorithm, key, content, signature);
+  if (!isPromiseLike<boolean>(answer)) return check(answer);
+  const pending = failingAs(answer, 'BAD_SIGNATURE', 'bad signature');
+  return { kind: 'Suspended', point: 'verifyServerSignature', pending, resume: (v) => check(v as boolean) as S };
 }
 
 /**

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { PublicKey } from '@sanstls/x509';
+import type { PublicKey, SignatureAlgorithm } from '@sanstls/x509';
 import { signatureAlgorithmFromTlsScheme, tlsSchemeFitsKey } from '@sanstls/x509';
 import { tlsFailure } from '../alerts.js';
 import { SignatureScheme } from '../codec/enums.js';
@@ -73,6 +73,21 @@ export function verifyCertificateVerify(
   signature: Uint8Array,
   content: Uint8Array,
 ): void {
+  const algorithm = certificateVerifyAlgorithm(offered, publicKey, scheme);
+  if (!provider.verify(algorithm, publicKey, content, signature)) {
+    throw tlsFailure('BAD_SIGNATURE', 'bad signature');
+  }
+}
+
+/**
+ * The checks of {@link verifyCertificateVerify} before the signature itself (scheme offered, fitting the
+ * key): the algorithm to verify with. The client calls it alone and verifies where it can wait (issue #9).
+ */
+export function certificateVerifyAlgorithm(
+  offered: readonly number[],
+  publicKey: PublicKey,
+  scheme: number,
+): SignatureAlgorithm {
   if (!offered.includes(scheme) || !isTls13CertificateVerifyScheme(scheme)) {
     throw tlsFailure(
       'WRONG_SIGNATURE_TYPE',
@@ -86,9 +101,7 @@ export function verifyCertificateVerify(
       `CertificateVerify scheme 0x${scheme.toString(16)} does not fit the certificate key`,
     );
   }
-  if (!provider.verify(algorithm, publicKey, content, signature)) {
-    throw tlsFailure('BAD_SIGNATURE', 'bad signature');
-  }
+  return algorithm;
 }
 
 /**

@@ -6,7 +6,7 @@
  * kept for exporters, channel bindings and resumption.
  * @module
  */
-import type { Certificate, PublicKey } from '@sanstls/x509';
+import type { Certificate, PublicKey, SignatureAlgorithm } from '@sanstls/x509';
 import {
   constantTimeEqual,
   parseCertificate,
@@ -94,6 +94,19 @@ export function verifyTls12Signature(
   signature: Uint8Array,
   content: Uint8Array,
 ): void {
+  const algorithm = tls12SignatureAlgorithm(offered, key, scheme);
+  if (!provider.verify(algorithm, key, content, signature)) throw tlsFailure('BAD_SIGNATURE', 'bad signature');
+}
+
+/**
+ * The checks of {@link verifyTls12Signature} before the signature itself (scheme offered, fitting the
+ * key): the algorithm to verify with. The client calls it alone and verifies where it can wait (issue #9).
+ */
+export function tls12SignatureAlgorithm(
+  offered: readonly number[],
+  key: PublicKey,
+  scheme: number,
+): SignatureAlgorithm {
   if (!offered.includes(scheme) || !TLS12_SIGNATURE_SCHEMES.includes(scheme)) {
     throw tlsFailure('WRONG_SIGNATURE_TYPE', `signature scheme 0x${scheme.toString(16)} was not offered`);
   }
@@ -104,7 +117,7 @@ export function verifyTls12Signature(
       `signature scheme 0x${scheme.toString(16)} does not fit the certificate key`,
     );
   }
-  if (!provider.verify(algorithm, key, content, signature)) throw tlsFailure('BAD_SIGNATURE', 'bad signature');
+  return algorithm;
 }
 
 /** The ServerKeyExchange signed content (RFC 5246 §7.4.3): client_random || server_random || params. */
