@@ -16,7 +16,7 @@
  * - ffdhe*: randomBytes(E) is the private exponent, E = 29/35/41 bytes (RFC 7919 §5.2 short exponents).
  * @module
  */
-import { x25519 } from '@noble/curves/ed25519.js';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { concatBytes, SSLError } from '@sanstls/x509';
@@ -91,9 +91,31 @@ function x25519Shared(scalar: Uint8Array, peer: Uint8Array): Uint8Array {
   return shared;
 }
 
+/**
+ * X25519(k, 9), the public key, as [k]B on the birationally equivalent Ed25519 curve with noble's
+ * precomputed base tables, mapped to u = (1 + y)/(1 − y) = (Z + Y)/(Z − Y) (RFC 7748 §4.1): noble's
+ * `x25519.getPublicKey` computes it the same way, but importing it brings noble's Montgomery ladder into
+ * the browser bundle as well (issue #9); the ladder of shared secrets is x25519.ts's. B has prime order n,
+ * so the clamped scalar (RFC 7748 §5: a multiple of 8 below 2^255) acts as k mod n.
+ */
+function x25519PublicKey(secret: Uint8Array): Uint8Array {
+  const clamped = secret.slice();
+  clamped[0]! &= 248;
+  clamped[31]! = (clamped[31]! & 127) | 64;
+  const { Point } = ed25519;
+  const { Fp, Fn } = Point;
+  const k = Fn.create(Fn.fromBytes(clamped, true));
+  clamped.fill(0);
+  // Never the identity: a clamped scalar is a multiple of 8 in [2^254, 2^255), and the multiples of n
+  // there are c·n for c = 4..7 (n ≈ 2^252 is an odd prime), none of them divisible by 8.
+  const p = Point.BASE.multiply(k);
+  const u = Fp.div(Fp.add(p.Z, p.Y), Fp.sub(p.Z, p.Y));
+  return Fp.toBytes(u);
+}
+
 function x25519KeyPair(randomBytes: (n: number) => Uint8Array): { secret: Uint8Array; publicKey: Uint8Array } {
   const secret = draw(randomBytes, 32);
-  return { secret, publicKey: x25519.getPublicKey(secret) };
+  return { secret, publicKey: x25519PublicKey(secret) };
 }
 
 /** RFC 7748 §5: a u-coordinate is 32 bytes. */
