@@ -7,7 +7,7 @@
  * (support.ts), so its behaviour is unchanged.
  * @module
  */
-import type { PasswordInput, PrivateKey, PublicKey } from '@sanstls/x509';
+import type { PasswordInput, PrivateKey, PublicKey, SignatureProvider } from '@sanstls/x509';
 import { SSLError } from '@sanstls/x509';
 import type * as ServerTls12 from './server/tls12.js';
 import type * as ServerTls13 from './server/tls13.js';
@@ -24,10 +24,14 @@ export interface ServerRole {
   readonly tls12ServerChangeCipherSpec: typeof ServerTls12.tls12ServerChangeCipherSpec;
 }
 
-/** Private-key parsing for SSLContext.loadCertChain (PEM/DER PKCS#8, PKCS#1, SEC1, encrypted forms). */
+/**
+ * Private keys: parsing for SSLContext.loadCertChain (PEM/DER PKCS#8, PKCS#1, SEC1, encrypted forms) and
+ * the noble provider's signing with them (x509's nobleSign).
+ */
 export interface PrivateKeySupport {
   readonly loadPrivateKey: (source: string | Uint8Array, password?: PasswordInput) => PrivateKey;
   readonly privateKeyMatchesPublicKey: (privateKey: PrivateKey, publicKey: PublicKey) => boolean;
+  readonly sign: SignatureProvider['sign'];
 }
 
 let serverRoleSlot: ServerRole | null = null;
@@ -56,7 +60,7 @@ export function serverRole(): ServerRole {
 export function privateKeySupport(): PrivateKeySupport {
   if (privateKeySlot === null) {
     throw new SSLError(
-      'private-key parsing is not installed (client entry points leave it out): call installPrivateKeySupport() first or import @sanstls/core, or use loadCertChainWithSigner',
+      'private-key parsing and signing are not installed (client entry points leave them out): call installPrivateKeySupport() first or import @sanstls/core, or use loadCertChainWithSigner',
       { library: 'SSL', reason: 'NOT_SUPPORTED' },
     );
   }

@@ -5,7 +5,7 @@
  * certificate whose key is PEM/DER rather than a signer), and pays its bytes only then.
  * @module
  */
-import { loadPrivateKey, privateKeyMatchesPublicKey } from '@sanstls/x509';
+import { loadPrivateKey, nobleSign, privateKeyMatchesPublicKey } from '@sanstls/x509';
 import {
   chooseServerVersion,
   tls12OnClientHello,
@@ -36,8 +36,9 @@ export function installServerSupport(): void {
 
 /**
  * Makes `SSLContext.loadCertChain` accept private keys (PEM/DER PKCS#8 — encrypted too, PBES2 with
- * PBKDF2 or scrypt —, PKCS#1, SEC1, legacy encrypted PEM). Idempotent.
+ * PBKDF2 or scrypt —, PKCS#1, SEC1, legacy encrypted PEM) and the noble provider sign with them.
+ * Idempotent.
  */
 export function installPrivateKeySupport(): void {
-  setPrivateKeySupport({ loadPrivateKey, privateKeyMatchesPublicKey });
+  setPrivateKeySupport({ loadPrivateKey, privateKeyMatchesPublicKey, sign: nobleSign });
 }

@@ -11,6 +11,7 @@ import { describe, expect, test } from 'vitest';
 import { FFDHE_PRIMES } from '../src/crypto/ffdhe.js';
 import { createNobleProvider, defaultProvider } from '../src/crypto/index.js';
 import type { GroupName } from '../src/crypto/provider.js';
+import { installPrivateKeySupport } from '../src/support.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const rfc7919 = fileURLToPath(new URL('../../../../shared/reference/rfc/rfc7919.txt', import.meta.url));
@@ -210,7 +211,20 @@ describe('noble provider: FFDHE groups (RFC 7919)', () => {
 });
 
 describe('noble provider: signatures delegate to @sanstls/x509', () => {
+  test('signing goes through the private-key slot: NOT_SUPPORTED until installPrivateKeySupport()', () => {
+    // This file imports core's modules, not the full entry, so nothing has installed the slot yet.
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const key = loadPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+    const alg = signatureAlgorithmFromTlsScheme(0x0807)!;
+    const attempt = () => defaultProvider.sign(alg, key, new Uint8Array(1), defaultProvider.randomBytes);
+    expect(attempt).toThrow(SSLError);
+    expect(attempt).toThrow(/installPrivateKeySupport\(\)/);
+    installPrivateKeySupport();
+    expect(attempt()).toHaveLength(64);
+  });
+
   test('Ed25519 and ECDSA P-256 sign/verify round trip through the provider', () => {
+    installPrivateKeySupport();
     for (const [type, scheme, options] of [
       ['ed25519', 0x0807, {}],
       ['ec', 0x0403, { namedCurve: 'P-256' }],

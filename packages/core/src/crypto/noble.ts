@@ -9,7 +9,8 @@ import { expand as hkdfExpandNoble, extract as hkdfExtractNoble } from '@noble/h
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256, sha384 } from '@noble/hashes/sha2.js';
 import type { SignatureProvider } from '@sanstls/x509';
-import { nobleSignatureProvider, SSLError } from '@sanstls/x509';
+import { nobleVerify, SSLError } from '@sanstls/x509';
+import { privateKeySupport } from '../slots.js';
 import { ffdhe2048Group, ffdhe3072Group, ffdhe4096Group } from './ffdhe.js';
 import { createAesGcmKey } from './gcm.js';
 import { secp256r1Group, secp384r1Group, secp521r1Group, x25519Group, x25519MlKem768Group } from './groups.js';
@@ -219,9 +220,19 @@ export interface NobleProviderOptions {
   signatures?: SignatureProvider;
 }
 
+/**
+ * @sanstls/x509's noble provider, its signing reached through the private-key slot (slots.ts): signing
+ * takes a private key, which only that support loads, so a client-only bundle leaves the signing code
+ * out (issue #9) and raises NOT_SUPPORTED naming installPrivateKeySupport() until it is installed.
+ */
+const nobleSignatures: SignatureProvider = {
+  verify: nobleVerify,
+  sign: (alg, key, message, randomBytes) => privateKeySupport().sign(alg, key, message, randomBytes),
+};
+
 /** A pure-JS CryptoProvider. `fastAesGcm` is false: ChaCha20-Poly1305 is the faster AEAD in pure JS. */
 export function createNobleProvider(options: NobleProviderOptions = {}): CryptoProvider {
-  const signatures = options.signatures ?? nobleSignatureProvider;
+  const signatures = options.signatures ?? nobleSignatures;
   return {
     name: 'noble',
     fastAesGcm: false,

@@ -15,7 +15,7 @@ export {
   x509AlgorithmIdentifier,
 } from './algorithms.js';
 export { encodePrivateKeyPem, encodePrivateKeyPkcs8, generatePrivateKey, type PrivateKeySpec } from './generate-key.js';
-export { nobleSignatureProvider } from './noble-signatures.js';
+export { nobleSign, nobleSignatureProvider, nobleVerify } from './noble-signatures.js';
 export { loadPkcs12, type Pkcs12Contents } from './pkcs12.js';
 export {
   assertPrivateKeyMatches,

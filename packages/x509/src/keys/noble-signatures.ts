@@ -100,52 +100,63 @@ function signatureError(text: string): SSLError {
   return new SSLError(text, { library: 'X509', reason: 'WRONG_SIGNATURE_TYPE' });
 }
 
-/** The default signature provider (pure TypeScript on noble and BigInt). */
-export const nobleSignatureProvider: SignatureProvider = {
-  verify(alg, key, message, signature) {
-    try {
-      return verifyUnchecked(alg, key, message, signature);
-    } catch {
-      // Contract: bad signature bytes or key/algorithm combinations give false, never an exception.
-      return false;
-    }
-  },
+/**
+ * The default provider's verification alone (`SignatureProvider.verify`). Chain validation and a TLS
+ * client need only this; keeping it apart from {@link nobleSign} lets a client-only bundle leave the
+ * signing code out (issue #9: `@sanstls/core/client` reaches signing through a slot).
+ */
+export function nobleVerify(
+  alg: SignatureAlgorithm,
+  key: PublicKey,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  try {
+    return verifyUnchecked(alg, key, message, signature);
+  } catch {
+    // Contract: bad signature bytes or key/algorithm combinations give false, never an exception.
+    return false;
+  }
+}
 
-  sign(
-    alg: SignatureAlgorithm,
-    key: PrivateKey,
-    message: Uint8Array,
-    randomBytes: (n: number) => Uint8Array,
-  ): Uint8Array {
-    switch (alg.kind) {
-      case 'rsa-pkcs1':
-        if (key.kind !== 'rsa') throw signatureError(`an ${key.kind} key cannot make RSA PKCS#1 signatures`);
-        // RFC 4055 §1.2: an id-RSASSA-PSS key is for RSASSA-PSS only.
-        if (key.pssOnly !== undefined) throw signatureError('an RSASSA-PSS key cannot make RSA PKCS#1 signatures');
-        return rsaPkcs1Sign(key, alg.hash, message, randomBytes);
-      case 'rsa-pss':
-        if (key.kind !== 'rsa') throw signatureError(`an ${key.kind} key cannot make RSASSA-PSS signatures`);
-        if (!pssParametersAllowed(key.pssOnly?.restriction, alg)) {
-          throw signatureError("the RSASSA-PSS parameters are outside the key's restriction (RFC 4055 §3.3)");
-        }
-        return rsaPssSign(key, alg, message, randomBytes);
-      case 'ecdsa': {
-        if (key.kind !== 'ec') throw signatureError(`an ${key.kind} key cannot make ECDSA signatures`);
-        return NOBLE_CURVES[key.curve].sign(digest(alg.hash, message), key.d, {
-          prehash: false,
-          lowS: true,
-          format: 'der',
-          extraEntropy: randomBytes(32),
-        });
+/** The default provider's signing (`SignatureProvider.sign`): RSA PKCS#1 v1.5, RSASSA-PSS, ECDSA, Ed25519. */
+export function nobleSign(
+  alg: SignatureAlgorithm,
+  key: PrivateKey,
+  message: Uint8Array,
+  randomBytes: (n: number) => Uint8Array,
+): Uint8Array {
+  switch (alg.kind) {
+    case 'rsa-pkcs1':
+      if (key.kind !== 'rsa') throw signatureError(`an ${key.kind} key cannot make RSA PKCS#1 signatures`);
+      // RFC 4055 §1.2: an id-RSASSA-PSS key is for RSASSA-PSS only.
+      if (key.pssOnly !== undefined) throw signatureError('an RSASSA-PSS key cannot make RSA PKCS#1 signatures');
+      return rsaPkcs1Sign(key, alg.hash, message, randomBytes);
+    case 'rsa-pss':
+      if (key.kind !== 'rsa') throw signatureError(`an ${key.kind} key cannot make RSASSA-PSS signatures`);
+      if (!pssParametersAllowed(key.pssOnly?.restriction, alg)) {
+        throw signatureError("the RSASSA-PSS parameters are outside the key's restriction (RFC 4055 §3.3)");
       }
-      case 'ed25519':
-        if (key.kind !== 'ed25519') throw signatureError(`an ${key.kind} key cannot make Ed25519 signatures`);
-        return ed25519.sign(message, key.seed);
-      case 'ed448':
-        throw new SSLError('not supported: Ed448 signing (Ed448 private keys are not implemented)', {
-          library: 'X509',
-          reason: 'UNSUPPORTED_ALGORITHM',
-        });
+      return rsaPssSign(key, alg, message, randomBytes);
+    case 'ecdsa': {
+      if (key.kind !== 'ec') throw signatureError(`an ${key.kind} key cannot make ECDSA signatures`);
+      return NOBLE_CURVES[key.curve].sign(digest(alg.hash, message), key.d, {
+        prehash: false,
+        lowS: true,
+        format: 'der',
+        extraEntropy: randomBytes(32),
+      });
     }
-  },
-};
+    case 'ed25519':
+      if (key.kind !== 'ed25519') throw signatureError(`an ${key.kind} key cannot make Ed25519 signatures`);
+      return ed25519.sign(message, key.seed);
+    case 'ed448':
+      throw new SSLError('not supported: Ed448 signing (Ed448 private keys are not implemented)', {
+        library: 'X509',
+        reason: 'UNSUPPORTED_ALGORITHM',
+      });
+  }
+}
+
+/** The default signature provider (pure TypeScript on noble and BigInt): {@link nobleVerify} and {@link nobleSign}. */
+export const nobleSignatureProvider: SignatureProvider = { verify: nobleVerify, sign: nobleSign };
