@@ -3,7 +3,7 @@
  * `new SSLContext(PROTOCOL_TLS_CLIENT, { cryptoProvider: nodeCryptoProvider })`, or `cryptoProvider` in
  * `connect()`/`createServer()` options. The pure-JS noble provider stays the default.
  *
- * Everything is synchronous, as the engine requires: `createHash`/`createHmac` for hashes, HMAC and HKDF,
+ * Everything is synchronous, as the engine requires: `createHash` and one-shot `hash` for hashes, HMAC and HKDF,
  * `createCipheriv`/`createDecipheriv` for AES-GCM and ChaCha20-Poly1305, `diffieHellman` (X25519) and `createECDH`
  * (P-256/384/521) for key exchange, `sign`/`verify` for signatures.
  *
@@ -31,6 +31,7 @@ import {
   type KeyObject,
   sign as nodeSign,
   verify as nodeVerify,
+  hash as oneShotHash,
   randomFillSync,
 } from 'node:crypto';
 import {
@@ -74,14 +75,54 @@ class NodeHashState implements HashState {
   }
 }
 
+/** HKDF-Expand's one-block input, info ‖ 0x01: grown when an info is longer (RFC 8446's HkdfLabel ≤ 514 bytes). */
+let expandScratch = new Uint8Array(515);
+
+/** Longest message {@link oneShotHmac} handles through its scratch buffer (TLS's HMAC inputs are far shorter). */
+const ONE_SHOT_HMAC_MAX = 1024;
+
+/**
+ * HMAC (RFC 2104 §2): H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ text)), as two one-shot `crypto.hash` calls. A handshake
+ * pair computes about 54 HMACs; a `createHmac` each makes a native Hmac object (with the stream machinery of
+ * its JS wrapper) that the young-generation collector must trace and finalize. The padded key and inner hash
+ * live in per-algorithm scratch buffers, zeroed after each use. Keys longer than a block (hashed first,
+ * §2) and long messages take createHmac.
+ */
+function oneShotHmac(name: TlsHashName, outputLength: number): (key: Uint8Array, data: Uint8Array) => Uint8Array {
+  const blockSize = name === 'sha256' ? 64 : 128;
+  const inner = new Uint8Array(blockSize + ONE_SHOT_HMAC_MAX);
+  const outer = new Uint8Array(blockSize + outputLength);
+  return (key, data) => {
+    if (key.length > blockSize || data.length > ONE_SHOT_HMAC_MAX) {
+      return view(createHmac(name, key).update(data).digest());
+    }
+    for (let i = 0; i < key.length; i++) {
+      const k = key[i] as number;
+      inner[i] = k ^ 0x36;
+      outer[i] = k ^ 0x5c;
+    }
+    inner.fill(0x36, key.length, blockSize);
+    outer.fill(0x5c, key.length, blockSize);
+    inner.set(data, blockSize);
+    const innerHash = oneShotHash(name, inner.subarray(0, blockSize + data.length), 'buffer');
+    outer.set(innerHash, blockSize);
+    innerHash.fill(0);
+    const mac = oneShotHash(name, outer, 'buffer');
+    inner.fill(0, 0, blockSize + data.length);
+    outer.fill(0);
+    return view(mac);
+  };
+}
+
 function nodeHashAlgorithm(name: TlsHashName): HashAlgorithm {
   const outputLength = name === 'sha256' ? 32 : 48;
-  const hmac = (key: Uint8Array, data: Uint8Array): Uint8Array => view(createHmac(name, key).update(data).digest());
+  const hmac = oneShotHmac(name, outputLength);
   return {
     name,
     outputLength,
     create: () => new NodeHashState(createHash(name)),
-    digest: (data) => view(createHash(name).update(data).digest()),
+    // One-shot: no native Hash object to make and collect (as oneShotHmac).
+    digest: (data) => view(oneShotHash(name, data, 'buffer')),
     hmac,
     // RFC 5869 §2.2: PRK = HMAC-Hash(salt, IKM); an empty salt is HashLen zeros, which HMAC pads to anyway.
     hkdfExtract: (salt, ikm) => hmac(salt, ikm),
@@ -93,12 +134,17 @@ function nodeHashAlgorithm(name: TlsHashName): HashAlgorithm {
       if (length <= outputLength) {
         // One block, T(1) = HMAC(PRK, info | 0x01): every TLS 1.3 HKDF-Expand-Label (RFC 8446 §7.1) is one.
         // One update of one buffer instead of three updates and two throwaway arrays (≈ 0.7 µs of ≈ 4 µs,
-        // about 50 times per handshake pair).
-        const block = new Uint8Array(info.length + 1);
-        block.set(info);
-        block[info.length] = 1;
-        const t = createHmac(name, prk).update(block).digest();
-        return length === outputLength ? view(t) : new Uint8Array(t.subarray(0, length));
+        // about 50 times per handshake pair); the buffer is a reused scratch (info is public: a label and a
+        // transcript hash), as a fresh one of over 64 bytes gets an off-heap backing store of its own.
+        const n = info.length + 1;
+        if (n > expandScratch.length) expandScratch = new Uint8Array(n);
+        expandScratch.set(info);
+        expandScratch[info.length] = 1;
+        const t = hmac(prk, expandScratch.subarray(0, n));
+        if (length === outputLength) return t;
+        const out = t.slice(0, length);
+        t.fill(0); // the rest of T(1) is key material too
+        return out;
       }
       const out = new Uint8Array(length);
       let previous: Uint8Array = new Uint8Array(0);
