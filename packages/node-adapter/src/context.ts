@@ -178,6 +178,10 @@ export class SSLContext extends CoreSSLContext implements NodeEngineContext {
       flags: this.verifyFlags,
       signatureProvider: this.provider,
       verifiedSignatureCache: this.signatureCache,
+      // The engine's own chain memory (x509 chain-cache.ts): a peer met before (the same server on every
+      // connection, a resumed session's chain) is not parsed, path-built and checked from scratch per
+      // connection; validity periods and every policy input are still checked on each call.
+      verifiedChainCache: this.verifiedChainCache,
     });
   }
 }

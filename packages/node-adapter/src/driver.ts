@@ -42,6 +42,9 @@ export class TransportTimeoutError extends SSLSyscallError {
   }
 }
 
+/** {@link TransportDriver.runNow}'s answer when the operation must wait. */
+export const WOULD_BLOCK: unique symbol = Symbol('would block');
+
 export class TransportDriver {
   /** The transport delivered its end (FIN). */
   private inputEnded = false;
@@ -107,9 +110,19 @@ export class TransportDriver {
     return ok;
   }
 
-  /** Flushes and, when the transport's buffer is full, waits until it drains. */
+  /**
+   * Flushes; true when nothing is left waiting in the transport's buffer. A net.Socket whose kernel buffer took
+   * the records at once holds nothing (writableLength 0) even though write() said false — a 16 KiB record alone
+   * reaches its 16 KiB highWaterMark — so there is no backlog to wait for, and waiting for its 'drain' would cost
+   * a tick and a promise per record. Bytes still queued in the transport are waited for (bounded buffering).
+   */
+  private flushed(): boolean {
+    return this.flush() || this.transport.writableLength === 0;
+  }
+
+  /** Flushes and, when the transport holds a backlog (its buffer is full), waits until it drains. */
   async flushAndDrain(): Promise<void> {
-    if (this.flush()) return;
+    if (this.flushed()) return;
     while (this.transport.writableNeedDrain && this.writable) {
       await this.waitForEvent('write');
     }
@@ -124,25 +137,31 @@ export class TransportDriver {
    * At the transport's end it marks the queue's EOF, so the engine reports a clean close or a truncation.
    */
   async pullInput(): Promise<void> {
-    if (this.eofDelivered) return;
-    for (;;) {
-      const chunk = this.transport.read() as Buffer | null;
-      if (chunk !== null && chunk.length > 0) {
-        // A net.Socket hands out buffers it never touches again: the queue keeps this one instead of
-        // copying it (the engine copies it into its record buffer). Other Duplexes may pass on buffers
-        // their writers still own (a PassThrough), so their bytes are copied.
-        if (this.ownsInput && this.incoming.writeOwned !== undefined) this.incoming.writeOwned(chunk);
-        else this.incoming.write(chunk);
-        return;
-      }
-      if (this.transportError) throw this.wrapTransportError(this.transportError);
-      if (this.inputEnded || this.closed) {
-        this.eofDelivered = true;
-        this.incoming.writeEof();
-        return;
-      }
-      await this.waitForEvent('read');
+    while (!this.pullInputNow()) await this.waitForEvent('read');
+  }
+
+  /**
+   * {@link pullInput} without waiting: true when it moved bytes (or the EOF) into the incoming queue, or there
+   * is nothing more to pull; false when the transport has nothing yet.
+   */
+  private pullInputNow(): boolean {
+    if (this.eofDelivered) return true;
+    const chunk = this.transport.read() as Buffer | null;
+    if (chunk !== null && chunk.length > 0) {
+      // A net.Socket hands out buffers it never touches again: the queue keeps this one instead of
+      // copying it (the engine copies it into its record buffer). Other Duplexes may pass on buffers
+      // their writers still own (a PassThrough), so their bytes are copied.
+      if (this.ownsInput && this.incoming.writeOwned !== undefined) this.incoming.writeOwned(chunk);
+      else this.incoming.write(chunk);
+      return true;
     }
+    if (this.transportError) throw this.wrapTransportError(this.transportError);
+    if (this.inputEnded || this.closed) {
+      this.eofDelivered = true;
+      this.incoming.writeEof();
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -155,34 +174,67 @@ export class TransportDriver {
    */
   async run<T>(operation: () => T, waitForDrain = false): Promise<T> {
     for (;;) {
-      let result: T;
+      const result = this.runNow(operation);
+      if (result !== WOULD_BLOCK) {
+        if (waitForDrain) await this.flushAndDrain();
+        return result;
+      }
+      await this.blocked();
+    }
+  }
+
+  /** What {@link runNow} stopped for; {@link blocked} waits for it. */
+  private blockedOn: 'suspension' | 'read' | 'write' = 'read';
+  private parked: PromiseLike<unknown> | undefined;
+
+  /**
+   * {@link run} without waiting: runs the operation, feeding it every byte the transport already holds, until it
+   * completes — returning its result, records flushed — or must wait (transport input, drain, a parked user
+   * callback): then WOULD_BLOCK, and {@link blocked} — called at once, before any other call on this driver — is
+   * what to await before calling again. A reader whose
+   * records are already buffered decrypts them all in one synchronous pass, not a promise per record.
+   */
+  runNow<T>(operation: () => T): T | typeof WOULD_BLOCK {
+    for (;;) {
       try {
-        result = operation();
+        const result = operation();
+        this.flush();
+        return result;
       } catch (err) {
         if (err instanceof SSLWantReadError) {
           this.flush();
           const parked = this.suspensions?.pendingSuspension();
           if (parked !== undefined) {
-            await parked;
-            continue;
+            this.blockedOn = 'suspension';
+            this.parked = parked;
+            return WOULD_BLOCK;
           }
           // An engine that still wants bytes after being told of the EOF is reading a truncated stream.
           if (this.eofDelivered) throw new SSLEOFError();
-          await this.pullInput();
-          continue;
+          if (this.pullInputNow()) continue;
+          this.blockedOn = 'read';
+          return WOULD_BLOCK;
         }
         if (err instanceof SSLWantWriteError) {
-          await this.flushAndDrain();
-          continue;
+          if (this.flushed()) continue;
+          this.blockedOn = 'write';
+          return WOULD_BLOCK;
         }
         // Whatever the engine queued (a fatal alert) still goes to the peer.
         this.flush();
         throw err;
       }
-      if (waitForDrain) await this.flushAndDrain();
-      else this.flush();
-      return result;
     }
+  }
+
+  /** Waits for what the last {@link runNow} that answered WOULD_BLOCK stopped for. */
+  async blocked(): Promise<void> {
+    if (this.blockedOn === 'suspension') {
+      const parked = this.parked;
+      this.parked = undefined;
+      await parked;
+    } else if (this.blockedOn === 'read') await this.pullInput();
+    else await this.flushAndDrain();
   }
 
   /**
@@ -203,7 +255,7 @@ export class TransportDriver {
       callback(err as Error);
       return;
     }
-    if (this.flush()) callback();
+    if (this.flushed()) callback();
     else this.flushAndDrain().then(() => callback(), callback);
   }
 

@@ -23,7 +23,7 @@ import {
   verifyErrorText,
   X509_V_ERR,
 } from '@sanstls/x509';
-import { TransportDriver } from './driver.js';
+import { TransportDriver, WOULD_BLOCK } from './driver.js';
 import { type EngineContext, type EngineSSLObject, truncatedRecordError } from './engine.js';
 import { type NodePeerCertificate, nodePeerCertificateChain } from './node-cert.js';
 
@@ -330,19 +330,28 @@ export class TLSSocket extends Duplex {
     );
   }
 
+  /** One engine read for {@link readLoop} (bound once, not a closure per record). */
+  private readonly readRecord = (): Uint8Array => {
+    try {
+      return this.sslobj.read(65536);
+    } finally {
+      // TLS 1.3 tickets arrive among the records a read processes, with or without data after them.
+      this.announceSession();
+    }
+  };
+
   private async readLoop(): Promise<void> {
     try {
       for (;;) {
-        let data: Uint8Array;
+        let data: Uint8Array | typeof WOULD_BLOCK;
         try {
-          data = await this.driver.run(() => {
-            try {
-              return this.sslobj.read(65536);
-            } finally {
-              // TLS 1.3 tickets arrive among the records a read processes, with or without data after them.
-              this.announceSession();
-            }
-          });
+          // Synchronous while the transport holds bytes: every record of a socket read is decrypted and
+          // pushed in one pass; the loop awaits only when it needs more input (or a parked callback).
+          data = this.driver.runNow(this.readRecord);
+          while (data === WOULD_BLOCK) {
+            await this.driver.blocked();
+            data = this.driver.runNow(this.readRecord);
+          }
         } catch (err) {
           if (err instanceof SSLEOFError && this.sslobj.eofInsideRecord()) throw truncatedRecordError();
           if (err instanceof SSLZeroReturnError || err instanceof SSLEOFError) {
