@@ -1,7 +1,9 @@
+import { p256, p384, p521 } from '@noble/curves/nist.js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { derBitString, derInteger, derNull, derOid, derSequence } from '../src/der.js';
 import { encodeSpki, parsePublicKey, SSLError } from '../src/index.js';
+import { decodeEcPoint } from '../src/keys/spki.js';
 import { hex, type OpensslDir, opensslDir, unhex } from './keys-openssl.js';
 
 let ossl: OpensslDir;
@@ -222,4 +224,68 @@ describe('parsePublicKey on damaged SPKI DER: only SSLError-family errors, quick
       { numRuns: 400 },
     );
   });
+});
+
+describe('decodeEcPoint (BigInt, no noble curve objects) agrees with noble Point.fromBytes', () => {
+  const curves = [
+    ['P-256', p256],
+    ['P-384', p384],
+    ['P-521', p521],
+  ] as const;
+  /** noble's answer: the uncompressed point, or null when it refuses the encoding. */
+  const noble = (curve: (typeof curves)[number][1], bytes: Uint8Array): string | null => {
+    try {
+      return hex(curve.Point.fromBytes(bytes).toBytes(false));
+    } catch {
+      return null;
+    }
+  };
+  const ours = (name: (typeof curves)[number][0], bytes: Uint8Array): string | null => {
+    try {
+      return hex(decodeEcPoint(name, bytes));
+    } catch (e) {
+      expect(e).toBeInstanceOf(SSLError);
+      return null;
+    }
+  };
+
+  for (const [name, curve] of curves) {
+    it(`${name}: real keys (both forms), random x, coordinates at or above p, off-curve points`, () => {
+      const { p } = curve.Point.CURVE();
+      const size = curve.Point.Fp.BYTES;
+      const toBytes = (v: bigint) => unhex(v.toString(16).padStart(2 * size, '0'));
+      const cases: Uint8Array[] = [];
+      for (let i = 0; i < 20; i++) {
+        const secret = curve.utils.randomSecretKey();
+        const full = curve.getPublicKey(secret, false);
+        cases.push(full, curve.getPublicKey(secret, true));
+        const x = full.subarray(1, 1 + size);
+        const y = full.subarray(1 + size);
+        const flipped = full.slice();
+        flipped[full.length - 1]! ^= 1;
+        cases.push(flipped);
+        // The same x and y plus p: equal mod p, but not field elements (SEC 1 §3.2.2.1).
+        const yPlusP = BigInt(`0x${hex(y)}`) + p;
+        if (yPlusP < 1n << BigInt(8 * size)) cases.push(Uint8Array.of(4, ...x, ...toBytes(yPlusP)));
+        const xPlusP = BigInt(`0x${hex(x)}`) + p;
+        if (xPlusP < 1n << BigInt(8 * size)) cases.push(Uint8Array.of(2 | (y[size - 1]! & 1), ...toBytes(xPlusP)));
+        const randomX = crypto.getRandomValues(new Uint8Array(size));
+        cases.push(Uint8Array.of(2, ...randomX), Uint8Array.of(3, ...randomX));
+      }
+      cases.push(
+        Uint8Array.of(2, ...toBytes(p)),
+        Uint8Array.of(3, ...toBytes(p - 1n)),
+        Uint8Array.of(4, ...toBytes(0n), ...toBytes(0n)),
+      );
+      let accepted = 0;
+      for (const bytes of cases) {
+        const expected = noble(curve, bytes);
+        expect(ours(name, bytes), hex(bytes)).toBe(expected);
+        if (expected !== null) accepted++;
+      }
+      // Both outcomes were exercised.
+      expect(accepted).toBeGreaterThan(40);
+      expect(accepted).toBeLessThan(cases.length);
+    });
+  }
 });

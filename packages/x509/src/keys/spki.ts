@@ -10,6 +10,29 @@ import type { AlgorithmIdentifier, Certificate, NamedCurve, PublicKey } from '..
 import { keyDecodeError, unsupportedKeyError } from './key-errors.js';
 import { CURVE_OIDS, curveFromOid, OID } from './oids.js';
 import { pssParamsFromDer, pssParamsToDer } from './pss-params.js';
+import { modPow } from './rsa.js';
+
+/**
+ * The curves' equations y² = x³ − 3x + b over GF(p) (FIPS 186-5 / SEC 2 §2.4.2, §2.5.1, §2.6.1: a = −3
+ * for all three). {@link decodeEcPoint} checks points with them in BigInt rather than through noble's
+ * curve objects, so parsing certificates does not bring noble's Weierstrass arithmetic into a bundle whose
+ * signatures and key exchange happen elsewhere (the WebCrypto client, issue #9). keys-spki tests compare
+ * the constants and the decoding with noble's.
+ */
+const CURVE_EQUATIONS: Readonly<Record<NamedCurve, { readonly p: bigint; readonly b: bigint }>> = {
+  'P-256': {
+    p: (1n << 256n) - (1n << 224n) + (1n << 192n) + (1n << 96n) - 1n,
+    b: 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn,
+  },
+  'P-384': {
+    p: (1n << 384n) - (1n << 128n) - (1n << 96n) + (1n << 32n) - 1n,
+    b: 0xb3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aefn,
+  },
+  'P-521': {
+    p: (1n << 521n) - 1n,
+    b: 0x51953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef109e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b503f00n,
+  },
+};
 
 /** noble ECDSA instances by curve (internal). */
 export const NOBLE_CURVES = { 'P-256': p256, 'P-384': p384, 'P-521': p521 } as const;
@@ -127,9 +150,19 @@ function readEcPublicKey(algorithm: AlgorithmIdentifier, key: Uint8Array): Publi
   return { kind: 'ec', curve, point: decodeEcPoint(curve, key) };
 }
 
+/** Big-endian unsigned bytes → bigint. */
+function unsignedBigInt(bytes: Uint8Array): bigint {
+  let v = 0n;
+  for (const byte of bytes) v = (v << 8n) | BigInt(byte);
+  return v;
+}
+
 /**
  * Validates a SEC 1 §2.3.4 point (uncompressed or compressed) on `curve` and returns it uncompressed.
  * RFC 5480 §2.2: uncompressed MUST be supported, compressed MAY be; hybrid forms are rejected.
+ * SEC 1 §3.2.2.1: both coordinates are field elements (below p) and the point satisfies the curve's
+ * equation; the curves have prime order, so every such point is a valid public key (never the identity,
+ * which has no encoding here).
  */
 export function decodeEcPoint(curve: NamedCurve, encoded: Uint8Array): Uint8Array {
   const fieldBytes = CURVE_FIELD_BYTES[curve];
@@ -139,12 +172,31 @@ export function decodeEcPoint(curve: NamedCurve, encoded: Uint8Array): Uint8Arra
     ((first === 0x02 || first === 0x03) && encoded.length === 1 + fieldBytes);
   if (!lengthOk)
     throw keyDecodeError(`${curve} public key is not an uncompressed or compressed point of the right length`);
-  try {
-    // fromBytes checks the coordinates are field elements and the point is on the curve (SEC 1 §3.2.2).
-    return NOBLE_CURVES[curve].Point.fromBytes(encoded).toBytes(false);
-  } catch {
-    throw keyDecodeError(`${curve} public key is not a valid curve point`);
+  const invalid = () => keyDecodeError(`${curve} public key is not a valid curve point`);
+  const { p, b } = CURVE_EQUATIONS[curve];
+  const x = unsignedBigInt(encoded.subarray(1, 1 + fieldBytes));
+  if (x >= p) throw invalid();
+  // y² = x³ − 3x + b (mod p)
+  const ySquared = (((((x * x) % p) * x - 3n * x + b) % p) + p) % p;
+  if (first === 0x04) {
+    const y = unsignedBigInt(encoded.subarray(1 + fieldBytes));
+    if (y >= p || (y * y) % p !== ySquared) throw invalid();
+    return encoded.slice();
   }
+  // SEC 1 §2.3.4 step 3: p ≡ 3 (mod 4) for all three curves, so a square root (when one exists) is
+  // ySquared^((p + 1) / 4); the prefix's low bit picks between y and p − y. y = 0 would be a point of
+  // order 2, which prime-order curves lack.
+  let y = modPow(ySquared, (p + 1n) >> 2n, p);
+  if ((y * y) % p !== ySquared) throw invalid();
+  if (Number(y & 1n) !== (first & 1)) y = p - y;
+  const out = new Uint8Array(1 + 2 * fieldBytes);
+  out[0] = 0x04;
+  out.set(encoded.subarray(1), 1);
+  for (let i = out.length - 1; i > fieldBytes; i--) {
+    out[i] = Number(y & 0xffn);
+    y >>= 8n;
+  }
+  return out;
 }
 
 /** Encodes a {@link PublicKey} as SubjectPublicKeyInfo DER. */
