@@ -11,6 +11,7 @@ import {
   tlsSignatureSchemeName,
   x509AlgorithmIdentifier,
 } from '../src/index.js';
+import { digestLength, nobleHash } from '../src/keys/hash.js';
 import { hex, type OpensslDir, opensslDir, unhex } from './keys-openssl.js';
 
 function algId(der: Uint8Array): AlgorithmIdentifier {
@@ -220,5 +221,13 @@ describe('TLS SignatureScheme mapping (RFC 8446 §4.2.3)', () => {
     expect(tlsSchemeFitsKey(S.rsa_pss_rsae_sha512, { ...rsa, bits: 1034 })).toBe(true);
     expect(tlsSchemeFitsKey(S.rsa_pss_pss_sha512, { ...pss, bits: 1024 })).toBe(false);
     expect(tlsSchemeFitsKey(S.rsa_pkcs1_sha512, rsa1024)).toBe(true);
+  });
+});
+
+describe('digest lengths', () => {
+  it("the table matches the hash functions' outputs", () => {
+    for (const name of ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'] as const) {
+      expect(digestLength(name)).toBe(nobleHash(name)(new Uint8Array(3)).length);
+    }
   });
 });

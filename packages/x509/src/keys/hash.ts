@@ -19,8 +19,23 @@ export function digest(name: HashName, data: Uint8Array): Uint8Array {
   return HASHES[name](data);
 }
 
+/**
+ * Output lengths in bytes, as data rather than read off the hash objects: signature-scheme code that only
+ * needs a length (RSASSA-PSS salt sizes in algorithms.ts) then does not bring every hash, MD5 and SHA-1
+ * included, into a bundle that checks signatures elsewhere (issue #9). keys-algorithms tests compare them
+ * with noble's outputLen.
+ */
+const DIGEST_LENGTHS: Readonly<Record<HashName, number>> = {
+  md5: 16,
+  sha1: 20,
+  sha224: 28,
+  sha256: 32,
+  sha384: 48,
+  sha512: 64,
+};
+
 export function digestLength(name: HashName): number {
-  return HASHES[name].outputLen;
+  return DIGEST_LENGTHS[name];
 }
 
 /** Compares two byte strings in time that depends only on their lengths. */
