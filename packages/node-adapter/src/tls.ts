@@ -92,6 +92,48 @@ function coalesce(buffers: Buffer[]): Buffer[] {
 }
 
 /**
+ * The Node-shaped leaf certificates checkServerIdentity was given lately, by their exact bytes: a client meets
+ * the same server certificates on every connection, and building the object (a parse, three fingerprints) was 6%
+ * of a resumed TLS 1.3 socket handshake's CPU. Every connection gets its own copy, so a callback that alters its
+ * object cannot reach another connection's. Module-wide (most recent first), as connect() without `context`
+ * makes a context per connection.
+ */
+const recentLeafCertificates: Array<{ der: Uint8Array; cert: NodePeerCertificate }> = [];
+const RECENT_LEAF_CERTIFICATES = 8;
+
+function leafCertificate(leaf: Uint8Array): NodePeerCertificate {
+  const at = recentLeafCertificates.findIndex((entry) => Buffer.compare(entry.der, leaf) === 0);
+  if (at >= 0) {
+    const entry = recentLeafCertificates[at]!;
+    if (at > 0) recentLeafCertificates.unshift(...recentLeafCertificates.splice(at, 1));
+    return copyPeerCertificate(entry.cert);
+  }
+  const cert = nodePeerCertificateChain([leaf], false) as NodePeerCertificate;
+  recentLeafCertificates.unshift({ der: leaf.slice(), cert: copyPeerCertificate(cert) });
+  recentLeafCertificates.length = Math.min(recentLeafCertificates.length, RECENT_LEAF_CERTIFICATES);
+  return cert;
+}
+
+const copyNames = <T extends string | string[]>(names: Record<string, T>): Record<string, T> => {
+  const out: Record<string, T> = Object.create(null);
+  for (const [key, value] of Object.entries(names)) out[key] = (Array.isArray(value) ? [...value] : value) as T;
+  return out;
+};
+
+/** A copy sharing nothing mutable with `cert` (same fields, same order). */
+function copyPeerCertificate(cert: NodePeerCertificate): NodePeerCertificate {
+  const out: NodePeerCertificate = {
+    ...cert,
+    subject: copyNames(cert.subject),
+    issuer: copyNames(cert.issuer),
+    raw: Buffer.from(cert.raw),
+  };
+  if (cert.infoAccess !== undefined) out.infoAccess = copyNames(cert.infoAccess);
+  if (cert.ext_key_usage !== undefined) out.ext_key_usage = [...cert.ext_key_usage];
+  return out;
+}
+
+/**
  * Node sees OpenSSL's *last* verification error, because its verify callback lets verification run on: for a peer
  * that sent only its leaf, "unable to get local issuer certificate" (20) is followed by "unable to verify the first
  * certificate" (21). Map it so `code` matches node:tls.
@@ -241,7 +283,7 @@ export class TLSSocket extends Duplex {
     if (!this.isServer) {
       const hostname = this.servername ?? this.options.host ?? 'localhost';
       const check = this.options.checkServerIdentity ?? nodeCheckServerIdentity;
-      const cert = nodePeerCertificateChain(chain, false) as unknown as PeerCertificate;
+      const cert = leafCertificate(chain[0]!) as unknown as PeerCertificate;
       const identityError = check(hostname, cert);
       if (identityError !== undefined) {
         this.authorizationError = (identityError as Error & { code?: string }).code ?? identityError.message;

@@ -349,15 +349,17 @@ describe('node:tls-shaped connect / createServer', () => {
       // The default check refuses the name; a custom one that accepts it is obeyed, and sees the certificate.
       await expect(secureConnect(base)).rejects.toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
       const seen: string[] = [];
-      const accepted = await secureConnect({
-        ...base,
-        checkServerIdentity: (host, cert) => {
-          seen.push(`${host} ${cert.subject.CN}`);
-          return undefined;
-        },
-      });
+      const checkServerIdentity = (host: string, cert: tls.PeerCertificate): undefined => {
+        seen.push(`${host} ${cert.subject.CN}`);
+        cert.subject.CN = 'altered by the callback';
+        return undefined;
+      };
+      const accepted = await secureConnect({ ...base, checkServerIdentity });
       expect(seen).toEqual(['localhost wrong.example']);
       expect(accepted.authorized).toBe(true);
+      // Each connection's certificate object is its own: what a callback altered is not what the next one sees.
+      (await secureConnect({ ...base, checkServerIdentity })).destroy();
+      expect(seen).toEqual(['localhost wrong.example', 'localhost wrong.example']);
       expect(accepted.getProtocol()).toBe('TLSv1.2');
       accepted.destroy();
       const refusing = secureConnect({ ...base, checkServerIdentity: () => new Error('not this one') });
