@@ -3,7 +3,8 @@
 // Mozilla roots are a separate module, from the TypeScript sources of web-adapter, core and x509 with the
 // pure noble provider. Writes packages/web-adapter/dist/browser/ (sanstls-web.min.js: everything;
 // sanstls-client.min.js: the client entry @sanstls/web-adapter/client, without the server side and the
-// private-key parsers) and prints minified and gzipped sizes of the client build (what a page importing
+// private-key parsers; sanstls-client-webcrypto.min.js: @sanstls/web-adapter/client-webcrypto, the client
+// with WebCrypto's key exchange and signature checks) and prints minified and gzipped sizes of the client build (what a page importing
 // connectTls + websocketTransport + httpRequest + webTransportStreams from @sanstls/web-adapter/client
 // loads; the Mozilla roots are not in it), of the whole full entry, and what dominates them. Usage: node scripts/build-browser-bundle.mjs [--outdir DIR] [--quiet]
 import { spawnSync } from 'node:child_process';
@@ -40,8 +41,10 @@ const common = {
   // esbuild matches an alias as a path prefix, so the subpath entries come first.
   alias: {
     '@sanstls/x509': src('x509'),
+    '@sanstls/core/client-base': src('core', 'client-base.ts'),
     '@sanstls/core/client': src('core', 'client-only.ts'),
     '@sanstls/core': src('core'),
+    '@sanstls/web-adapter/client-webcrypto': src('web-adapter', 'client-webcrypto.ts'),
     '@sanstls/web-adapter/client': src('web-adapter', 'client.ts'),
     '@sanstls/web-adapter': src('web-adapter'),
   },
@@ -66,7 +69,11 @@ const result = await build({
 // with the full entry would bring the server's files along (core's slots.ts).
 const clientFile = await build({
   ...common,
-  entryPoints: { 'sanstls-client.min': src('web-adapter', 'client.ts') },
+  entryPoints: {
+    'sanstls-client.min': src('web-adapter', 'client.ts'),
+    // The WebCrypto client (issue #9): WebCrypto's key exchange and signature checks, no noble curves/ML-KEM.
+    'sanstls-client-webcrypto.min': src('web-adapter', 'client-webcrypto.ts'),
+  },
   outdir,
   sourcemap: true,
 });
@@ -86,6 +93,8 @@ const clientImports = (entry) =>
 // The measured browser client (issue #9): the client entry. The whole full entry (server side, key
 // parsers, WebCrypto helpers: what sanstls-web.min.js and its chunks hold) is the second figure.
 const client = await clientImports('@sanstls/web-adapter/client');
+// The same four functions from the WebCrypto client entry (issue #9: public-key work on WebCrypto).
+const webcrypto = await clientImports('@sanstls/web-adapter/client-webcrypto');
 const full = await build({
   ...common,
   stdin: { contents: "export * from '@sanstls/web-adapter';", resolveDir: root, loader: 'ts' },
@@ -94,6 +103,7 @@ const full = await build({
 });
 const clientCode = client.outputFiles.find((f) => f.path.endsWith('.js')).contents;
 const fullCode = full.outputFiles.find((f) => f.path.endsWith('.js')).contents;
+const webcryptoCode = webcrypto.outputFiles.find((f) => f.path.endsWith('.js')).contents;
 
 const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
@@ -128,9 +138,11 @@ const files = [...Object.keys(result.metafile.outputs), ...Object.keys(clientFil
 const report = {
   client: { minified: clientMin, gzip: clientGz },
   full: { minified: fullCode.length, gzip: gz(fullCode) },
+  webcrypto: { minified: webcryptoCode.length, gzip: gz(webcryptoCode) },
   files,
   clientByPackage: byPackage(client.metafile).slice(0, 25),
   fullByPackage: byPackage(full.metafile).slice(0, 25),
+  webcryptoByPackage: byPackage(webcrypto.metafile).slice(0, 25),
 };
 writeFileSync(join(outdir, 'size-report.json'), `${JSON.stringify(report, null, 2)}\n`);
 
@@ -141,6 +153,9 @@ log(
 );
 log(
   `all of @sanstls/web-adapter (server side and key parsers included): ${kb(report.full.minified)} min, ${kb(report.full.gzip)} gzip`,
+);
+log(
+  `WebCrypto client build (@sanstls/web-adapter/client-webcrypto, same four functions): ${kb(report.webcrypto.minified)} min, ${kb(report.webcrypto.gzip)} gzip`,
 );
 log('largest contributors (minified bytes in the client build):');
 for (const [name, bytes] of report.clientByPackage.slice(0, 12)) log(`  ${name.padEnd(40)} ${kb(bytes).padStart(9)}`);

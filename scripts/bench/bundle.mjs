@@ -152,6 +152,18 @@ export async function bundleRows(log = console.log) {
           gzip: report.client.gzip,
           byPackage: byPackage(report.clientByPackage),
         },
+        ...(report.webcrypto === undefined
+          ? []
+          : [
+              {
+                status: 'ok',
+                label:
+                  'WebCrypto browser client (scripts/build-browser-bundle.mjs: connectTls + websocketTransport + httpRequest + webTransportStreams from @sanstls/web-adapter/client-webcrypto: key exchange and signature checks on WebCrypto, no noble curves signatures/ML-KEM; Mozilla roots not included)',
+                minified: report.webcrypto.minified,
+                gzip: report.webcrypto.gzip,
+                byPackage: byPackage(report.webcryptoByPackage),
+              },
+            ]),
         ...(report.full === undefined
           ? []
           : [
@@ -168,6 +180,10 @@ export async function bundleRows(log = console.log) {
       log(
         `  browser client (build-browser-bundle.mjs): ${(report.client.minified / 1024).toFixed(1)} KiB min, ${(report.client.gzip / 1024).toFixed(1)} KiB gzip`,
       );
+      if (report.webcrypto !== undefined)
+        log(
+          `  WebCrypto browser client (build-browser-bundle.mjs): ${(report.webcrypto.minified / 1024).toFixed(1)} KiB min, ${(report.webcrypto.gzip / 1024).toFixed(1)} KiB gzip`,
+        );
       if (report.full !== undefined)
         log(
           `  full browser bundle (build-browser-bundle.mjs): ${(report.full.minified / 1024).toFixed(1)} KiB min, ${(report.full.gzip / 1024).toFixed(1)} KiB gzip`,

@@ -41,7 +41,6 @@ import {
   Purpose,
   TLSVersion,
 } from './constants.js';
-import { defaultProvider } from './crypto/noble.js';
 import type { CryptoProvider, GroupName } from './crypto/provider.js';
 import { authorityNames } from './handshake/certificate-selection.js';
 import { bytesEqual } from './handshake/common.js';
@@ -61,7 +60,7 @@ import type { TlsLimits } from './limits.js';
 import type { MemoryBIO } from './memorybio.js';
 import { redactSecrets } from './redact.js';
 import { dheGroupsFrom, FFDHE_GROUPS, Tls12ContextState } from './session12.js';
-import { privateKeySupport } from './slots.js';
+import { defaultCryptoProvider, privateKeySupport } from './slots.js';
 import { SSLObject, type WrapBioOptions } from './sslobject.js';
 import { AntiReplayStore, DEFAULT_TICKET_COUNT, MAX_TICKET_LIFETIME, type TicketLookupCallback } from './tickets.js';
 
@@ -269,7 +268,7 @@ export class SSLContext {
       );
     }
     this.protocol = protocol;
-    this.provider = options.cryptoProvider ?? defaultProvider;
+    this.provider = options.cryptoProvider ?? defaultCryptoProvider();
     this.randomBytes = options.randomBytes ?? ((n) => this.provider.randomBytes(n));
     this.now = options.now ?? (() => Date.now());
     // Python: PROTOCOL_TLS_CLIENT enables CERT_REQUIRED and check_hostname.

@@ -9,6 +9,7 @@
  */
 import type { PasswordInput, PrivateKey, PublicKey, SignatureProvider } from '@sanstls/x509';
 import { SSLError } from '@sanstls/x509';
+import type { CryptoProvider } from './crypto/provider.js';
 import type * as ServerTls12 from './server/tls12.js';
 import type * as ServerTls13 from './server/tls13.js';
 
@@ -65,4 +66,27 @@ export function privateKeySupport(): PrivateKeySupport {
     );
   }
   return privateKeySlot;
+}
+
+let cryptoProviderSlot: CryptoProvider | null = null;
+
+/**
+ * Installs the crypto provider an SSLContext uses when its options name none. `@sanstls/core` and
+ * `@sanstls/core/client` install the noble provider when they load; `@sanstls/core/client-base` installs
+ * nothing, so a bundle whose contexts always pass their own provider (the WebCrypto client, issue #9)
+ * leaves noble's key exchange and signature code out.
+ */
+export function setDefaultCryptoProvider(provider: CryptoProvider): void {
+  cryptoProviderSlot = provider;
+}
+
+/** The installed default crypto provider; an API error (no connection exists yet) when there is none. */
+export function defaultCryptoProvider(): CryptoProvider {
+  if (cryptoProviderSlot === null) {
+    throw new SSLError(
+      'no default crypto provider is installed (@sanstls/core/client-base leaves it out): pass options.cryptoProvider, or import @sanstls/core or @sanstls/core/client',
+      { library: 'SSL', reason: 'NOT_SUPPORTED' },
+    );
+  }
+  return cryptoProviderSlot;
 }

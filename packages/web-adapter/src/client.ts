@@ -12,46 +12,8 @@
  * Mozilla's roots stay the separate, optional `@sanstls/web-adapter/mozilla-roots`.
  * @module
  */
-export {
-  CERT_NONE,
-  CERT_OPTIONAL,
-  CERT_REQUIRED,
-  MemoryBIO,
-  OP_IGNORE_UNEXPECTED_EOF,
-  PROTOCOL_TLS_CLIENT,
-  SSLCertVerificationError,
-  SSLContext,
-  SSLEOFError,
-  SSLError,
-  SSLSession,
-  SSLSyscallError,
-  SSLZeroReturnError,
-  TLSVersion,
-} from '@sanstls/core/client';
-export { DER_cert_to_PEM_cert, decodeCertificate, PEM_cert_to_DER_cert, type PeerCertDict } from '@sanstls/x509';
-export { RelayCloseCode, relayCloseCodeName, relayUrl } from './close-codes.js';
-export { type HttpRequest, type HttpResponse, httpRequest } from './http.js';
-export { memoryStreamPair, type StreamPair } from './stream-pair.js';
-export { type ConnectTlsOptions, connectTls, type TlsInfo, type TlsStream } from './tls-stream.js';
-export { addTrustAnchors, createWebContext, type TrustAnchorInput, type WebContextOptions } from './trust.js';
-export {
-  ecdsaDerToP1363,
-  ecdsaP1363ToDer,
-  verifyChainWithWebCrypto,
-  type WebCryptoVerification,
-  type WebCryptoVerifyStats,
-  webCryptoSigner,
-} from './webcrypto.js';
-export {
-  TunnelClosedError,
-  type WebSocketConstructor,
-  type WebSocketLike,
-  type WebSocketTransportOptions,
-  websocketTransport,
-} from './websocket.js';
-export {
-  type WebTransportSessionLike,
-  type WebTransportStreams,
-  webTransportConnect,
-  webTransportStreams,
-} from './webtransport.js';
+// The noble provider becomes the default crypto provider: `@sanstls/core/client` installs it when it
+// loads (core's package.json lists it under "sideEffects"), and SSLContext is taken from there so that
+// any use of this entry's contexts brings the install along.
+export { SSLContext } from '@sanstls/core/client';
+export * from './client-api.js';

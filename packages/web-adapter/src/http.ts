@@ -5,7 +5,7 @@
  * length-delimited (Content-Length or chunked), so truncation cannot go unnoticed. Not a general HTTP stack: no keep-alive, redirects or compression.
  * @module
  */
-import { SSLEOFError, SSLError } from '@sanstls/core/client';
+import { SSLEOFError, SSLError } from '@sanstls/core/client-base';
 import type { StreamPair } from './stream-pair.js';
 
 export interface HttpRequest {

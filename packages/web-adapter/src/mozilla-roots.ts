@@ -11,7 +11,7 @@
  * ```
  * @module
  */
-import { SSLError } from '@sanstls/core/client';
+import { SSLError } from '@sanstls/core/client-base';
 import { ROOTS_BASE64, ROOTS_SOURCE } from './generated/mozilla-roots-data.js';
 
 /** Where the roots came from: the bundle path, its package version and date, its SHA-256, the count. */

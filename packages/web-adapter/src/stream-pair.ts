@@ -4,7 +4,7 @@
  * (`conn.readable`/`conn.writable`) or Node's `Duplex.toWeb()` all have this shape.
  * @module
  */
-import { SSLError, SSLSyscallError } from '@sanstls/core/client';
+import { SSLError, SSLSyscallError } from '@sanstls/core/client-base';
 
 export interface StreamPair {
   readonly readable: ReadableStream<Uint8Array>;

@@ -27,7 +27,7 @@ import {
   type SSLObject,
   SSLSyscallError,
   type TlsConnection,
-} from '@sanstls/core/client';
+} from '@sanstls/core/client-base';
 import { decodeCertificate, type PeerCertDict } from '@sanstls/x509';
 import { type StreamPair, toBytes, transportError } from './stream-pair.js';
 import { createWebContext, type WebContextOptions } from './trust.js';

@@ -11,7 +11,7 @@ import {
   SSLContext,
   SSLError,
   TLSVersion,
-} from '@sanstls/core/client';
+} from '@sanstls/core/client-base';
 
 /** One anchor or many: PEM text (one or more blocks) or DER bytes of one certificate. */
 export type TrustAnchorInput = string | Uint8Array | readonly (string | Uint8Array)[];

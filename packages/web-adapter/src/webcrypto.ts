@@ -14,11 +14,13 @@
  * - **Signing** with a non-extractable `CryptoKey` at the `signCertificateVerify` suspension point
  *   ({@link webCryptoSigner}: client certificates in a browser, keys that never leave WebCrypto).
  *
- * What stays on noble: the key exchange (its shared secret is needed synchronously by the key schedule),
- * the CertificateVerify signature check (the engine has no suspension point there yet), AEAD and hashing.
+ * With the default (noble) provider, the key exchange and the CertificateVerify / ServerKeyExchange check
+ * stay on noble, as do AEAD and hashing; the WebCrypto provider (webcrypto-provider.ts,
+ * `@sanstls/web-adapter/client-webcrypto`) moves those two to WebCrypto too, at core's `generateKeyShare`,
+ * `completeKeyShare` and `verifyServerSignature` suspension points.
  * @module
  */
-import { CERT_NONE, type EngineConfig, SSLError, type VerifyCallback } from '@sanstls/core/client';
+import { CERT_NONE, type EngineConfig, SSLError, type VerifyCallback } from '@sanstls/core/client-base';
 import {
   DerReader,
   derSequence,
@@ -30,7 +32,7 @@ import {
   type SignatureProvider,
   signatureAlgorithmFromTlsScheme,
   type VerifyChainOptions,
-  verifyChain,
+  verifyChainWith,
 } from '@sanstls/x509';
 import type { WebCryptoOutcome } from './tls-stream.js';
 
@@ -103,7 +105,7 @@ export function webCryptoVerificationConfig(
   return { config: { ...config, verifyMode: CERT_NONE, checkHostname: false, verifyCallback: verifier }, result };
 }
 
-interface SignatureCheck {
+export interface SignatureCheck {
   readonly algorithm: SignatureAlgorithm;
   readonly key: PublicKey;
   readonly message: Uint8Array;
@@ -135,7 +137,7 @@ export async function verifyChainWithWebCrypto(
     // Read-only cache view: an optimistic answer must never be remembered as verified.
     const readOnly: SignatureCacheLike | undefined =
       cache === undefined ? undefined : { has: (k) => cache.has(k), add: () => {} };
-    verifyChain({ ...options, signatureProvider: recorder, verifiedSignatureCache: readOnly });
+    verifyChainWith({ ...options, signatureProvider: recorder, verifiedSignatureCache: readOnly });
   } catch {
     // The real run below reports the error; the checks listed so far are still worth precomputing.
   }
@@ -152,7 +154,7 @@ export async function verifyChainWithWebCrypto(
     },
     sign: (algorithm, key, message, randomBytes) => fallback.sign(algorithm, key, message, randomBytes),
   };
-  return verifyChain({ ...options, signatureProvider: provider }).chain;
+  return verifyChainWith({ ...options, signatureProvider: provider }).chain;
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -181,7 +183,7 @@ function sameCheck(c: SignatureCheck, key: PublicKey, message: Uint8Array, signa
   return bytesEqual(c.signature, signature) && bytesEqual(c.message, message) && sameKey(c.key, key);
 }
 
-const WEBCRYPTO_HASH: Partial<Record<HashName, string>> = {
+export const WEBCRYPTO_HASH: Partial<Record<HashName, string>> = {
   sha1: 'SHA-1',
   sha256: 'SHA-256',
   sha384: 'SHA-384',
@@ -189,7 +191,7 @@ const WEBCRYPTO_HASH: Partial<Record<HashName, string>> = {
 };
 
 /** Field size in bytes of each curve: the width of r and s in WebCrypto's IEEE P1363 signatures. */
-const CURVE_BYTES = { 'P-256': 32, 'P-384': 48, 'P-521': 66 } as const;
+export const CURVE_BYTES = { 'P-256': 32, 'P-384': 48, 'P-521': 66 } as const;
 
 function base64Url(bytes: Uint8Array): string {
   let s = '';
@@ -238,7 +240,7 @@ export function ecdsaP1363ToDer(raw: Uint8Array): Uint8Array {
 }
 
 /** WebCrypto's answer to one check: true/false, or undefined where WebCrypto lacks the algorithm or key. */
-async function webCryptoVerify(subtle: SubtleCrypto, check: SignatureCheck): Promise<boolean | undefined> {
+export async function webCryptoVerify(subtle: SubtleCrypto, check: SignatureCheck): Promise<boolean | undefined> {
   const { algorithm, key, message, signature } = check;
   try {
     switch (algorithm.kind) {

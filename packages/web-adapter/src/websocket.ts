@@ -8,7 +8,7 @@
  * bounded by `maxQueuedBytes`, beyond which the tunnel fails instead of growing without limit.
  * @module
  */
-import { SSLSyscallError } from '@sanstls/core/client';
+import { SSLSyscallError } from '@sanstls/core/client-base';
 import { RelayCloseCode, relayCloseCodeName } from './close-codes.js';
 import type { StreamPair } from './stream-pair.js';
 import { toBytes } from './stream-pair.js';

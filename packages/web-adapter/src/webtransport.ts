@@ -8,7 +8,7 @@
  * this project is built on, and Node 20 has none.
  * @module
  */
-import { SSLSyscallError } from '@sanstls/core/client';
+import { SSLSyscallError } from '@sanstls/core/client-base';
 import type { StreamPair } from './stream-pair.js';
 
 /** The part of the WebTransport API used here. */

@@ -17,6 +17,7 @@ const runs = Number(process.argv[2] ?? 15);
 const dir = mkdtempSync(join(tmpdir(), 'sanstls-bench-'));
 const alias = {
   '@sanstls/x509': join(root, 'packages/x509/src/index.ts'),
+  '@sanstls/core/client-base': join(root, 'packages/core/src/client-base.ts'),
   '@sanstls/core/client': join(root, 'packages/core/src/client-only.ts'),
   '@sanstls/core': join(root, 'packages/core/src/index.ts'),
   '@sanstls/web-adapter': join(root, 'packages/web-adapter/src/index.ts'),

@@ -235,6 +235,43 @@ describe.skipIf(!haveChromium)('in Chromium (playwright-core)', () => {
     });
   });
 
+  it('the WebCrypto client bundle (sanstls-client-webcrypto.min.js) fetches over TLS 1.3 and 1.2 on WebCrypto', async () => {
+    await page.goto(site.url);
+    await page.addScriptTag({
+      type: 'module',
+      content:
+        "import * as lib from '/dist/browser/sanstls-client-webcrypto.min.js'; globalThis.sanstlsWebCrypto = lib;",
+    });
+    await page.waitForFunction(() => 'sanstlsWebCrypto' in globalThis);
+    const results = await page.evaluate(
+      async ({ ports, caPem }) => {
+        // biome-ignore lint/suspicious/noExplicitAny: the bundle's exports, untyped inside the page
+        const lib = (globalThis as any).sanstlsWebCrypto;
+        const out = [];
+        for (const port of ports) {
+          const tunnel = await lib.websocketTransport(lib.relayUrl(`ws://${location.host}/tunnel`, '127.0.0.1', port));
+          const tls = await lib.connectTls(tunnel, { serverHostname: 'localhost', trustAnchors: caPem });
+          const response = await lib.httpRequest(tls, { host: `localhost:${port}`, path: '/index.html' });
+          out.push({
+            protocol: tls.info.protocol,
+            status: response.status,
+            group: tls.info.group,
+            webCrypto: tls.info.webCryptoVerified,
+            provider: tls.sslObject.context.provider.name,
+          });
+          await tls.close();
+        }
+        return out;
+      },
+      { ports: [servers.openssl13!.port, servers.openssl12!.port], caPem: testPki().caPem },
+    );
+    const expected = { status: 200, group: 'x25519', webCrypto: true, provider: 'webcrypto' };
+    expect(results).toEqual([
+      { protocol: 'TLSv1.3', ...expected },
+      { protocol: 'TLSv1.2', ...expected },
+    ]);
+  });
+
   it('runs unchanged in a module Web Worker (no DOM, no window)', async () => {
     await page.goto(site.url);
     const pki = testPki();
@@ -295,6 +332,7 @@ describe.skipIf(!haveChromium)('in Chromium (playwright-core)', () => {
       write: false,
       alias: {
         '@sanstls/x509': `${root}packages/x509/src/index.ts`,
+        '@sanstls/core/client-base': `${root}packages/core/src/client-base.ts`,
         '@sanstls/core/client': `${root}packages/core/src/client-only.ts`,
         '@sanstls/core': `${root}packages/core/src/index.ts`,
         '@sanstls/web-adapter': `${root}packages/web-adapter/src/index.ts`,

@@ -53,8 +53,10 @@ async function bundle(entry: { file: string } | { contents: string }, extra: Bui
     // esbuild matches an alias as a path prefix: the subpath entries first.
     alias: {
       '@sanstls/x509': src('x509'),
+      '@sanstls/core/client-base': src('core', 'client-base.ts'),
       '@sanstls/core/client': src('core', 'client-only.ts'),
       '@sanstls/core': src('core'),
+      '@sanstls/web-adapter/client-webcrypto': src('web-adapter', 'client-webcrypto.ts'),
       '@sanstls/web-adapter/client': src('web-adapter', 'client.ts'),
       '@sanstls/web-adapter': src('web-adapter'),
     },
@@ -119,21 +121,29 @@ describe('browser entries need nothing from Node', () => {
 });
 
 describe('ESM and tree-shaking', () => {
-  it('the packages are ESM with "sideEffects": false, but for the entries of core that install the server side', () => {
-    // core's full entries fill the slots the client entry leaves empty (core/src/slots.ts): a bundler must
-    // keep those two calls whenever the entry is imported.
-    const coreEntries = [
-      './src/index.ts',
-      './dist/index.js',
-      './src/conformance/index.ts',
-      './dist/conformance/index.js',
-    ];
+  it('the packages are ESM with "sideEffects": false, but for the entries that install something', () => {
+    // core's full entries fill the slots the client entry leaves empty (core/src/slots.ts), and its client
+    // entry installs the noble provider as the default (what @sanstls/core/client-base leaves out): a bundler
+    // must keep those calls whenever the entry is imported. web-adapter's client entry imports core's client
+    // entry for that install, so it must be kept too.
+    const sideEffects: Record<string, unknown> = {
+      x509: false,
+      core: [
+        './src/index.ts',
+        './dist/index.js',
+        './src/client-only.ts',
+        './dist/client-only.js',
+        './src/conformance/index.ts',
+        './dist/conformance/index.js',
+      ],
+      'web-adapter': ['./src/client.ts', './dist/client.js'],
+    };
     for (const pkg of ['x509', 'core', 'web-adapter']) {
       const json = JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8'));
       expect({ pkg, type: json.type, sideEffects: json.sideEffects }).toEqual({
         pkg,
         type: 'module',
-        sideEffects: pkg === 'core' ? coreEntries : false,
+        sideEffects: sideEffects[pkg],
       });
     }
   });
@@ -243,6 +253,58 @@ describe('the client entry @sanstls/web-adapter/client (issue #9)', () => {
       reason: 'NOT_SUPPORTED',
       text: expect.stringContaining('installPrivateKeySupport()'),
     });
+  }, 60_000);
+});
+
+describe('the WebCrypto client entry @sanstls/web-adapter/client-webcrypto (issue #9)', () => {
+  /**
+   * Code the WebCrypto client must not carry: ML-KEM, noble's Edwards/Montgomery curves (Ed25519, Ed448,
+   * X25519), core's own X25519 and the noble groups, and x509's noble signature module. (Noble's Weierstrass
+   * code still comes along through x509's SPKI parser, which validates EC points with it.)
+   */
+  const NOBLE_PUBLIC_KEY_CODE =
+    /@noble\/post-quantum|@noble\/curves\/(ed25519|ed448|abstract\/(edwards|montgomery))\.js|core\/src\/crypto\/(x25519|groups)\.ts|x509\/src\/keys\/noble-signatures\.ts/;
+  const CLIENT_IMPORTS = 'connectTls, websocketTransport, httpRequest, webTransportStreams';
+
+  it('bundles without ML-KEM, noble X25519/Ed25519/Ed448, core x25519.ts or x509 noble signatures', async () => {
+    const webcrypto = await bundle(
+      { contents: `export { ${CLIENT_IMPORTS} } from '@sanstls/web-adapter/client-webcrypto';` },
+      { minify: true },
+    );
+    expect(inputs(webcrypto).filter((p) => NOBLE_PUBLIC_KEY_CODE.test(p))).toEqual([]);
+    expect(inputs(webcrypto).filter((p) => /mozilla-roots|\/relay\/|core\/src\/server\//.test(p))).toEqual([]);
+    expect(webcrypto.builtins).toEqual([]);
+    expect(webcrypto.globals).toEqual([]);
+    // The detector sees them in the noble client entry, and the difference shows in the size.
+    const noble = await bundle(
+      { contents: `export { ${CLIENT_IMPORTS} } from '@sanstls/web-adapter/client';` },
+      { minify: true },
+    );
+    expect(inputs(noble).filter((p) => NOBLE_PUBLIC_KEY_CODE.test(p)).length).toBeGreaterThanOrEqual(4);
+    const [w, n] = [webcrypto, noble].map((b) => gzipSync(b.code, { level: 9 }).length);
+    console.log(
+      `WebCrypto client entry ${(w! / 1024).toFixed(1)} KB gzip, noble client entry ${(n! / 1024).toFixed(1)} KB gzip`,
+    );
+    expect(n! - w!).toBeGreaterThan(8 * 1024);
+  });
+
+  it('the bundled WebCrypto entry handshakes (TLS 1.3 and 1.2) on WebCrypto', async () => {
+    const outfile = join(mkdtempSync(join(tmpdir(), 'sanstls-webcrypto-')), 'client.mjs');
+    writeFileSync(outfile, (await bundle({ file: src('web-adapter', 'client-webcrypto.ts') }, { minify: true })).code);
+    const lib = await import(pathToFileURL(outfile).href);
+    const pki = testPki();
+    for (const maximumVersion of [TLSVersion.TLSv1_3, TLSVersion.TLSv1_2]) {
+      const [a, b] = memoryStreamPair();
+      const serving = acceptTls(b, { certChain: { cert: pki.rsa.chainPem, key: pki.rsa.keyPem }, maximumVersion });
+      const client = await lib.connectTls(a, { serverHostname: 'localhost', trustAnchors: pki.caPem });
+      const server = await serving;
+      expect(client.info.protocol).toBe(maximumVersion === TLSVersion.TLSv1_3 ? 'TLSv1.3' : 'TLSv1.2');
+      expect(client.info.webCryptoVerified).toBe(true);
+      expect(client.sslObject.context.provider.name).toBe('webcrypto');
+      await Promise.all([client.close(), server.close()]);
+    }
+    // This entry installs no default provider: a context without one is refused with a way in.
+    expect(() => new lib.SSLContext(16)).toThrow(/no default crypto provider/);
   }, 60_000);
 });
 

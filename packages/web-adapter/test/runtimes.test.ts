@@ -103,6 +103,7 @@ async function bundle(dir: string, name: string, entry: string, platform: 'node'
     external: ['cloudflare:sockets'],
     alias: {
       '@sanstls/x509': join(root, 'packages/x509/src/index.ts'),
+      '@sanstls/core/client-base': join(root, 'packages/core/src/client-base.ts'),
       '@sanstls/core/client': join(root, 'packages/core/src/client-only.ts'),
       '@sanstls/core': join(root, 'packages/core/src/index.ts'),
       '@sanstls/web-adapter': join(root, 'packages/web-adapter/src/index.ts'),

@@ -587,7 +587,9 @@ function onHelloRetryRequest(
   // asynchronous provider (WebCrypto) parks at generateKeyShare until the new share exists.
   if (selectedGroup === undefined) return sendSecondClientHello(state, suite, io, sent.offers, cookie);
   const group = selectedGroup;
-  const kx = config.provider.group(group)!;
+  const kx = config.provider.group(group);
+  // A group named in supported_groups that this provider lacks (X25519MLKEM768 under WebCrypto).
+  if (kx === undefined) throw tlsFailure('BAD_HELLO_RETRY_REQUEST', 'HelloRetryRequest selects a group we cannot use');
   return generateKeyShares([kx], config.randomBytes, ([offer]) => {
     const offers = new Map([[kx.code, { group, offer: offer! }]]);
     return sendSecondClientHello(state, suite, io, offers, cookie);

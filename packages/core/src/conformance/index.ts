@@ -14,8 +14,12 @@ export * from './replay.js';
 export * from './rfc8448.js';
 export * from './transcript.js';
 
+import { defaultProvider } from '../crypto/noble.js';
+import { setDefaultCryptoProvider } from '../slots.js';
 import { installPrivateKeySupport, installServerSupport } from '../support.js';
 
-// The conformance tools run servers and load keys whichever entry the program imported first (slots.ts).
+// The conformance tools run servers, load keys and build contexts with the default (noble) provider
+// whichever entry the program imported first (slots.ts).
 installServerSupport();
 installPrivateKeySupport();
+setDefaultCryptoProvider(defaultProvider);

@@ -181,6 +181,14 @@ const AEADS: Record<AeadName, AeadAlgorithm> = {
   'CHACHA20-POLY1305': chacha20Poly1305Algorithm,
 };
 
+/**
+ * The noble AEADs alone (AES-GCM, ChaCha20-Poly1305), for a provider that takes its key exchange and
+ * signatures elsewhere (the WebCrypto client, issue #9) without bringing this provider's groups along.
+ */
+export function nobleAead(name: AeadName): AeadAlgorithm {
+  return AEADS[name];
+}
+
 const GROUPS: Record<GroupName, KeyExchangeGroup> = {
   x25519: x25519Group,
   secp256r1: secp256r1Group,

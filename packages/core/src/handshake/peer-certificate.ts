@@ -15,7 +15,7 @@ import {
   parsePublicKey,
   type SignatureCacheLike,
   SSLCertVerificationError,
-  verifyChain,
+  verifyChainWith,
 } from '@sanstls/x509';
 import { tlsFailure } from '../alerts.js';
 import { CERT_NONE } from '../constants.js';
@@ -97,7 +97,7 @@ export function authenticatePeer(options: AuthenticateOptions): Awaitable<PeerCe
     try {
       const hostname =
         peerRole === 'server' && config.checkHostname && serverHostname !== null ? serverHostname : undefined;
-      const result = verifyChain({
+      const result = verifyChainWith({
         leaf: leafDer,
         intermediates: chain.slice(1),
         trustAnchors: config.trustStore,

@@ -190,7 +190,7 @@ class Validation {
   private nextId = 0;
 
   constructor(
-    readonly opts: VerifyChainOptions,
+    readonly opts: VerifyChainWithOptions,
     readonly store: TrustStore,
     readonly hostIp: Uint8Array | undefined,
     readonly hostname: string | undefined,
@@ -200,7 +200,7 @@ class Validation {
     this.flags = opts.flags ?? VerifyFlags.VERIFY_X509_TRUSTED_FIRST;
     this.strict = (this.flags & VerifyFlags.VERIFY_X509_STRICT) !== 0;
     this.purpose = opts.purpose ?? 'serverAuth';
-    this.provider = opts.signatureProvider ?? nobleSignatureProvider;
+    this.provider = opts.signatureProvider;
     this.minRsaBits = opts.minRsaBits ?? 2048;
     this.leafKeyUsage =
       opts.leafKeyUsage !== undefined
@@ -599,6 +599,22 @@ class Validation {
 
 /** Builds and validates a path from `leaf` to one of the trust anchors, or throws SSLCertVerificationError. */
 export function verifyChain(opts: VerifyChainOptions): VerifyChainResult {
+  return verifyChainWith(
+    opts.signatureProvider === undefined
+      ? { ...opts, signatureProvider: nobleSignatureProvider }
+      : (opts as VerifyChainWithOptions),
+  );
+}
+
+/** {@link VerifyChainOptions} with the signature provider given. */
+export type VerifyChainWithOptions = VerifyChainOptions & { readonly signatureProvider: SignatureProvider };
+
+/**
+ * {@link verifyChain} with no default signature provider: noble's signature code is not reachable from
+ * here, so a bundle that always passes its own provider (the TLS engine passes its CryptoProvider; a
+ * WebCrypto client, issue #9) leaves it out.
+ */
+export function verifyChainWith(opts: VerifyChainWithOptions): VerifyChainResult {
   // The one clock read: at the API edge, as the default of `at`.
   const at = opts.at ?? new Date();
   if (!(at instanceof Date) || Number.isNaN(at.getTime())) {

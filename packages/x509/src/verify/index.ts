@@ -4,7 +4,14 @@
  * @module
  */
 
-export { type VerifyChainOptions, type VerifyChainResult, type VerifyPurpose, verifyChain } from './chain.js';
+export {
+  type VerifyChainOptions,
+  type VerifyChainResult,
+  type VerifyChainWithOptions,
+  type VerifyPurpose,
+  verifyChain,
+  verifyChainWith,
+} from './chain.js';
 export { type CachedChain, VerifiedChainCache } from './chain-cache.js';
 export {
   checkEmail,
