@@ -20,11 +20,14 @@ const flag = (name, fallback) => {
   const [value] = args.splice(i, 2).slice(1);
   return value;
 };
-const byGzip = args.includes('--gzip');
-if (byGzip) args.splice(args.indexOf('--gzip'), 1);
+const byGzip = args.includes('--gzip') || args.includes('--without');
+if (args.includes('--gzip')) args.splice(args.indexOf('--gzip'), 1);
 const top = Number(flag('--top', '60'));
 const entry = flag('--entry', '@sanstls/web-adapter/client');
 const outFile = flag('--out', undefined);
+// --without a,b: also the gzip size with every input whose path contains one of these cut out (an estimate
+// of leaving them out: the glue that calls them stays).
+const without = flag('--without', undefined)?.split(',');
 const src = (pkg, file = 'index.ts') => join(root, 'packages', pkg, 'src', file);
 // esbuild matches an alias as a path prefix: subpath entries first.
 const alias = {
@@ -106,6 +109,13 @@ if (byGzip) {
   const bySource = new Map();
   for (let i = 0; i < text.length; i++) if (owner[i] >= 0) bySource.set(owner[i], (bySource.get(owner[i]) ?? 0) + 1);
   const rowOf = new Map(rows.map((r) => [short(r.path), r]));
+  if (without !== undefined) {
+    const cutSources = new Set(sources.flatMap((s, i) => (without.some((w) => s.includes(w)) ? [i] : [])));
+    const kept = text.filter((_, i) => !cutSources.has(owner[i]));
+    console.log(
+      `without ${[...cutSources].map((i) => sources[i]).join(', ')}: ${kept.length} B minified, ${gz(kept)} B gzip`,
+    );
+  }
   for (const [index] of bySource) {
     const cut = text.filter((_, i) => owner[i] !== index);
     const row = rowOf.get(sources[index]);
