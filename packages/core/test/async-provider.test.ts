@@ -202,6 +202,23 @@ describe('asynchronous client provider: TLS 1.3', () => {
     roundTrip(pair);
   });
 
+  it('resumes with a ticket (psk_dhe_ke): the binder goes out after the share settles', async () => {
+    const client = asyncClient();
+    const server = serverContext();
+    const first = makePair(client, server);
+    await asyncHandshake(first);
+    roundTrip(first); // the tickets arrive with the data
+    const session = first.client.session!;
+    expect(session.hasTicket).toBe(true);
+    const second = makePair(client, server, 'localhost', session);
+    const points = await asyncHandshake(second);
+    // The PSK authenticates the server: no signature to check, only the (EC)DHE share (§4.2.9).
+    expect(points).toEqual(['generateKeyShare', 'completeKeyShare']);
+    expect(second.client.sessionReused).toBe(true);
+    expect(second.server.sessionReused).toBe(true);
+    roundTrip(second);
+  });
+
   it('sends the bytes the synchronous provider sends (same randomness, same order)', async () => {
     const sent = async (async: boolean): Promise<string> => {
       const client = async
