@@ -125,6 +125,12 @@ export function deriveSecret(
 }
 
 /**
+ * Hash("") per HashAlgorithm object: a schedule is made per connection, the digest of nothing is a public
+ * constant. Shared, so never handed out (emptyTranscriptHash copies) nor written.
+ */
+const EMPTY_HASHES = /* @__PURE__ */ new WeakMap<HashAlgorithm, Uint8Array>();
+
+/**
  * The RFC 8446 §7.1 key schedule for one cipher suite's hash. Methods are pure functions of their
  * arguments (the instance only caches Hash("") and the zero IKM), so one instance can serve many
  * connections.
@@ -137,7 +143,12 @@ export class Tls13KeySchedule {
   constructor(hash: HashAlgorithm) {
     this.hash = hash;
     this.zeros = new Uint8Array(hash.outputLength);
-    this.emptyHash = hash.digest(EMPTY);
+    let emptyHash = EMPTY_HASHES.get(hash);
+    if (emptyHash === undefined) {
+      emptyHash = hash.digest(EMPTY);
+      EMPTY_HASHES.set(hash, emptyHash);
+    }
+    this.emptyHash = emptyHash;
   }
 
   expandLabel(secret: Uint8Array, label: string, context: Uint8Array, length: number): Uint8Array {
