@@ -23,7 +23,7 @@ import {
   verifyErrorText,
   X509_V_ERR,
 } from '@sanstls/x509';
-import { TransportDriver, WOULD_BLOCK } from './driver.js';
+import { SocketInput, TransportDriver, WOULD_BLOCK } from './driver.js';
 import { type EngineContext, type EngineSSLObject, truncatedRecordError } from './engine.js';
 import { type NodePeerCertificate, nodePeerCertificateChain } from './node-cert.js';
 
@@ -52,6 +52,8 @@ export interface TLSSocketOptions {
   allowHalfOpen?: boolean;
   /** The transport is still connecting: start the handshake on its 'connect'. */
   waitForConnect?: boolean;
+  /** The transport was made with this input's `onread` options (connect() does so for its own sockets). */
+  input?: SocketInput;
   /** Client: ask for a stapled OCSP response (RFC 6066 §8); it comes as the 'OCSPResponse' event, as node:tls. */
   requestOCSP?: boolean;
 }
@@ -187,6 +189,7 @@ export class TLSSocket extends Duplex {
     this.sslobj = engine.sslobj;
     this.driver = new TransportDriver(transport, engine.incoming, engine.outgoing, engine.sslobj, {
       idleTimeoutMs: options.idleTimeout ?? 0,
+      ...(options.input !== undefined ? { input: options.input } : {}),
     });
     transport.on('error', (err: Error) => {
       if (!this.destroyed) this.destroy(err);
@@ -730,16 +733,26 @@ export function connect(options: ConnectOptions, secureConnectListener?: () => v
   const host = options.host ?? 'localhost';
   let transport: Duplex;
   let waitForConnect = false;
+  let input: SocketInput | undefined;
   if (options.socket !== undefined) {
     transport = options.socket;
     waitForConnect = options.socket instanceof net.Socket && options.socket.connecting;
   } else {
+    // Our own socket: its reads go through one shared buffer into the engine (SocketInput), not a fresh
+    // ArrayBuffer per read.
+    input = new SocketInput();
     transport =
       options.path !== undefined
-        ? net.connect({ path: options.path, allowHalfOpen: true })
+        ? net.connect({ path: options.path, allowHalfOpen: true, onread: input.options })
         : // TLS writes small records back to back (Finished, then data): Nagle's algorithm would hold them for
           // the peer's delayed ACK (~40 ms a round trip), so turn it off as Node's http does.
-          net.connect({ host, port: options.port ?? 443, allowHalfOpen: true, noDelay: options.noDelay ?? true });
+          net.connect({
+            host,
+            port: options.port ?? 443,
+            allowHalfOpen: true,
+            noDelay: options.noDelay ?? true,
+            onread: input.options,
+          });
     waitForConnect = true;
   }
   const servername = options.servername ?? (isIpAddress(host) ? null : host);
@@ -754,6 +767,7 @@ export function connect(options: ConnectOptions, secureConnectListener?: () => v
     ...(options.idleTimeout !== undefined ? { idleTimeout: options.idleTimeout } : {}),
     ...(options.allowHalfOpen !== undefined ? { allowHalfOpen: options.allowHalfOpen } : {}),
     ...(options.requestOCSP === true ? { requestOCSP: true } : {}),
+    ...(input !== undefined ? { input } : {}),
     waitForConnect,
   });
   if (options.timeout !== undefined) socket.setTimeout(options.timeout);
