@@ -35,6 +35,7 @@ export {
   type WebCryptoVerifyStats,
   webCryptoSigner,
 } from './webcrypto.js';
+export { type WebCryptoProviderOptions, webCryptoProvider } from './webcrypto-provider.js';
 export {
   TunnelClosedError,
   type WebSocketConstructor,

@@ -22,7 +22,6 @@ import { createWebContext as createClientWebContext, type WebContextOptions } fr
 import { webCryptoProvider } from './webcrypto-provider.js';
 
 export * from './client-api.js';
-export { type WebCryptoProviderOptions, webCryptoProvider } from './webcrypto-provider.js';
 
 /** The groups the WebCrypto provider implements, in the default order (X25519MLKEM768 is not one). */
 const WEBCRYPTO_GROUPS: readonly string[] = ['x25519', 'secp256r1', 'secp384r1'];

@@ -163,6 +163,17 @@ export interface WebCryptoProviderOptions {
  * `crypto.subtle` is missing (an insecure context in a browser: WebCrypto needs https or localhost).
  */
 export function webCryptoProvider(options: WebCryptoProviderOptions = {}): CryptoProvider {
+  // One shared instance for the defaults: each context would otherwise draw its own 4 KiB random pool.
+  if (options.subtle === undefined && options.randomBytes === undefined) {
+    sharedProvider ??= createWebCryptoProvider(options);
+    return sharedProvider;
+  }
+  return createWebCryptoProvider(options);
+}
+
+let sharedProvider: CryptoProvider | undefined;
+
+function createWebCryptoProvider(options: WebCryptoProviderOptions): CryptoProvider {
   const subtle = options.subtle ?? (globalThis as { crypto?: Crypto }).crypto?.subtle;
   if (subtle === undefined) {
     throw notSupported('crypto.subtle is not available here (WebCrypto needs a secure context: https or localhost)');

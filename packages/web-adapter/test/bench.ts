@@ -12,6 +12,7 @@ import {
   ecdsaP1363ToDer,
   memoryStreamPair,
   verifyChainWithWebCrypto,
+  webCryptoProvider,
 } from '@sanstls/web-adapter';
 import { nobleSignatureProvider, type PublicKey, type SignatureAlgorithm, verifyChain } from '@sanstls/x509';
 
@@ -169,6 +170,42 @@ async function handshakeRow(pki: BenchPki, runs: number): Promise<BenchRow> {
   return { name: 'full handshake, client + server in one thread', noble, webCrypto };
 }
 
+/**
+ * Whole in-memory handshakes over X25519 with the client on the noble provider vs on the WebCrypto provider
+ * (key exchange and every signature check on WebCrypto, issue #9); the server is the same noble one.
+ */
+async function providerHandshakeRow(pki: BenchPki, runs: number): Promise<BenchRow> {
+  const provider = webCryptoProvider();
+  const once = async (webCrypto: boolean) => {
+    const [a, b] = memoryStreamPair();
+    const server = acceptTls(b, { certChain: { cert: pki.serverChainPem, key: pki.serverKeyPem } });
+    const client = await connectTls(a, {
+      serverHostname: 'localhost',
+      trustAnchors: pki.caPem,
+      groups: ['x25519'],
+      ...(webCrypto ? { cryptoProvider: provider, webCrypto: true } : { webCrypto: false }),
+    });
+    await server;
+    if (client.sslObject.context.provider.name !== (webCrypto ? 'webcrypto' : 'noble')) {
+      throw new Error('unexpected provider');
+    }
+    await client.close();
+  };
+  const samples: { noble: number[]; webCrypto: number[] } = { noble: [], webCrypto: [] };
+  for (let i = 0; i < 2; i++) await once(i % 2 === 0);
+  for (let i = 0; i < 2 * runs; i++) {
+    const t = performance.now();
+    await once(i % 2 === 1);
+    (i % 2 === 1 ? samples.webCrypto : samples.noble).push(performance.now() - t);
+  }
+  const mid = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  return {
+    name: 'full handshake, x25519: client on WebCrypto provider',
+    noble: mid(samples.noble),
+    webCrypto: mid(samples.webCrypto),
+  };
+}
+
 export interface BenchPki {
   caPem: string;
   serverChainPem: string;
@@ -187,6 +224,7 @@ export async function runBenchmarks(pki: BenchPki, runs = 15): Promise<BenchRow[
     await keyExchangeRow('secp256r1', runs),
     await chainRow(pki.leafDer, [], [pki.caDer], new Date(), runs),
     await handshakeRow(pki, Math.max(5, Math.floor(runs / 2))),
+    await providerHandshakeRow(pki, Math.max(5, Math.floor(runs / 2))),
   ];
 }
 
