@@ -90,8 +90,18 @@ function webCryptoGroup(subtle: SubtleCrypto, spec: WebCryptoGroupSpec): KeyExch
       throw synchronous();
     },
     async generateClientShare(): Promise<ClientKeyShareOffer> {
-      const pair = (await subtle.generateKey(spec.algorithm, false, ['deriveBits'])) as CryptoKeyPair;
-      const publicKey = new Uint8Array(await subtle.exportKey('raw', pair.publicKey));
+      let pair: CryptoKeyPair;
+      let publicKey: Uint8Array;
+      try {
+        pair = (await subtle.generateKey(spec.algorithm, false, ['deriveBits'])) as CryptoKeyPair;
+        publicKey = new Uint8Array(await subtle.exportKey('raw', pair.publicKey));
+      } catch (e) {
+        // A WebCrypto without this algorithm (X25519 before Chrome 133): say so, and what to do instead.
+        throw notSupported(
+          `this WebCrypto cannot generate a ${spec.name} key share (${(e as Error).message}): offer other groups (e.g. groups: ['secp256r1', 'secp384r1']) or use @sanstls/web-adapter/client`,
+          true,
+        );
+      }
       return {
         publicKey,
         async complete(peerShare) {

@@ -196,6 +196,30 @@ describe('the WebCrypto provider', () => {
     }
   });
 
+  it('a WebCrypto without X25519 fails the handshake with NOT_SUPPORTED naming the way out', async () => {
+    // Node's WebCrypto has X25519; this one refuses it as an older browser's does (NotSupportedError).
+    const real = globalThis.crypto.subtle;
+    const older = {
+      generateKey: (algorithm: AlgorithmIdentifier, extractable: boolean, usages: KeyUsage[]) =>
+        (algorithm as Algorithm).name === 'X25519'
+          ? Promise.reject(new DOMException('Unrecognized name', 'NotSupportedError'))
+          : real.generateKey(algorithm, extractable, usages),
+      exportKey: real.exportKey.bind(real),
+    } as unknown as SubtleCrypto;
+    const legacy = webCryptoProvider({ subtle: older });
+    const error = await Promise.resolve(legacy.group('x25519')!.generateClientShare!(legacy.randomBytes)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SSLError);
+    expect((error as SSLError).reason).toBe('NOT_SUPPORTED');
+    expect((error as SSLError).alert).toBe(40);
+    expect(String(error)).toContain("groups: ['secp256r1', 'secp384r1']");
+    // P-256 still works on it.
+    const p = await legacy.group('secp256r1')!.generateClientShare!(legacy.randomBytes);
+    expect(p.publicKey.length).toBe(65);
+  });
+
   it('verifies signatures: a good one true, an altered one false, an algorithm it lacks NOT_SUPPORTED', async () => {
     const subtle = globalThis.crypto.subtle;
     const pair = (await subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
