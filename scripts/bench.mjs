@@ -8,6 +8,7 @@
  *   pnpm bench                     (build, then this script)
  *   node scripts/bench.mjs [--quick] [--only=handshakes,bulk,sockets,memory,primitives,bundle,profile]
  *                          [--out=<dir>]   (default: the repository root)
+ *                          [--rows=<regex>] (in-memory handshake rows whose id matches, e.g. tls12; for investigation)
  *   SANSTLS_BENCH_COMMIT=<sha> node scripts/bench.mjs   (in a `git archive` export: the commit to report)
  *
  * Every section degrades to a row saying what is missing; the script exits 0 unless it is itself broken.
@@ -27,6 +28,7 @@ const only = args
   .split(',');
 const outDir =
   args.find((a) => a.startsWith('--out='))?.slice('--out='.length) ?? fileURLToPath(new URL('../', import.meta.url));
+const rowsArg = args.find((a) => a.startsWith('--rows='))?.slice('--rows='.length);
 const wants = (section) => only === undefined || only.includes(section);
 
 for (const pkg of ['x509', 'core']) {
@@ -98,7 +100,9 @@ if (wants('handshakes')) {
   results.handshakes = {};
   for (const p of providers) {
     section(`handshakes in memory, provider ${p.name} (CPU time of both sides)`);
-    results.handshakes[p.name] = await guarded('handshakes', () => handshakeRows(pki, p.provider));
+    results.handshakes[p.name] = await guarded('handshakes', () =>
+      handshakeRows(pki, p.provider, console.log, { rows: rowsArg === undefined ? undefined : new RegExp(rowsArg) }),
+    );
   }
 }
 if (wants('bulk')) {

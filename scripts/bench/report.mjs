@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fmt } from './stats.mjs';
+import { budget, fmt } from './stats.mjs';
 import { barChart } from './svg.mjs';
 
 const ok = (r) => r !== undefined && r !== null && r.status === 'ok';
@@ -59,7 +59,7 @@ function targets(results) {
               .map((p) => `${p.name}: ${p.met ? 'met' : 'not met'}`)
               .join(', '),
       bound: ok(head)
-        ? `With noble the floor itself is pure-JS crypto: key exchange ${pct(share((c) => c.startsWith('key share')))}, signatures and verifications ${pct(share((c) => c === 'sign' || c === 'verify'))}, hashing/HKDF/AEAD/RNG ${pct(share((c) => !c.startsWith('key share') && c !== 'sign' && c !== 'verify'))} of it; the engine's own work (certificate parsing and chain building, message coding, record layer, GC) adds ${fmt(head.handshakeMs.median - head.primitivesMs.median)} ms per pair. ${perProvider
+        ? `With noble the floor itself is pure-JS crypto: key exchange ${pct(share((c) => c.startsWith('key share')))}, signatures and verifications ${pct(share((c) => c === 'sign' || c === 'verify'))}, hashing/HKDF/AEAD/RNG ${pct(share((c) => !c.startsWith('key share') && c !== 'sign' && c !== 'verify'))} of it; the engine's own work (certificate parsing and chain building, message coding, record layer, GC) adds ${fmt(head.handshakeMs.median - head.primitivesMs.median)} ms per pair.${inSituBound(results)} ${perProvider
             .filter((p) => p.worst !== undefined && p.worst.ratio > 1.25)
             .map((p) => `Worst ${p.name} row: ${p.worst.label} at ${fmt(p.worst.ratio)}×.`)
             .join(' ')}${(() => {
@@ -456,7 +456,7 @@ function breakdownSection(results) {
     const r = nodeRows.find((x) => x.id === id);
     if (r !== undefined) pick.push({ ...r, label: `${r.label} — node:crypto provider` });
   }
-  const out = [];
+  const out = [inSituSection(results), ''];
   for (const r of pick) {
     out.push(
       `**${r.label}** — floor ${fmt(r.primitivesMs.median)} ms, handshake ${fmt(r.handshakeMs.median)} ms (protocol, parsing, records and copies: ${fmt(r.handshakeMs.median - r.primitivesMs.median)} ms)\n`,
@@ -478,6 +478,83 @@ function breakdownSection(results) {
     out.push('');
   }
   return out.join('\n');
+}
+
+/**
+ * What the in-situ decomposition says about handshake − floor on the headline row, for the Targets table:
+ * whether the primitives run slower inside handshakes, how much is engine work outside provider calls, and
+ * the collections and other threads' CPU the unpreempted main-thread figures leave out.
+ */
+function inSituBound(results) {
+  const heads = inSituRows(results).filter((x) => x.r.id === HEADLINE);
+  if (heads.length === 0) return '';
+  const one = ({ provider, r, d }) => {
+    const cpuGap = r.handshakeMs.median - r.primitivesMs.median;
+    const mainGap = d.handshakeMs - d.floorMs;
+    const gcExtra = d.gc.handshake.ms - d.gc.floor.ms;
+    const otherExtra = d.otherThreadsMs.handshake - d.otherThreadsMs.floor;
+    return `${provider}: of the ${fmt(cpuGap)} ms CPU between handshake and floor, the unpreempted main thread shows ${fmt(mainGap)} ms (handshake ${fmt(d.handshakeMs)} vs floor ${fmt(d.floorMs)} ms): the provider calls cost ${fmt(d.situMs)} ms inside handshakes vs ${fmt(d.replayMs)} ms in the replay (${fmt(d.excessMs.median)} ms, rounds ${fmt(d.excessMs.min)} to ${fmt(d.excessMs.max)}; ×${fmt(d.situOverReplay.median)}), and the engine outside provider calls ${fmt(d.engineMs.median)} ms; collections, which those figures mostly leave out, pause the handshakes ${fmt(d.gc.handshake.ms)} ms per pair (wall) vs ${fmt(d.gc.floor.ms)} ms for the replay (${fmt(d.gc.handshake.scavenges)} vs ${fmt(d.gc.floor.scavenges)} scavenges per pair; ${gcExtra >= 0 ? `${fmt(gcExtra)} ms more` : `${fmt(-gcExtra)} ms less`}), and the process's other threads (GC helpers, compiler) add ${fmt(d.otherThreadsMs.handshake)} vs ${fmt(d.otherThreadsMs.floor)} ms of CPU (${otherExtra >= 0 ? `${fmt(otherExtra)} ms more` : `${fmt(-otherExtra)} ms less`})`;
+  };
+  return ` Where the difference lies (in situ vs replay, below "Where the primitive time goes"): ${heads.map(one).join('; ')}.`;
+}
+
+/** The in-situ decompositions of the rows of every provider that has one (see handshakes.mjs measureKind). */
+function inSituRows(results) {
+  return Object.entries(results.handshakes ?? {}).flatMap(([provider, rows]) =>
+    rowsOf(rows)
+      .filter((r) => ok(r) && r.inSitu?.status === 'ok')
+      .map((r) => ({ provider, r, d: r.inSitu })),
+  );
+}
+
+/**
+ * handshake − floor split into (a) the provider calls costing more inside handshakes than in the replay
+ * and (b) the engine's work outside provider calls, per row and provider.
+ */
+function inSituSection(results) {
+  const rows = inSituRows(results);
+  if (rows.length === 0) return '';
+  const clean = rows.reduce((a, x) => a + x.d.cleanShare, 0) / rows.length;
+  const independent = rows.every((x) => x.d.loadIndependent);
+  return `**In situ vs replay.** The same provider calls, timed call by call inside real handshakes (a timing wrapper around the real provider, its own ${fmt(Math.min(...rows.map((x) => x.d.timerOverheadUs * 1000)))}–${fmt(Math.max(...rows.map((x) => x.d.timerOverheadUs * 1000)))} ns per call subtracted) and in the replay (through the same wrapper), in batches alternated with the bare handshakes and bare replays of the rows above. ${independent ? `${rows.some((x) => x.d.method !== 'unpreempted chunks') ? `(Rows marked * had too few unpreempted rounds on this loaded run and use the batch's wall time less the run-queue delay, the calls' share of that delay taken in proportion to their share of the wall time — an estimate.) ` : ''}Only chunks of about 1 ms that ran unpreempted count (the main thread's run-queue delay, read before and after each chunk, did not change; ${pct(clean)} of the chunks on average), so these are main-thread times that other processes' load cannot stretch: *handshake* and *floor* are the bare batches' unpreempted time per pair, *in situ* and *replay* the summed calls, *engine* = handshake − in situ (work outside provider calls), *in situ − replay* = what the primitives cost more inside handshakes. A chunk in which a scavenge woke helper threads is usually preempted when the main thread waits for them on a loaded machine, so collections are mostly outside these figures; they are counted apart (*scavenges*, *GC pause*: PerformanceObserver, wall ms per pair, all chunks), as is the CPU of the process's other threads (GC helpers, compiler), which the CPU columns above include.` : 'This platform gives no run-queue delay, so these are plain wall-clock times and load can stretch them.'} Medians over rounds.
+
+${table(
+  [
+    'handshake',
+    'provider',
+    'handshake ms',
+    'floor ms',
+    'calls in situ ms',
+    'calls in replay ms',
+    'in situ − replay ms (rounds)',
+    'engine ms (rounds)',
+    'scavenges / pair: handshake, floor',
+    'GC pause ms / pair: handshake, floor',
+    'other threads CPU ms / pair: handshake, floor',
+  ],
+  rows.map(({ provider, r, d }) => [
+    `${r.label}${d.method === 'unpreempted chunks' ? '' : ' *'}`,
+    provider,
+    fmt(d.handshakeMs),
+    fmt(d.floorMs),
+    fmt(d.situMs),
+    fmt(d.replayMs),
+    `${fmt(d.excessMs.median)} (${fmt(d.excessMs.min)}…${fmt(d.excessMs.max)})`,
+    `${fmt(d.engineMs.median)} (${fmt(d.engineMs.min)}…${fmt(d.engineMs.max)})`,
+    `${fmt(d.gc.handshake.scavenges)}, ${fmt(d.gc.floor.scavenges)}`,
+    `${fmt(d.gc.handshake.ms)}, ${fmt(d.gc.floor.ms)}`,
+    `${fmt(d.otherThreadsMs.handshake)}, ${fmt(d.otherThreadsMs.floor)}`,
+  ]),
+)}
+
+Per category on the headline row (in situ / replay ms per pair): ${rows
+    .filter((x) => x.r.id === HEADLINE)
+    .map(
+      (x) =>
+        `${x.provider}: ${x.d.perCategory.map((c) => `${c.category} ${fmt(c.situMs)} / ${fmt(c.replayMs)}`).join(', ')}`,
+    )
+    .join('; ')}.
+`;
 }
 
 const CERT_LABEL = { 'ecdsa-p256': 'ECDSA P-256', 'rsa-2048': 'RSA-2048', ed25519: 'Ed25519' };
@@ -870,8 +947,8 @@ The machine is shared (other builds and test suites run beside the benchmark): f
 ## How it is measured
 
 - Each figure is the median of timed batches after a warm-up (${m.quick ? '5 batches of about 60 ms, quick mode' : 'handshakes in memory: 7 batches of about 150 ms (resumed vs full: 300 ms); bulk: 9 rounds of about 225 ms; socket handshakes: 5 batches of about 300 ms'}); the spread (fastest–slowest batch) is given beside it. Ratios (handshake / floor, SSLObject / raw AEAD, resumed / full) are medians of per-round ratios of alternating batches; the ratio of each side's fastest batch is given too, the least disturbed estimate when the machine is loaded.
-- **Handshakes in memory**: a fresh client and server \`SSLObject\` over \`MemoryBIO\`s per handshake, both driven in one thread until both finished (including the client reading the NewSessionTicket), so both sides' CPU is counted. Certificates: root → intermediate → leaf made with \`@sanstls/x509/generate\`; the server sends leaf + intermediate, the client verifies the chain and the hostname. Contexts are reused, as an application would: the client context's verified-signature cache then skips the chain signatures after the first contact (the *chain cache cleared* row shows a first contact). Before a provider's first row, every row's handshake kind runs round-robin (with the bare and the counting provider) for about three warm-ups, so that no row pays for V8 re-optimising engine code the kinds share when it meets a new provider or message shape. *Resumed vs full* is measured by alternating full and resumed batches on the same contexts; the speed-up from the two rows measured apart is shown beside it but is the weaker figure: those rows are timed at different moments of the run, and the full rows, timed first, carry more CPU of the process's other threads (concurrent compilation and collection: CPU time 30–45% above wall time on them, 7–19% on the resumed row, in two runs). Instruction counts under valgrind, which other load cannot tilt, agree with the alternating figure (node:crypto, TLS 1.3 resumed vs full: 1.06–1.10× in two runs).
-- **Primitive floor**: the handshake runs once through a counting wrapper around the real provider (wrap, don't mock), which logs every provider call with its inputs (key shares, signatures, verifications, hashes, HMAC/HKDF, AEAD key setups and records, RNG). Replaying that log against the bare provider, in batches alternated with real handshakes, gives the summed cost of exactly the primitive operations one handshake performs; *ratio* = handshake / floor. Per-category costs: each call's fastest time over 15 replays, scaled to the floor.
+- **Handshakes in memory**: a fresh client and server \`SSLObject\` over \`MemoryBIO\`s per handshake, both driven in one thread until both finished (including the client reading the NewSessionTicket), so both sides' CPU is counted. Certificates: root → intermediate → leaf made with \`@sanstls/x509/generate\`; the server sends leaf + intermediate, the client verifies the chain and the hostname. Contexts are reused, as an application would: the client context's verified-signature cache then skips the chain signatures after the first contact (the *chain cache cleared* row shows a first contact). Before a provider's first row, every row's handshake kind runs round-robin (with the bare, the recording and the timing provider) for about ${budget.warmupPairs.toLocaleString('en-US')} pairs (at most ${fmt((budget.warmupMs * 100) / 1000)} s), so that no row pays for V8 re-optimising engine code the kinds share when it meets a new provider or message shape, nor for the optimising compilations of engine functions that run once per handshake: V8 finds those hot only after thousands of handshakes (with \`--trace-opt\`, compilations went on until about 3,000 pairs with either provider), and their background threads' CPU would otherwise be charged to the first rows' handshakes, never to the replays. *Resumed vs full* is measured by alternating full and resumed batches on the same contexts; the speed-up from the two rows measured apart is shown beside it but is the weaker figure: those rows are timed at different moments of the run, and the full rows, timed first, carry more CPU of the process's other threads (concurrent compilation and collection: CPU time 30–45% above wall time on them, 7–19% on the resumed row, in two runs). Instruction counts under valgrind, which other load cannot tilt, agree with the alternating figure (node:crypto, TLS 1.3 resumed vs full: 1.06–1.10× in two runs).
+- **Primitive floor**: the handshake runs once through a counting wrapper around the real provider (wrap, don't mock), which logs every provider call with its inputs (key shares, signatures, verifications, hashes, HMAC/HKDF, AEAD key setups and records, RNG). The wrapper offers exactly the optional methods the bare provider offers (keyed HMAC, in-place sealing, key wiping), so the recorded handshake takes the bare one's code paths, and it logs copies of byte inputs (the engine reuses record buffers and nonces afterwards); the replay checks that every recorded open authenticates and every verification succeeds. Replaying that log against the bare provider, in batches alternated with real handshakes, gives the summed cost of exactly the primitive operations one handshake performs; *ratio* = handshake / floor. Per-category costs: each call's fastest time over 15 replays, scaled to the floor.
 - **Providers**: every in-memory and socket figure of sanstls is taken for each crypto provider present: the pure-JS noble provider (core's default) and the node:crypto provider exported by @sanstls/node-adapter (\`nodeCryptoProvider\`).
 - **Sockets**: the Node adapter's \`createServer\`/\`connect\` and Node's \`tls\` with the same PEM files, group (X25519) and suite, one connection at a time over 127.0.0.1, client and server in the same process (CPU of both sides and of the loopback charged to it): TLS 1.3 full handshakes per certificate type, TLS 1.2 full, and TLS 1.3 and 1.2 resumption with a session taken from a first connection.
 - **Bulk**: 16 KiB application writes (one full record each) client → server through \`SSLObject\` and \`MemoryBIO\`s, alternated with the provider's raw seal+open of 16 KiB; over sockets, 16 KiB writes with back-pressure, about 50 ms per transfer.

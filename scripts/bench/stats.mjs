@@ -2,6 +2,7 @@
  * Timing statistics: every figure is the median of timed batches after a warm-up, reported with its
  * spread (fastest and slowest batch, interquartile range) so a noisy run is visible as such.
  */
+import { openSync, readSync } from 'node:fs';
 
 /** Summary of per-operation samples (any unit): median, min, max, quartiles, relative spread. */
 export function summarize(samples) {
@@ -46,9 +47,11 @@ export const budget = {
   batches: 7,
   batchMs: 150,
   warmupMs: 300,
+  /** In-memory handshake pairs run before the first row of a provider (handshakes.mjs warmUp). */
+  warmupPairs: 3000,
 };
 export function setQuick(quick) {
-  if (quick) Object.assign(budget, { batches: 5, batchMs: 60, warmupMs: 100 });
+  if (quick) Object.assign(budget, { batches: 5, batchMs: 60, warmupMs: 100, warmupPairs: 300 });
 }
 
 /** CPU milliseconds (user + system, every thread of this process) since `from` (a process.cpuUsage()). */
@@ -107,41 +110,145 @@ function calibrate(fn, batchMs, warmupMs) {
 }
 
 /**
+ * The main thread's run-queue delay so far, in ns (Linux /proc/thread-self/schedstat, second field: time
+ * spent runnable but waiting for a CPU; exact when the running thread reads it, as the kernel adds each
+ * wait when the thread is scheduled back in), or null where unavailable. The file stays open and is
+ * re-read at offset 0 (≈ 4 µs). A stretch of synchronous work whose delay did not change ran without
+ * being preempted: its wall time is then the thread's own time, whatever the machine's load.
+ */
+export const runQueueWaitNs = (() => {
+  let fd;
+  try {
+    fd = openSync('/proc/thread-self/schedstat', 'r');
+  } catch {
+    return () => null;
+  }
+  const buf = Buffer.alloc(128);
+  return () => {
+    readSync(fd, buf, 0, 128, 0);
+    let i = 0;
+    while (buf[i] !== 32) i++;
+    let v = 0;
+    for (i++; buf[i] >= 48 && buf[i] <= 57; i++) v = v * 10 + (buf[i] - 48);
+    return v;
+  };
+})();
+
+/** CPU and wall ms one runQueueWaitNs() read costs (subtracted from batches that read it per chunk). */
+const readCost = (() => {
+  const N = 2000;
+  runQueueWaitNs();
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < N; i++) runQueueWaitNs();
+  return { wallMs: (performance.now() - t0) / N, cpuMs: cpuMsSince(c0) / N };
+})();
+
+/**
+ * Synchronous functions measured in alternating batches (f0, f1, …, f0, f1, …) so that all see the same
+ * machine state. Each entry of `fns` is a function or `{ fn, before, after, chunk }`: `before(round)` runs
+ * after the untimed lead-in, right before the timed batch; `chunk(clean)` after each chunk of calls (a
+ * batch runs in chunks of about `chunkMs`, each bracketed by reads of the run-queue delay: `clean` is true
+ * when nothing preempted the chunk, null where that cannot be known); `after(round, batch)` after the
+ * batch, with its record `{ n, cpuMs, wallMs, waitMs, cleanN, cleanWallMs, start, end }`: totals over the
+ * batch (cpuMs and wallMs without the delay reads' own cost), the calls in clean chunks and their wall
+ * time (the thread's own time, load-independent), `start`/`end` on the performance.now() clock. Returns,
+ * per function, the CPU-time summary per call with `wall` beside it, the clean time per call and the raw
+ * `batches`.
+ */
+export function measureRounds(
+  fns,
+  {
+    batches = budget.batches,
+    batchMs = budget.batchMs,
+    warmupMs = budget.warmupMs,
+    chunkMs = Number.POSITIVE_INFINITY,
+  } = {},
+) {
+  const specs = fns.map((f) => (typeof f === 'function' ? { fn: f } : f));
+  const counts = specs.map((s, i) => calibrate(s.fn, batchMs, i === 0 ? warmupMs : warmupMs / 2));
+  const chunkSizes = counts.map((n) => Math.max(1, Math.round((n * chunkMs) / batchMs)));
+  const records = specs.map(() => []);
+  for (let round = 0; round < batches; round++) {
+    specs.forEach((spec, i) => {
+      const { fn } = spec;
+      const n = counts[i];
+      const size = chunkSizes[i];
+      // Untimed lead-in of a third of a batch: the collections (and, on node:crypto, the native key handles
+      // finalized) that the previous batch left behind land here, not in this batch's timing, and this
+      // function reaches its own steady state. Without it a workload that allocates more hands part of its
+      // cost to the one after it (measured: a resumed handshake after full ones took 2–3× its steady cost).
+      for (let j = 0, lead = Math.ceil(n / 3); j < lead; j++) fn();
+      spec.before?.(round);
+      let cleanN = 0;
+      let cleanWallMs = 0;
+      let chunks = 0;
+      const w0 = runQueueWaitNs();
+      const c0 = process.cpuUsage();
+      const start = performance.now();
+      for (let done = 0; done < n; chunks++) {
+        const m = Math.min(size, n - done);
+        const a = runQueueWaitNs();
+        const t0 = performance.now();
+        for (let j = 0; j < m; j++) fn();
+        const t1 = performance.now();
+        const clean = a === null ? null : runQueueWaitNs() === a;
+        if (clean) {
+          cleanN += m;
+          cleanWallMs += t1 - t0;
+        }
+        spec.chunk?.(clean);
+        done += m;
+      }
+      const end = performance.now();
+      const cpuMs = cpuMsSince(c0) - 2 * chunks * readCost.cpuMs;
+      const w1 = runQueueWaitNs();
+      const batch = {
+        n,
+        cpuMs,
+        wallMs: end - start - 2 * chunks * readCost.wallMs,
+        waitMs: w0 === null ? null : (w1 - w0) / 1e6,
+        cleanN,
+        cleanWallMs,
+        start,
+        end,
+      };
+      records[i].push(batch);
+      spec.after?.(round, batch);
+    });
+  }
+  return records.map((rs, i) => {
+    const clean = rs.filter((r) => r.cleanN > 0);
+    return {
+      ...summarize(rs.map((r) => r.cpuMs / r.n)),
+      wall: summarize(rs.map((r) => r.wallMs / r.n)),
+      ...(clean.length === 0 ? {} : { clean: summarize(clean.map((r) => r.cleanWallMs / r.cleanN)) }),
+      perBatch: counts[i],
+      batches: rs,
+    };
+  });
+}
+
+/**
  * Two synchronous functions measured in alternating batches (a, b, a, b, …) so that both see the same
  * machine state; returns each one's CPU-time summary and the summary of the per-round ratios a/b, which
  * is far steadier than the ratio of two separately taken medians on a shared machine. Each timed batch
- * follows an untimed lead-in of the same function (see `run`).
+ * follows an untimed lead-in of the same function (see measureRounds).
  */
-export function measureInterleaved(
-  a,
-  b,
-  { batches = budget.batches, batchMs = budget.batchMs, warmupMs = budget.warmupMs } = {},
-) {
-  const na = calibrate(a, batchMs, warmupMs);
-  const nb = calibrate(b, batchMs, warmupMs / 2);
-  const sa = [];
-  const sb = [];
-  const wa = [];
-  const wb = [];
-  const run = (fn, n, cpu, wall) => {
-    // Untimed lead-in of a third of a batch: the collections (and, on node:crypto, the native key handles
-    // finalized) that the other side's batch left behind land here, not in this side's timing, and this
-    // side reaches its own steady state. Without it a workload that allocates more hands part of its cost
-    // to the one after it (measured: a resumed handshake after full ones took 2–3× its steady cost).
-    for (let i = 0, lead = Math.ceil(n / 3); i < lead; i++) fn();
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) fn();
-    wall.push((performance.now() - t0) / n);
-    cpu.push(cpuMsSince(c0) / n);
-  };
-  for (let i = 0; i < batches; i++) {
-    run(a, na, sa, wa);
-    run(b, nb, sb, wb);
-  }
+export function measureInterleaved(a, b, options) {
+  const [ma, mb] = measureRounds([a, b], options);
+  return withRatio(ma, mb);
+}
+
+/** Two sides of measureRounds as `{ a, b, ratio, ratioBest }`: per-round CPU ratios a/b and the fastest batches' ratio. */
+export function withRatio(ma, mb) {
+  const per = (m) => m.batches.map((r) => r.cpuMs / r.n);
+  const sa = per(ma);
+  const sb = per(mb);
+  const strip = ({ batches, ...summary }) => summary;
   return {
-    a: { ...summarize(sa), wall: summarize(wa), perBatch: na },
-    b: { ...summarize(sb), wall: summarize(wb), perBatch: nb },
+    a: strip(ma),
+    b: strip(mb),
     ratio: summarize(sa.map((v, i) => v / sb[i])),
     // Fastest batch of each side: on a loaded machine the least disturbed estimate of each cost.
     ratioBest: Math.min(...sa) / Math.min(...sb),

@@ -7,7 +7,13 @@
 import { createChain } from '@sanstls/x509/generate';
 import { describe, expect, test } from 'vitest';
 // @ts-expect-error: plain .mjs helpers without type declarations (tests are not type-checked by tsc -b)
-import { countByCategory, record, recordingProvider, replayer } from '../../../scripts/bench/recording-provider.mjs';
+import {
+  countByCategory,
+  record,
+  recordingProvider,
+  replayer,
+  timingProvider,
+} from '../../../scripts/bench/recording-provider.mjs';
 // @ts-expect-error: as above
 import { summarize, toRate } from '../../../scripts/bench/stats.mjs';
 // @ts-expect-error: as above
@@ -157,6 +163,136 @@ describe('recorded TLS 1.3 handshake (what the floor counts)', () => {
     const c = counts(record(recorder, connect));
     expect(c.sign).toBe(1);
     expect(c.verify).toBe(1);
+  });
+});
+
+describe("the wrappers take the bare provider's paths", () => {
+  const chain = createChain({ keyType: 'ecdsa-p256', leafSubjectAltNames: ['localhost'] });
+  const contexts = (provider: typeof defaultProvider, version: 'TLSv1.2' | 'TLSv1.3') => {
+    const server = new SSLContext(PROTOCOL_TLS_SERVER, { cryptoProvider: provider });
+    server.loadCertChain(chain.certChainPem, chain.leaf.keyPem);
+    const client = new SSLContext(PROTOCOL_TLS_CLIENT, { cryptoProvider: provider });
+    client.loadVerifyLocations({ cadata: chain.root.pem });
+    for (const ctx of [client, server]) {
+      ctx.setGroups(['x25519']);
+      if (version === 'TLSv1.2') ctx.maximumVersion = TLSVersion.TLSv1_2;
+      else ctx.minimumVersion = TLSVersion.TLSv1_3;
+    }
+    return () => {
+      const pipes = [new MemoryBIO(), new MemoryBIO(), new MemoryBIO(), new MemoryBIO()];
+      const c = client.wrapBio(pipes[0]!, pipes[1]!, { serverHostname: 'localhost' });
+      const s = server.wrapBio(pipes[2]!, pipes[3]!, { serverSide: true });
+      handshake(c, s, pipes);
+    };
+  };
+
+  test('optional provider methods are offered exactly when the inner provider offers them', () => {
+    const { provider } = recordingProvider(defaultProvider);
+    const inner = defaultProvider.hash('sha256');
+    expect(typeof provider.hash('sha256').hmacKeyed).toBe(typeof inner.hmacKeyed);
+    const key = provider.aead('CHACHA20-POLY1305').create(bytes(32, 1));
+    const bare = defaultProvider.aead('CHACHA20-POLY1305').create(bytes(32, 1));
+    expect(typeof key.sealInPlace).toBe(typeof bare.sealInPlace);
+    expect(typeof key.wipe).toBe(typeof bare.wipe);
+    // A provider without them: the wrapper must not invent them (the engine would take another path).
+    const plain = {
+      ...defaultProvider,
+      hash: (name: 'sha256' | 'sha384') => {
+        const { hmacKeyed: _drop, ...rest } = defaultProvider.hash(name);
+        return rest;
+      },
+    };
+    expect(recordingProvider(plain).provider.hash('sha256').hmacKeyed).toBeUndefined();
+  });
+
+  test('TLS 1.2: the log has the keyed HMACs and in-place seals the bare handshake makes, and replays', () => {
+    const { provider, recorder } = recordingProvider(defaultProvider);
+    const connect = contexts(provider, 'TLSv1.2');
+    connect();
+    const log: (Entry & { data?: Uint8Array })[] = record(recorder, connect);
+    const ops = new Set(log.map((e) => e.op));
+    expect(ops.has('keyed') && ops.has('mac') && ops.has('sealInPlace')).toBe(true);
+    expect(ops.has('hmac')).toBe(false);
+    // The replay checks that every open authenticates and every verification succeeds: the log holds
+    // copies, not views of buffers the engine reused after the call.
+    expect(() => replayer(defaultProvider, log)()).not.toThrow();
+  });
+
+  test('a replay whose recorded ciphertext changed fails instead of timing a cheaper failed open', () => {
+    const { provider, recorder } = recordingProvider(defaultProvider);
+    const connect = contexts(provider, 'TLSv1.3');
+    connect();
+    const log: (Entry & { data?: Uint8Array })[] = record(recorder, connect);
+    const open = log.find((e) => e.op === 'open')!;
+    open.data![0]! ^= 1;
+    expect(() => replayer(defaultProvider, log)()).toThrow(/did not authenticate/);
+  });
+
+  test('a key parsed anew in each handshake is a new object in each replay run, a kept key the same one', () => {
+    const { provider, recorder } = recordingProvider(defaultProvider);
+    const server = new SSLContext(PROTOCOL_TLS_SERVER, { cryptoProvider: provider });
+    server.loadCertChain(chain.certChainPem, chain.leaf.keyPem);
+    const client = new SSLContext(PROTOCOL_TLS_CLIENT, { cryptoProvider: provider });
+    client.loadVerifyLocations({ cadata: chain.root.pem });
+    client.minimumVersion = TLSVersion.TLSv1_3;
+    const connect = () => {
+      // A first contact each time: the chain is parsed anew (node:crypto would build new KeyObjects).
+      client.signatureCache.clear();
+      client.verifiedChainCache?.clear();
+      const pipes = [new MemoryBIO(), new MemoryBIO(), new MemoryBIO(), new MemoryBIO()];
+      handshake(
+        client.wrapBio(pipes[0]!, pipes[1]!, { serverHostname: 'localhost' }),
+        server.wrapBio(pipes[2]!, pipes[3]!, { serverSide: true }),
+        pipes,
+      );
+    };
+    connect();
+    const log: (Entry & { freshKey?: boolean })[] = record(recorder, connect);
+    const fresh = log.filter((e) => e.freshKey !== undefined).map((e) => e.freshKey);
+    // The anchor's key (trust store) and the server's own key are kept; the leaf's and intermediate's are new.
+    expect(fresh.filter((f) => f === true)).toHaveLength(2);
+    expect(fresh.filter((f) => f === false).length).toBeGreaterThanOrEqual(2);
+    const keysPerRun: unknown[][] = [];
+    const spy = {
+      ...defaultProvider,
+      verify: (...args: Parameters<typeof defaultProvider.verify>) => {
+        keysPerRun.at(-1)!.push(args[1]);
+        return defaultProvider.verify(...args);
+      },
+    };
+    const run = replayer(spy, log);
+    for (let i = 0; i < 2; i++) {
+      keysPerRun.push([]);
+      run();
+    }
+    const verifies = log.filter((e) => e.op === 'verify');
+    verifies.forEach((e, i) => {
+      expect(keysPerRun[0]![i] === keysPerRun[1]![i]).toBe(e.freshKey === false);
+    });
+  });
+
+  test('the timing wrapper times the same calls in the same order, nested calls exclusive', () => {
+    const { provider, recorder } = recordingProvider(defaultProvider);
+    const connectRecorded = contexts(provider, 'TLSv1.3');
+    connectRecorded();
+    const log: Entry[] = record(recorder, connectRecorded);
+    const { provider: timed, clock } = timingProvider(defaultProvider);
+    const connect = contexts(timed, 'TLSv1.3');
+    connect();
+    clock.on = true;
+    clock.shape = [];
+    clock.reset();
+    const t0 = performance.now();
+    connect();
+    const wall = performance.now() - t0;
+    expect(clock.k).toBe(log.length);
+    expect((clock.shape as Entry[]).map((e) => `${e.cat}/${e.op}`)).toEqual(log.map((e) => `${e.cat}/${e.op}`));
+    const times = Array.from(clock.times.subarray(0, clock.k) as Float64Array);
+    expect(times.every((t) => t >= 0)).toBe(true);
+    // Exclusive times of calls that do not overlap sum to less than the handshake's wall time.
+    expect(times.reduce((a, b) => a + b, 0)).toBeLessThan(wall);
+    expect(clock.nspans).toBeGreaterThan(0);
+    expect(clock.nspans).toBeLessThanOrEqual(log.length);
   });
 });
 
