@@ -11,9 +11,11 @@
  * without a context) use {@link webCryptoProvider}; a context you build yourself needs
  * `new SSLContext(PROTOCOL_TLS_CLIENT, { cryptoProvider: webCryptoProvider() })` (this entry installs no
  * default provider). Chain signatures are checked by WebCrypto at the `verifyPeerCertificate` suspension
- * point, so a context with its own verify callback or SPKI pins is refused (SSLError NOT_SUPPORTED).
- * Needs a WebCrypto with X25519 and Ed25519 (Chrome 137, Firefox 130, Safari 17, Node 20); a page can
- * fall back to `@sanstls/web-adapter/client` where it is missing.
+ * point, so a context with its own verify callback or SPKI pins is refused (SSLError NOT_SUPPORTED);
+ * that check is `connectTls`'s: an SSLObject from `wrapBio` on this provider cannot ask WebCrypto
+ * synchronously and fails chain validation (use `connectTls`, or CERT_NONE with a verify callback awaiting
+ * `verifyChainWithWebCrypto`). Needs a WebCrypto with X25519 and Ed25519 (Chrome 137, Firefox 130,
+ * Safari 17, Node 20); a page can fall back to `@sanstls/web-adapter/client` where it is missing.
  * @module
  */
 import type { StreamPair } from './stream-pair.js';

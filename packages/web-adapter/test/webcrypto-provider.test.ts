@@ -6,8 +6,10 @@
  */
 import { connect } from 'node:net';
 import type { CryptoProvider } from '@sanstls/core/client-base';
+import { acceptTls } from '@sanstls/web-adapter';
 import {
   connectTls,
+  memoryStreamPair,
   SSLContext,
   SSLError,
   TLSVersion,
@@ -237,6 +239,20 @@ describe('the WebCrypto provider', () => {
       reason: 'NOT_SUPPORTED',
     });
     expect(() => provider.verify({ kind: 'ed448' }, ed448, message, signature)).toThrow(/not supported/);
+  });
+
+  it('without the asynchronous chain check (webCrypto: false) chain validation fails closed, as documented', async () => {
+    const [a, b] = memoryStreamPair();
+    const serving = acceptTls(b, { certChain: { cert: pki.ec.chainPem, key: pki.ec.keyPem } });
+    serving.catch(() => {});
+    await expect(
+      connectTls(a, {
+        serverHostname: 'localhost',
+        trustAnchors: pki.caPem,
+        webCrypto: false,
+        handshakeTimeout: 20_000,
+      }),
+    ).rejects.toMatchObject({ reason: 'CERTIFICATE_VERIFY_FAILED' });
   });
 
   it('a context without a provider from this entry needs one (no default is installed by it)', () => {
