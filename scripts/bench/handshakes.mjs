@@ -13,7 +13,7 @@ import {
   replayer,
   timingProvider,
 } from './recording-provider.mjs';
-import { budget, measureInterleaved, measureRounds, summarize, toRate, withRatio } from './stats.mjs';
+import { budget, measureInterleaved, measureRounds, runQueueWaitNs, summarize, toRate, withRatio } from './stats.mjs';
 
 /** One probe handshake: the error text when it cannot complete (feature missing), else null. */
 function probe(fn) {
@@ -382,8 +382,8 @@ function withSpeedup(provider, version, pki, row) {
 
 /**
  * Every kind's code paths run, with the bare, the recording and the timing provider, before any row is
- * timed, round-robin, until about `budget.warmupPairs` pairs have run (or `budget.warmupMs` × 100 has
- * passed). Two reasons (issue #9):
+ * timed, round-robin, until about `budget.warmupPairs` pairs have run (or `budget.warmupMs` × 100 of the
+ * thread's own time has passed). Two reasons (issue #9):
  * - V8 specialises the engine's call sites to the provider objects and message shapes it has seen; a kind
  *   or provider met for the first time in the middle of the run deoptimises code the rows after it share,
  *   and the row that meets it pays for the re-optimisation (in one run the first node:crypto row, TLS 1.3
@@ -409,20 +409,20 @@ function warmUp(provider, specs) {
   });
   const live = new Set(runs);
   const start = performance.now();
-  const end = start + budget.warmupMs * 100;
+  // The cap is on this thread's own time (wall less run-queue delay), so a loaded machine does not cut the
+  // warm-up short; where the delay cannot be read, on wall time.
+  const wait0 = runQueueWaitNs();
+  const ownMs = () => performance.now() - start - (wait0 === null ? 0 : (runQueueWaitNs() - wait0) / 1e6);
+  const capMs = budget.warmupMs * 100;
   let pairs = 0;
-  for (
-    let round = 0;
-    live.size > 0 && (round < 3 || (pairs < budget.warmupPairs && performance.now() < end));
-    round++
-  ) {
+  for (let round = 0; live.size > 0 && (round < 3 || (pairs < budget.warmupPairs && ownMs() < capMs)); round++) {
     for (const run of live) {
       // A kind the build cannot do yet is reported by its row (measureKind's probe), not here.
       if (probe(run) !== null) live.delete(run);
       else pairs++;
     }
   }
-  return { pairs, seconds: (performance.now() - start) / 1000 };
+  return { pairs, seconds: (performance.now() - start) / 1000, ownSeconds: ownMs() / 1000 };
 }
 
 /**
@@ -525,10 +525,17 @@ export async function handshakeRows(pki, provider, log = console.log, { rows: on
     provider,
     specs.filter((s) => only === undefined || only.test(s.row.id)).map((s) => s.kind),
   );
-  log(`  (warm-up: ${warm.pairs} pairs round-robin over every kind, ${warm.seconds.toFixed(1)} s)`);
+  log(
+    `  (warm-up: ${warm.pairs} pairs round-robin over every kind, ${warm.seconds.toFixed(1)} s, ${warm.ownSeconds.toFixed(1)} s unpreempted)`,
+  );
   for (const spec of specs) {
     if (only !== undefined && !only.test(spec.row.id)) continue;
-    const row = { ...spec.row, provider: provider.name, ...(await measureKind({ provider, ...spec.kind })) };
+    const row = {
+      ...spec.row,
+      provider: provider.name,
+      warmUp: warm,
+      ...(await measureKind({ provider, ...spec.kind })),
+    };
     push(spec.speedupOver === undefined ? row : withSpeedup(provider, spec.speedupOver, pki, row));
   }
   return rows;
