@@ -641,6 +641,30 @@ describe('node:tls-shaped connect / createServer', () => {
     }
   }, 180_000);
 
+  it('clients receiving at the same time each get their own bytes (one read buffer is shared by all)', async () => {
+    // connect()'s sockets read through one module-wide buffer (driver.ts SocketInput): each read must be copied
+    // out before the next, whichever socket it is for, or the streams would mix.
+    const server = await echoServer('ecdsa');
+    try {
+      const chain = fx.chains.ecdsa;
+      const base = { host: '127.0.0.1', port: server.port, servername: 'localhost', ca: chain.pem(chain.caCert) };
+      const clients = await Promise.all([0, 1, 2, 3].map(() => secureConnect(base)));
+      const payloads = clients.map(() => randomBytes(1024 * 1024));
+      const echoes = await within(
+        60_000,
+        'echoes',
+        Promise.all(clients.map((client, i) => roundTrip(client, payloads[i]!))),
+      );
+      echoes.forEach((echo, i) => {
+        expect(echo.equals(payloads[i]!), `client ${i}`).toBe(true);
+      });
+      for (const client of clients) client.destroy();
+      expect(server.errors).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('abrupt peer close mid-record gives an error, not a silent end', async () => {
     const chain = fx.chains.ecdsa;
     // A server that completes the handshake with Node's TLS, then sends half a record and resets.
