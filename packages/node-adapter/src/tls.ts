@@ -54,6 +54,12 @@ export interface TLSSocketOptions {
   waitForConnect?: boolean;
   /** The transport was made with this input's `onread` options (connect() does so for its own sockets). */
   input?: SocketInput;
+  /**
+   * Whether the engine hands this socket its key-log lines for the 'keylog' event (default true). A Server
+   * says false when nobody listens to its 'keylog' as the connection arrives (node:tls's rule), so no line
+   * is formatted or copied for nobody.
+   */
+  keylog?: boolean;
   /** Client: ask for a stapled OCSP response (RFC 6066 §8); it comes as the 'OCSPResponse' event, as node:tls. */
   requestOCSP?: boolean;
 }
@@ -182,9 +188,13 @@ export class TLSSocket extends Duplex {
       session: options.session,
       requestOcsp: !this.isServer && options.requestOCSP === true,
       // node:tls's 'keylog' event: one NSS key-log line (with its newline) per secret, for Wireshark.
-      keylog: (line) => {
-        if (this.listenerCount('keylog') > 0) this.emit('keylog', Buffer.from(`${line}\n`, 'latin1'));
-      },
+      ...(options.keylog === false
+        ? {}
+        : {
+            keylog: (line: string) => {
+              if (this.listenerCount('keylog') > 0) this.emit('keylog', Buffer.from(`${line}\n`, 'latin1'));
+            },
+          }),
     });
     this.sslobj = engine.sslobj;
     this.driver = new TransportDriver(transport, engine.incoming, engine.outgoing, engine.sslobj, {
@@ -875,7 +885,10 @@ export class Server extends net.Server {
 
   private accept(raw: net.Socket): void {
     raw.setNoDelay(this.tlsOptions.noDelay ?? true);
+    // As node:tls: a connection logs its keys for the server's 'keylog' listeners of the moment it arrives.
+    const keylog = this.listenerCount('keylog') > 0;
     const socket = new TLSSocket(raw, {
+      keylog,
       isServer: true,
       context: this.context,
       requestCert: this.tlsOptions.requestCert ?? false,
@@ -891,9 +904,11 @@ export class Server extends net.Server {
     };
     socket.on('error', early);
     // node:tls's server 'keylog' event (line, socket).
-    socket.on('keylog', (line: Buffer) => {
-      this.emit('keylog', line, socket);
-    });
+    if (keylog) {
+      socket.on('keylog', (line: Buffer) => {
+        this.emit('keylog', line, socket);
+      });
+    }
     socket.once('secure', () => {
       socket.off('error', early);
       this.emit('secureConnection', socket);
