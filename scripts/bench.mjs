@@ -152,7 +152,11 @@ if (wants('profile')) {
   const { profileRows } = await import('./bench/profile.mjs');
   section('CPU profiles (node --cpu-prof): handshake loop, bulk loops');
   results.profile = await guarded('profile', () =>
-    profileRows(pki, { seconds: quick ? 1.5 : 3, withNode: providers.some((p) => p.name === 'node:crypto') }),
+    profileRows(pki, {
+      seconds: quick ? 1.5 : 3,
+      withNode: providers.some((p) => p.name === 'node:crypto'),
+      warmupPairs: quick ? 300 : 3000,
+    }),
   );
 }
 

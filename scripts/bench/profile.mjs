@@ -14,7 +14,15 @@ const self = fileURLToPath(import.meta.url);
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 if (process.argv[1] === self) {
-  let [, , pkiPath, what, secondsArg] = process.argv;
+  let [, , pkiPath, what, secondsArg, warmupArg = '0'] = process.argv;
+  // Handshake loops warm up for this many iterations (at most 25 s) before sampling: engine functions run
+  // once per handshake, and V8 optimises them only after thousands (--trace-opt: until about 3,000 pairs),
+  // so a profile taken earlier shows engine code running unoptimised (see handshakes.mjs warmUp).
+  const warmupPairs = Number(warmupArg);
+  const warm = (fn) => {
+    const stop = performance.now() + 25_000;
+    for (let i = 0; i < warmupPairs && performance.now() < stop; i++) fn();
+  };
   const pki = JSON.parse(readFileSync(pkiPath, 'utf8'));
   const { connectPair, makeContexts: makeContextsFor, makePair, handshake } = await import('./pair.mjs');
   // `<target>@node`: the same loop on the node:crypto provider (the Node adapter's), where the primitives
@@ -39,6 +47,7 @@ if (process.argv[1] === self) {
   if (what === 'handshake') {
     const contexts = makeContexts(pki['ecdsa-p256'], { group: 'x25519' });
     for (let i = 0; i < 5; i++) connectPair(contexts);
+    warm(() => connectPair(contexts));
     startLoop();
     while (performance.now() < end) {
       connectPair(contexts);
@@ -54,6 +63,7 @@ if (process.argv[1] === self) {
       session = pair.client.session;
     };
     for (let i = 0; i < 20; i++) resume();
+    warm(resume);
     startLoop();
     while (performance.now() < end) {
       resume();
@@ -116,7 +126,7 @@ export function summarizeProfile(profile, top = 15, fromUs = 0) {
 }
 
 /** Profiles each target in a child process; returns `{ target: summary }`. */
-export function profileRows(pki, { seconds = 3, withNode = false } = {}, log = console.log) {
+export function profileRows(pki, { seconds = 3, withNode = false, warmupPairs = 3000 } = {}, log = console.log) {
   const dir = mkdtempSync(join(tmpdir(), 'sanstls-prof-'));
   const pkiPath = join(dir, 'pki.json');
   writeFileSync(pkiPath, JSON.stringify(pki));
@@ -133,13 +143,13 @@ export function profileRows(pki, { seconds = 3, withNode = false } = {}, log = c
     try {
       const stdout = execFileSync(
         process.execPath,
-        ['--cpu-prof', `--cpu-prof-dir=${profDir}`, self, pkiPath, target, String(seconds)],
+        ['--cpu-prof', `--cpu-prof-dir=${profDir}`, self, pkiPath, target, String(seconds), String(warmupPairs)],
         { encoding: 'utf8', timeout: 120_000 },
       );
       const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
       const result = JSON.parse(stdout.trim().split('\n').pop());
       const summary = summarizeProfile(JSON.parse(readFileSync(join(profDir, file), 'utf8')), 15, result.loopStartUs);
-      out[target] = { status: 'ok', iterations: result.iterations, seconds, ...summary };
+      out[target] = { status: 'ok', iterations: result.iterations, seconds, warmupPairs, ...summary };
       log(
         `  ${target}: top ${summary.functions
           .slice(0, 3)

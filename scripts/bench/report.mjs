@@ -493,7 +493,7 @@ function inSituBound(results) {
     const mainGap = d.handshakeMs - d.floorMs;
     const gcExtra = d.gc.handshake.ms - d.gc.floor.ms;
     const otherExtra = d.otherThreadsMs.handshake - d.otherThreadsMs.floor;
-    return `${provider}: of the ${fmt(cpuGap)} ms CPU between handshake and floor, the unpreempted main thread shows ${fmt(mainGap)} ms (handshake ${fmt(d.handshakeMs)} vs floor ${fmt(d.floorMs)} ms): the provider calls cost ${fmt(d.situMs)} ms inside handshakes vs ${fmt(d.replayMs)} ms in the replay (${fmt(d.excessMs.median)} ms, rounds ${fmt(d.excessMs.min)} to ${fmt(d.excessMs.max)}; ×${fmt(d.situOverReplay.median)}), and the engine outside provider calls ${fmt(d.engineMs.median)} ms; collections, which those figures mostly leave out, pause the handshakes ${fmt(d.gc.handshake.ms)} ms per pair (wall) vs ${fmt(d.gc.floor.ms)} ms for the replay (${fmt(d.gc.handshake.scavenges)} vs ${fmt(d.gc.floor.scavenges)} scavenges per pair; ${gcExtra >= 0 ? `${fmt(gcExtra)} ms more` : `${fmt(-gcExtra)} ms less`}), and the process's other threads (GC helpers, compiler) add ${fmt(d.otherThreadsMs.handshake)} vs ${fmt(d.otherThreadsMs.floor)} ms of CPU (${otherExtra >= 0 ? `${fmt(otherExtra)} ms more` : `${fmt(-otherExtra)} ms less`})`;
+    return `${provider}: of the ${fmt(cpuGap)} ms CPU between handshake and floor, the unpreempted main thread shows ${fmt(mainGap)} ms (handshake ${fmt(d.handshakeMs)} vs floor ${fmt(d.floorMs)} ms): the provider calls cost ${fmt(d.situMs)} ms inside handshakes vs ${fmt(d.replayMs)} ms in the replay (${fmt(d.excessMs.median)} ms, rounds ${fmt(d.excessMs.min)} to ${fmt(d.excessMs.max)}; ×${fmt(d.situOverReplay.median)}), and the engine outside provider calls ${fmt(d.engineMs.median)} ms; collections (counted apart from those figures) pause the handshakes ${fmt(d.gc.handshake.ms)} ms per pair (wall) vs ${fmt(d.gc.floor.ms)} ms for the replay (${fmt(d.gc.handshake.scavenges)} vs ${fmt(d.gc.floor.scavenges)} scavenges per pair; ${gcExtra >= 0 ? `${fmt(gcExtra)} ms more` : `${fmt(-gcExtra)} ms less`}), and the process's other threads (GC helpers, compiler) add ${fmt(d.otherThreadsMs.handshake)} vs ${fmt(d.otherThreadsMs.floor)} ms of CPU (${otherExtra >= 0 ? `${fmt(otherExtra)} ms more` : `${fmt(-otherExtra)} ms less`})`;
   };
   return ` Where the difference lies (in situ vs replay, below "Where the primitive time goes"): ${heads.map(one).join('; ')}.`;
 }
@@ -504,7 +504,7 @@ function inSituSentence(results) {
   if (x === undefined) return '';
   const { d } = x;
   const same = Math.abs(d.excessMs.median) <= 0.05 * d.replayMs;
-  return ` Timed call by call inside handshakes, the primitives cost ${same ? 'what they cost in the replay' : `${fmt(d.situOverReplay.median)}× what they cost in the replay`} (${fmt(d.situMs)} vs ${fmt(d.replayMs)} ms per pair, rounds ${fmt(d.excessMs.min)} to ${fmt(d.excessMs.max)} ms apart)${same ? ': the gap is' : '; the rest of the gap is'} the engine's work outside provider calls (${fmt(d.engineMs.median)} ms of unpreempted main-thread time), collections that copy more live data in a handshake than in the replay (GC pauses ${fmt(d.gc.handshake.ms)} vs ${fmt(d.gc.floor.ms)} ms per pair at ${fmt(d.gc.handshake.scavenges)} vs ${fmt(d.gc.floor.scavenges)} scavenges) and other threads' CPU (${fmt(d.otherThreadsMs.handshake)} vs ${fmt(d.otherThreadsMs.floor)} ms) — see *In situ vs replay*.`;
+  return ` Timed call by call inside handshakes, the primitives cost ${same ? 'what they cost in the replay' : `${fmt(d.situOverReplay.median)}× what they cost in the replay`} (${fmt(d.situMs)} vs ${fmt(d.replayMs)} ms per pair, rounds ${fmt(d.excessMs.min)} to ${fmt(d.excessMs.max)} ms apart)${same ? ': the gap is' : '; the rest of the gap is'} the engine's work outside provider calls (${fmt(d.engineMs.median)} ms of unpreempted main-thread time), collections (GC pauses ${fmt(d.gc.handshake.ms)} ms per pair in handshakes vs ${fmt(d.gc.floor.ms)} ms in replays, at ${fmt(d.gc.handshake.scavenges)} vs ${fmt(d.gc.floor.scavenges)} scavenges per pair: noble's garbage sets the pace of both) and other threads' CPU (${fmt(d.otherThreadsMs.handshake)} vs ${fmt(d.otherThreadsMs.floor)} ms) — see *In situ vs replay*.`;
 }
 
 /** The in-situ decompositions of the rows of every provider that has one (see handshakes.mjs measureKind). */
@@ -746,7 +746,9 @@ function profileSection(results) {
             ? 'TLS 1.3 resumed (PSK-DHE) handshake pairs'
             : '16 KiB records'
     }${target.endsWith('@node') ? ', node:crypto provider' : ', noble provider'}`;
-    out.push(`**${target}** — ${s.iterations} ${unit} in ${fmt(s.totalMs / 1000)} s of samples (set-up excluded)\n`);
+    out.push(
+      `**${target}** — ${s.iterations} ${unit} in ${fmt(s.totalMs / 1000)} s of samples (set-up${s.warmupPairs > 0 && !target.startsWith('bulk') ? ` and a warm-up of up to ${s.warmupPairs.toLocaleString('en-US')} iterations` : ''} excluded)\n`,
+    );
     out.push(
       table(
         ['self time: function (file:line)', 'ms', 'share'],
