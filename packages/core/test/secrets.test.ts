@@ -193,12 +193,20 @@ describe.each(['1.3', '1.2'] as const)('TLS %s', (version) => {
     inject(q, 'server', 22, Uint8Array.of(2, 0, 0, 0));
     expect(readError(q.client)).toBeInstanceOf(SSLError);
     expect(held(q.client)).toEqual([]);
+    const qError = q.client.connection.error;
+    expect(qError).toBeInstanceOf(SSLError);
+    q.client.connection.dispose(); // an earlier failure stays the connection's error
+    expect(q.client.connection.error).toBe(qError);
     // And one whose transport an adapter released: dispose() wipes too, and the connection is over.
     const r = connected(options(14));
     expect(held(r.client).length).toBeGreaterThan(0);
     r.client.connection.dispose();
     expect(held(r.client)).toEqual([]);
     expect(r.client.connection.error?.reason).toBe('PROTOCOL_IS_SHUTDOWN');
+    // Built on first use (not by dispose()), then the one sticky error: the same object every time.
+    expect(r.client.connection.error).toBe(r.client.connection.error);
+    const state = r.client.connection.process();
+    expect(state.kind === 'Failed' ? state.error : null).toBe(r.client.connection.error);
     expect(r.client.connection.writeApplicationData(Uint8Array.of(1))).toBe(false);
     expect(r.client.connection.takeOutgoing()).toBeNull(); // nothing on the wire
   });
