@@ -156,7 +156,17 @@ async function handshakeRow(pki: BenchPki, runs: number): Promise<BenchRow> {
     if (client.info.webCryptoVerified !== webCrypto) throw new Error('unexpected verification path');
     await client.close();
   };
-  // Alternating samples, so warm-up and garbage collection fall on both sides alike.
+  return { name: 'full handshake, client + server in one thread', ...(await alternated(once, runs)) };
+}
+
+/**
+ * Median ms of `once(false)` (noble) and `once(true)` (WebCrypto) over `runs` samples each, taken alternately
+ * after one warm-up of each, so warm-up and garbage collection fall on both sides alike.
+ */
+async function alternated(
+  once: (webCrypto: boolean) => Promise<void>,
+  runs: number,
+): Promise<{ noble: number; webCrypto: number }> {
   const samples: { noble: number[]; webCrypto: number[] } = { noble: [], webCrypto: [] };
   for (let i = 0; i < 2; i++) await once(i % 2 === 0);
   for (let i = 0; i < 2 * runs; i++) {
@@ -165,9 +175,7 @@ async function handshakeRow(pki: BenchPki, runs: number): Promise<BenchRow> {
     (i % 2 === 1 ? samples.webCrypto : samples.noble).push(performance.now() - t);
   }
   const mid = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const noble = mid(samples.noble);
-  const webCrypto = mid(samples.webCrypto);
-  return { name: 'full handshake, client + server in one thread', noble, webCrypto };
+  return { noble: mid(samples.noble), webCrypto: mid(samples.webCrypto) };
 }
 
 /**
@@ -191,18 +199,9 @@ async function providerHandshakeRow(pki: BenchPki, runs: number): Promise<BenchR
     }
     await client.close();
   };
-  const samples: { noble: number[]; webCrypto: number[] } = { noble: [], webCrypto: [] };
-  for (let i = 0; i < 2; i++) await once(i % 2 === 0);
-  for (let i = 0; i < 2 * runs; i++) {
-    const t = performance.now();
-    await once(i % 2 === 1);
-    (i % 2 === 1 ? samples.webCrypto : samples.noble).push(performance.now() - t);
-  }
-  const mid = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
   return {
     name: 'full handshake, x25519: client on WebCrypto provider',
-    noble: mid(samples.noble),
-    webCrypto: mid(samples.webCrypto),
+    ...(await alternated(once, runs)),
   };
 }
 
