@@ -48,6 +48,8 @@ describe('noble provider: hashes', () => {
       );
       expect(() => h.hkdfExpand(prk, new Uint8Array(0), 255 * h.outputLength + 1)).toThrow(SSLError);
       expect(() => h.hkdfExpand(prk, new Uint8Array(0), -1)).toThrow(SSLError);
+      // RFC 5869 §2.3: a PRK shorter than HashLen is refused with an SSLError, not noble's plain Error.
+      expect(() => h.hkdfExpand(prk.subarray(0, h.outputLength - 1), new Uint8Array(0), 16)).toThrow(SSLError);
     });
   }
 });

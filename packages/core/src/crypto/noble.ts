@@ -92,6 +92,13 @@ function nobleHashAlgorithm(name: TlsHashName, hash: NobleHash): HashAlgorithm {
       if (!Number.isSafeInteger(length) || length < 0 || length > 255 * outputLength) {
         throw new SSLError(`HKDF-Expand length ${length} out of range`, { library: 'EVP', reason: 'INVALID_LENGTH' });
       }
+      // RFC 5869 §2.3: PRK is at least HashLen octets; noble enforces it with a plain Error, so say it first.
+      if (prk.length < outputLength) {
+        throw new SSLError(`HKDF-Expand PRK of ${prk.length} bytes is shorter than ${outputLength}`, {
+          library: 'EVP',
+          reason: 'INVALID_KEY_LENGTH',
+        });
+      }
       return hkdfExpandNoble(hash, prk, info, length);
     },
   };
