@@ -114,16 +114,22 @@ function targets(results) {
           r,
           ratio: r.handshakesPerSecond.median / native(r).handshakesPerSecond.median,
         }));
+    // One ratio per suite and direction measured on both sides (rows before the server → client figure
+    // carry client → server only).
     const bulkRatios = (provider) =>
       sbulk
         .filter((r) => r.impl.startsWith('sanstls') && r.provider === provider && ok(r))
-        .map((r) => {
+        .flatMap((r) => {
           const n = sbulk.find((x) => x.impl.startsWith('node:tls') && x.aead === r.aead);
-          return ok(n) ? { r, ratio: r.MBps.median / n.MBps.median } : undefined;
-        })
-        .filter((x) => x !== undefined);
+          if (!ok(n)) return [];
+          return SOCKET_DIRECTIONS.filter((d) => r[d.key] !== undefined && n[d.key] !== undefined).map((d) => ({
+            r,
+            direction: d.label,
+            ratio: r[d.key].median / n[d.key].median,
+          }));
+        });
     const describe = (hs, bulk) =>
-      `handshakes ${hs.map((x) => `${x.r.version.replace('TLSv', '')} ${x.r.kind} ${x.r.cert} ${pct(x.ratio)}`).join(', ') || 'n/a'}; bulk ${bulk.map((x) => `${x.r.aead} ${pct(x.ratio)}`).join(', ') || 'n/a'}`;
+      `handshakes ${hs.map((x) => `${x.r.version.replace('TLSv', '')} ${x.r.kind} ${x.r.cert} ${pct(x.ratio)}`).join(', ') || 'n/a'}; bulk ${bulk.map((x) => `${x.r.aead} ${x.direction} ${pct(x.ratio)}`).join(', ') || 'n/a'}`;
     const hs = hsRatios('node:crypto');
     const bulk = bulkRatios('node:crypto');
     const nobleLine = `(noble provider, for reference: ${describe(hsRatios('noble'), bulkRatios('noble'))})`;
@@ -149,7 +155,7 @@ function targets(results) {
       bound:
         nodeProvider === undefined
           ? 'Needs a CryptoProvider on node:crypto in the Node adapter.'
-          : `Both sides of each connection run in this one process, so a handshake is charged the whole engine twice: parsing, chain building and the state machines are JavaScript on our side and C on OpenSSL's. The primitive floor with node:crypto is ${(() => {
+          : `Bulk is compared per suite and per direction (client → server, server → client), each side's median against node:tls's on the same direction. Both sides of each connection run in this one process, so a handshake is charged the whole engine twice: parsing, chain building and the state machines are JavaScript on our side and C on OpenSSL's. The primitive floor with node:crypto is ${(() => {
               const h = rowsOf(results.handshakes?.['node:crypto']).find((r) => r.id === HEADLINE);
               return ok(h)
                 ? `${fmt(h.primitivesMs.median)} ms per pair in memory, the whole in-memory pair ${fmt(h.handshakeMs.median)} ms`
@@ -262,6 +268,7 @@ function targets(results) {
     const client = rows.find((r) => r.label.startsWith('browser client'));
     const minimal = rows.find((r) => r.label.startsWith('minimal client'));
     const subject = ok(client) ? client : ok(minimal) ? minimal : undefined;
+    const webCrypto = rows.find((r) => ok(r) && r.label.startsWith('WebCrypto browser client'));
     const deps =
       subject === undefined
         ? ''
@@ -273,7 +280,7 @@ function targets(results) {
       measured:
         subject === undefined
           ? (client?.reason ?? 'not measured')
-          : `${(subject.gzip / 1000).toFixed(1)} KB gzip (${(subject.minified / 1000).toFixed(1)} KB minified)${subject === minimal ? ' — minimal core client; the web-adapter bundle failed: ' + (client?.reason ?? '') : ''}`,
+          : `${(subject.gzip / 1000).toFixed(1)} KB gzip (${(subject.minified / 1000).toFixed(1)} KB minified)${subject === minimal ? ' — minimal core client; the web-adapter bundle failed: ' + (client?.reason ?? '') : ''}${webCrypto === undefined ? '' : `; the WebCrypto client entry (\`@sanstls/web-adapter/client-webcrypto\`, key exchange and signature checks on WebCrypto): ${(webCrypto.gzip / 1000).toFixed(1)} KB gzip (${(webCrypto.minified / 1000).toFixed(1)} KB minified)`}`,
       status: subject === undefined ? 'not measured' : subject.gzip <= 60_000 ? 'met' : 'not met',
       bound:
         subject === undefined
@@ -611,11 +618,44 @@ function socketsSection(results) {
   return out.join('\n');
 }
 
+/** The directions a socket bulk row measures: its field and label (`MBps` is client → server). */
+const SOCKET_DIRECTIONS = [
+  { key: 'MBps', label: 'c→s' },
+  { key: 'serverToClientMBps', label: 's→c' },
+];
+
+/**
+ * "c→s / s→c MB/s" of a socket bulk row, or with `labelled` "c→s …, s→c … MB/s" (rows from before the
+ * server → client figure: c→s only, labelled so).
+ */
+const socketMBps = (r, labelled = false) => {
+  const dirs = SOCKET_DIRECTIONS.filter((d) => r[d.key] !== undefined);
+  return labelled || dirs.length === 1
+    ? `${dirs.map((d) => `${d.label} ${fmt(r[d.key].median)}`).join(', ')} MB/s`
+    : `${dirs.map((d) => fmt(r[d.key].median)).join(' / ')} MB/s`;
+};
+
 function bulkSection(results) {
   const sb = rowsOf(results.sockets?.bulk);
-  const rows = Object.entries(results.bulk ?? {}).flatMap(([provider, list]) =>
+  const memoryRows = Object.entries(results.bulk ?? {}).flatMap(([provider, list]) =>
     rowsOf(list).map((r) => ({ ...r, provider })),
   );
+  // Socket rows whose suite and provider have no in-memory row (e.g. a sockets-only run) get a row of
+  // their own, so every socket figure is in the table.
+  const socketOnly = sb
+    .filter(
+      (s) =>
+        s.impl.startsWith('sanstls') &&
+        !memoryRows.some((r) => r.aead === s.aead && r.provider === s.provider && r.version !== 'TLSv1.2'),
+    )
+    .map((s) => ({
+      suite: s.suite,
+      aead: s.aead,
+      provider: s.provider,
+      status: 'not measured',
+      reason: 'section skipped',
+    }));
+  const rows = [...memoryRows, ...socketOnly];
   return table(
     [
       'suite',
@@ -623,8 +663,8 @@ function bulkSection(results) {
       'raw AEAD seal+open (same provider)',
       'SSLObject',
       '% of raw: median of rounds (min–max); fastest batches',
-      'sanstls sockets (same provider)',
-      'node:tls sockets',
+      'sanstls sockets (same provider) c→s / s→c',
+      'node:tls sockets c→s / s→c',
     ],
     rows.map((r) => {
       // Sockets carry the TLS 1.3 suites only.
@@ -640,8 +680,8 @@ function bulkSection(results) {
         ok(r)
           ? `${pct(r.ratioToRaw)} (${pct(r.ratioSpread.min)}–${pct(r.ratioSpread.max)})${r.ratioToRawBest === undefined ? '' : `; best ${pct(r.ratioToRawBest)}`}`
           : '',
-        ok(ours) ? `${fmt(ours.MBps.median)} MB/s` : ours ? ours.reason : tls13 ? 'n/a' : '—',
-        ok(node) ? `${fmt(node.MBps.median)} MB/s` : node ? node.reason : tls13 ? 'n/a' : '—',
+        ok(ours) ? socketMBps(ours) : ours ? ours.reason : tls13 ? 'n/a' : '—',
+        ok(node) ? socketMBps(node) : node ? node.reason : tls13 ? 'n/a' : '—',
       ];
     }),
   );
@@ -931,7 +971,7 @@ function findings(results) {
       .map((r) => {
         const s = sb.find((x) => x.aead === r.aead && x.impl.startsWith('sanstls') && x.provider === 'node:crypto');
         const n = sb.find((x) => x.aead === r.aead && x.impl.startsWith('node:tls'));
-        return `${r.aead} raw ${fmt(r.rawMBps.median)} → SSLObject ${fmt(r.sslobjectMBps.median)} → adapter sockets ${ok(s) ? fmt(s.MBps.median) : 'n/a'} (node:tls ${ok(n) ? fmt(n.MBps.median) : 'n/a'}) MB/s`;
+        return `${r.aead} raw ${fmt(r.rawMBps.median)} → SSLObject ${fmt(r.sslobjectMBps.median)} → adapter sockets ${ok(s) ? socketMBps(s, true) : 'n/a'} (node:tls ${ok(n) ? socketMBps(n, true) : 'n/a'})`;
       })
       .join('; ');
     out.push(
@@ -982,7 +1022,7 @@ The machine is shared (other builds and test suites run beside the benchmark): f
 - **Primitive floor**: the handshake runs once through a counting wrapper around the real provider (wrap, don't mock), which logs every provider call with its inputs (key shares, signatures, verifications, hashes, HMAC/HKDF, AEAD key setups and records, RNG). The wrapper offers exactly the optional methods the bare provider offers (keyed HMAC, in-place sealing, key wiping), so the recorded handshake takes the bare one's code paths, and it logs copies of byte inputs (the engine reuses record buffers and nonces afterwards); the replay checks that every recorded open authenticates and every verification succeeds. Replaying that log against the bare provider, in batches alternated with real handshakes, gives the summed cost of exactly the primitive operations one handshake performs; *ratio* = handshake / floor. Per-category costs: each call's fastest time over 15 replays, scaled to the floor.
 - **Providers**: every in-memory and socket figure of sanstls is taken for each crypto provider present: the pure-JS noble provider (core's default) and the node:crypto provider exported by @sanstls/node-adapter (\`nodeCryptoProvider\`).
 - **Sockets**: the Node adapter's \`createServer\`/\`connect\` and Node's \`tls\` with the same PEM files, group (X25519) and suite, one connection at a time over 127.0.0.1, client and server in the same process (CPU of both sides and of the loopback charged to it) — a child process of the bench of its own, so the heap the in-memory sections leave behind weighs on neither implementation (it had slowed the adapter's bulk path, not node:tls's): TLS 1.3 full handshakes per certificate type, TLS 1.2 full, and TLS 1.3 and 1.2 resumption with a session taken from a first connection.
-- **Bulk**: 16 KiB application writes (one full record each) client → server through \`SSLObject\` and \`MemoryBIO\`s, alternated with the provider's raw seal+open of 16 KiB; over sockets, 16 KiB writes with back-pressure, about 50 ms per transfer.
+- **Bulk**: 16 KiB application writes (one full record each) client → server through \`SSLObject\` and \`MemoryBIO\`s, alternated with the provider's raw seal+open of 16 KiB; over sockets, 16 KiB writes with back-pressure, about 50 ms per transfer, in both directions on one connection (client → server and server → client, in alternating batches: the adapter's client socket reads through Node's \`onread\` into a shared buffer, its accepted server socket through the stream).
 - **Memory**: child processes with \`--expose-gc\`, figures after full collections: ${results.memory?.inMemory?.count ?? 1000} established idle in-memory pairs (server share measured by dropping the clients), and idle socket pairs.
 - **Bundle**: esbuild, \`bundle + minify\`, ESM, browser platform, gzip level 9; the first rows from \`scripts/build-browser-bundle.mjs\` (TypeScript sources), the others through the installed workspace packages (\`@sanstls/*\` and \`@noble/*\` resolved as a user would). *The browser client* is what a page importing connectTls + websocketTransport + httpRequest + webTransportStreams from the client entry \`@sanstls/web-adapter/client\` loads (TLS 1.3/1.2 client with chain and hostname validation, noble crypto; no server side, no private-key parsers); Mozilla's roots are a separate optional import (\`@sanstls/web-adapter/mozilla-roots\`) and are in none of the rows; *the full browser bundle* is all of \`@sanstls/web-adapter\`.
 

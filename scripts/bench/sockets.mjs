@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import tls from 'node:tls';
 import { RECORD, SUITES } from './bulk.mjs';
 import { dist, hasDist } from './dist.mjs';
-import { measureAsync, toRate } from './stats.mjs';
+import { budget, cpuMsSince, measureAsync, summarize, toRate } from './stats.mjs';
 
 const NODE_GROUP = { x25519: 'X25519', secp256r1: 'P-256' };
 
@@ -239,12 +239,15 @@ export async function socketHandshakeRows(pki, providers = [undefined], log = co
   return rows;
 }
 
-/** Sends `total` bytes client → server in 16 KiB writes (respecting backpressure); resolves on full receipt. */
-function bulkOnce(client, serverSide, total, chunk) {
+/**
+ * Sends `total` bytes from `sender` in 16 KiB writes (respecting backpressure); resolves when `sink` (the
+ * receiving side's byte counter) got them all.
+ */
+function bulkOnce(sender, sink, total, chunk) {
   return new Promise((resolve, reject) => {
-    serverSide.fail = reject;
+    sink.fail = reject;
     let received = 0;
-    serverSide.onData = (n) => {
+    sink.onData = (n) => {
       received += n;
       if (received >= total) resolve();
     };
@@ -252,8 +255,8 @@ function bulkOnce(client, serverSide, total, chunk) {
     const pumpWrites = () => {
       while (sent < total) {
         sent += chunk.length;
-        if (!client.write(chunk)) {
-          client.once('drain', pumpWrites);
+        if (!sender.write(chunk)) {
+          sender.once('drain', pumpWrites);
           return;
         }
       }
@@ -262,7 +265,54 @@ function bulkOnce(client, serverSide, total, chunk) {
   });
 }
 
-/** MB/s through one established socket pair per suite, for the adapter on each provider and node:tls. */
+/**
+ * measureAsync for several async functions in alternating batches (f0, f1, f0, f1, …), so that all see the
+ * same machine state: each is warmed up (for its share of `warmupMs`) and calibrated to batches of about
+ * `batchMs` as measureAsync does, then `batches` rounds time one batch of each. Returns each one's summary of CPU ms per call (whole
+ * process) with `wall` beside it.
+ */
+async function measureAsyncAlternating(
+  fns,
+  { batches = budget.batches, batchMs = budget.batchMs * 2, warmupMs = budget.warmupMs } = {},
+) {
+  const perBatch = [];
+  for (const fn of fns) {
+    let n = 1;
+    // The warm-up is shared out: the connection and the code common to all functions warm up only once.
+    const warmEnd = performance.now() + warmupMs / fns.length;
+    for (;;) {
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) await fn();
+      const dt = performance.now() - t0;
+      if (performance.now() >= warmEnd && (dt > batchMs / 4 || n >= 1 << 16)) {
+        perBatch.push(Math.max(1, Math.round((n * batchMs) / Math.max(dt, 0.001))));
+        break;
+      }
+      if (dt < batchMs / 4) n *= 2;
+    }
+  }
+  const samples = fns.map(() => []);
+  const wall = fns.map(() => []);
+  for (let b = 0; b < batches; b++) {
+    for (const [k, fn] of fns.entries()) {
+      const n = perBatch[k];
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) await fn();
+      wall[k].push((performance.now() - t0) / n);
+      samples[k].push(cpuMsSince(c0) / n);
+    }
+  }
+  return fns.map((_, k) => ({ ...summarize(samples[k]), wall: summarize(wall[k]), perBatch: perBatch[k] }));
+}
+
+/**
+ * MB/s through one established socket pair per suite, for the adapter on each provider and node:tls, in
+ * both directions: client → server (`MBps`) and server → client (`serverToClientMBps`), alternated batch
+ * by batch on the same connection. The adapter's two ends read differently (a client socket through
+ * Node's onread into a shared buffer, an accepted server socket through the stream), so each direction
+ * exercises a different receive path.
+ */
 export async function socketBulkRows(pki, providers = [undefined], log = console.log) {
   const rows = [];
   const chunk = new Uint8Array(RECORD).fill(0x61);
@@ -284,30 +334,49 @@ export async function socketBulkRows(pki, providers = [undefined], log = console
       let client;
       try {
         const c = impl.contexts({ pki: pki['ecdsa-p256'], group: 'x25519', suite: s.suite });
-        const serverSide = { onData: null };
+        // The receiving end's byte counter of each direction (bulkOnce sets onData and fail).
+        const atServer = { onData: null, fail: null };
+        const atClient = { onData: null, fail: null };
+        const fail = (e) => {
+          atServer.fail?.(e);
+          atClient.fail?.(e);
+        };
+        let serverSocket;
         const accepted = new Promise((resolve) => {
-          serverSide.accept = resolve;
+          atServer.accept = resolve;
         });
         server = await listen(c, (sock) => {
-          sock.on('error', () => {});
-          sock.on('data', (d) => serverSide.onData?.(d.length));
-          serverSide.accept(sock);
+          sock.on('error', fail);
+          sock.on('data', (d) => atServer.onData?.(d.length));
+          serverSocket = sock;
+          atServer.accept(sock);
         });
         const port = server.address().port;
         client = c.connect(port);
-        client.on('error', (e) => serverSide.fail?.(e));
+        client.on('error', fail);
+        client.on('data', (d) => atClient.onData?.(d.length));
         await Promise.all([once(client, 'secureConnect'), accepted]);
         const negotiated = client.getCipher()?.standardName ?? client.getCipher()?.name;
         if (negotiated !== s.suite) throw new Error(`negotiated ${negotiated}, not ${s.suite}`);
-        // About 50 ms per transfer at the measured speed of each side (calibrated by a first transfer).
+        const directions = [
+          { sender: client, sink: atServer },
+          { sender: serverSocket, sink: atClient },
+        ];
+        // About 50 ms per transfer at the measured speed of each direction (calibrated by a first transfer).
         const probeBytes = RECORD * 64;
-        const t0 = performance.now();
-        await bulkOnce(client, serverSide, probeBytes, chunk);
-        const mbpsGuess = probeBytes / 1000 / Math.max(performance.now() - t0, 0.1);
-        const total = Math.max(RECORD * 16, Math.round((mbpsGuess * 1000 * 50) / RECORD) * RECORD);
-        const t = await measureAsync(() => bulkOnce(client, serverSide, total, chunk), { batches: 5 });
+        for (const d of directions) {
+          const t0 = performance.now();
+          await bulkOnce(d.sender, d.sink, probeBytes, chunk);
+          const mbpsGuess = probeBytes / 1000 / Math.max(performance.now() - t0, 0.1);
+          d.total = Math.max(RECORD * 16, Math.round((mbpsGuess * 1000 * 50) / RECORD) * RECORD);
+        }
+        const [up, down] = await measureAsyncAlternating(
+          directions.map((d) => () => bulkOnce(d.sender, d.sink, d.total, chunk)),
+          { batches: 5 },
+        );
         row.status = 'ok';
-        row.MBps = toRate(t, total / 1000);
+        row.MBps = toRate(up, directions[0].total / 1000);
+        row.serverToClientMBps = toRate(down, directions[1].total / 1000);
       } catch (e) {
         row.status = 'failed';
         row.reason = e instanceof Error ? e.message : String(e);
@@ -317,7 +386,7 @@ export async function socketBulkRows(pki, providers = [undefined], log = console
       }
       rows.push(row);
       log(
-        `  ${`${impl.name}${impl.name.startsWith('sanstls') ? ` [${impl.provider}]` : ''}, ${s.suite}`.padEnd(70)} ${row.status === 'ok' ? `${row.MBps.median.toFixed(1)} MB/s` : row.reason}`,
+        `  ${`${impl.name}${impl.name.startsWith('sanstls') ? ` [${impl.provider}]` : ''}, ${s.suite}`.padEnd(70)} ${row.status === 'ok' ? `c→s ${row.MBps.median.toFixed(1)} MB/s, s→c ${row.serverToClientMBps.median.toFixed(1)} MB/s` : row.reason}`,
       );
     }
   }
