@@ -25,18 +25,28 @@ const ARENA_SIZE = 4 * (16384 + 256 + 5);
  * At most this many arenas are borrowed at once (≈ 264 KiB); BIOs writing while all are borrowed (many
  * connections holding unread bytes) copy into a buffer per write instead, so a queue never pins more than
  * its own bytes plus one shared arena. One thread, synchronous use: a drained BIO's arena is free for any
- * other. Borrowers are held weakly: a BIO dropped while holding bytes gives its slot back once collected.
+ * other.
  */
 const ARENA_LIMIT = 4;
 const arenaPool: Uint8Array[] = [];
-const borrowers = new Set<WeakRef<MemoryBIO>>();
+/** Arenas currently held by BIOs (each queued, or being queued, bytes): at most ARENA_LIMIT. */
+let borrowed = 0;
+/**
+ * A BIO dropped while it still holds bytes never releases its arena: its slot comes back once the BIO is
+ * collected. A FinalizationRegistry rather than WeakRefs to the borrowers: creating or dereferencing a
+ * WeakRef adds its target to the engine's kept-alive list until the current job ends (ECMA-262
+ * AddToKeptObjects / ClearKeptObjects), so a synchronous loop of connections (a benchmark, a caller
+ * driving SSLObjects in a loop) kept every BIO, with its queue, alive until the loop yielded — survivors
+ * promoted to the old space (issue #9). Registration keeps nothing alive; a BIO is registered only while
+ * it borrows and unregistered when it gives the arena back, so the callback runs for dropped borrowers only.
+ */
+const reclaim = new FinalizationRegistry<undefined>(() => {
+  borrowed--;
+});
 
-function newArena(): Uint8Array | null {
-  if (borrowers.size >= ARENA_LIMIT) {
-    for (const ref of borrowers) if (ref.deref() === undefined) borrowers.delete(ref);
-    if (borrowers.size >= ARENA_LIMIT) return null;
-  }
-  return new Uint8Array(ARENA_SIZE);
+/** @internal Arenas currently borrowed (tests check the count stays balanced as BIOs are dropped). */
+export function borrowedArenas(): number {
+  return borrowed;
 }
 
 export class MemoryBIO {
@@ -48,8 +58,6 @@ export class MemoryBIO {
   /** The borrowed arena (its queued views are `write` copies), or null; returned when the BIO empties. */
   private arena: Uint8Array | null = null;
   private arenaUsed = 0;
-  /** This BIO in the module's borrower set while it holds an arena. */
-  private selfRef: WeakRef<MemoryBIO> | null = null;
 
   /** Number of bytes currently in the buffer. */
   get pending(): number {
@@ -79,10 +87,11 @@ export class MemoryBIO {
       this.append(bytes); // already a fresh buffer
       return length;
     }
-    if (this.arena === null && length <= ARENA_SIZE) {
-      this.arena = arenaPool.pop() ?? newArena();
+    if (this.arena === null && length <= ARENA_SIZE && borrowed < ARENA_LIMIT) {
+      this.arena = arenaPool.pop() ?? new Uint8Array(ARENA_SIZE);
       this.arenaUsed = 0;
-      if (this.arena !== null) borrowers.add((this.selfRef ??= new WeakRef(this)));
+      borrowed++;
+      reclaim.register(this, undefined, this);
     }
     const arena = this.arena;
     if (arena !== null && this.arenaUsed + length <= arena.length) {
@@ -118,7 +127,8 @@ export class MemoryBIO {
     if (arena === null) return;
     this.arena = null;
     this.arenaUsed = 0;
-    borrowers.delete(this.selfRef!);
+    borrowed--;
+    reclaim.unregister(this);
     if (arenaPool.length < ARENA_LIMIT) arenaPool.push(arena);
   }
 
