@@ -40,9 +40,15 @@ let borrowed = 0;
  * promoted to the old space (issue #9). Registration keeps nothing alive; a BIO is registered only while
  * it borrows and unregistered when it gives the arena back, so the callback runs for dropped borrowers only.
  */
-const reclaim = new FinalizationRegistry<undefined>(() => {
-  borrowed--;
-});
+const reclaim =
+  // Runtimes without FinalizationRegistry (workerd: Cloudflare Workers leave it out) still pool arenas:
+  // a borrower dropped with unread bytes then keeps its slot, and once all ARENA_LIMIT slots are held so,
+  // writes copy into a buffer each, as when the pool is busy. Correct either way, only less pooling.
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<undefined>(() => {
+        borrowed--;
+      })
+    : null;
 
 /** @internal Arenas currently borrowed (tests check the count stays balanced as BIOs are dropped). */
 export function borrowedArenas(): number {
@@ -91,7 +97,7 @@ export class MemoryBIO {
       this.arena = arenaPool.pop() ?? new Uint8Array(ARENA_SIZE);
       this.arenaUsed = 0;
       borrowed++;
-      reclaim.register(this, undefined, this);
+      reclaim?.register(this, undefined, this);
     }
     const arena = this.arena;
     if (arena !== null && this.arenaUsed + length <= arena.length) {
@@ -128,7 +134,7 @@ export class MemoryBIO {
     this.arena = null;
     this.arenaUsed = 0;
     borrowed--;
-    reclaim.unregister(this);
+    reclaim?.unregister(this);
     if (arenaPool.length < ARENA_LIMIT) arenaPool.push(arena);
   }
 
