@@ -127,17 +127,28 @@ function handshake(client: SSLObject, server: SSLObject, pipes: MemoryBIO[]) {
   expect(done).toBe(true);
 }
 
-describe('recorded TLS 1.3 handshake (what the floor counts)', () => {
-  const chain = createChain({ keyType: 'ecdsa-p256', leafSubjectAltNames: ['localhost'] });
-  const { provider, recorder } = recordingProvider(defaultProvider);
+/** A client and a server context on `provider` for `chain`, x25519 only, pinned to one TLS version. */
+function benchContexts(
+  chain: ReturnType<typeof createChain>,
+  provider: typeof defaultProvider,
+  version: 'TLSv1.2' | 'TLSv1.3',
+): { client: SSLContext; server: SSLContext } {
   const server = new SSLContext(PROTOCOL_TLS_SERVER, { cryptoProvider: provider });
   server.loadCertChain(chain.certChainPem, chain.leaf.keyPem);
   const client = new SSLContext(PROTOCOL_TLS_CLIENT, { cryptoProvider: provider });
   client.loadVerifyLocations({ cadata: chain.root.pem });
   for (const ctx of [client, server]) {
     ctx.setGroups(['x25519']);
-    ctx.minimumVersion = TLSVersion.TLSv1_3;
+    if (version === 'TLSv1.2') ctx.maximumVersion = TLSVersion.TLSv1_2;
+    else ctx.minimumVersion = TLSVersion.TLSv1_3;
   }
+  return { client, server };
+}
+
+describe('recorded TLS 1.3 handshake (what the floor counts)', () => {
+  const chain = createChain({ keyType: 'ecdsa-p256', leafSubjectAltNames: ['localhost'] });
+  const { provider, recorder } = recordingProvider(defaultProvider);
+  const { client, server } = benchContexts(chain, provider, 'TLSv1.3');
   const connect = () => {
     const pipes = [new MemoryBIO(), new MemoryBIO(), new MemoryBIO(), new MemoryBIO()];
     const c = client.wrapBio(pipes[0]!, pipes[1]!, { serverHostname: 'localhost' });
@@ -169,15 +180,7 @@ describe('recorded TLS 1.3 handshake (what the floor counts)', () => {
 describe("the wrappers take the bare provider's paths", () => {
   const chain = createChain({ keyType: 'ecdsa-p256', leafSubjectAltNames: ['localhost'] });
   const contexts = (provider: typeof defaultProvider, version: 'TLSv1.2' | 'TLSv1.3') => {
-    const server = new SSLContext(PROTOCOL_TLS_SERVER, { cryptoProvider: provider });
-    server.loadCertChain(chain.certChainPem, chain.leaf.keyPem);
-    const client = new SSLContext(PROTOCOL_TLS_CLIENT, { cryptoProvider: provider });
-    client.loadVerifyLocations({ cadata: chain.root.pem });
-    for (const ctx of [client, server]) {
-      ctx.setGroups(['x25519']);
-      if (version === 'TLSv1.2') ctx.maximumVersion = TLSVersion.TLSv1_2;
-      else ctx.minimumVersion = TLSVersion.TLSv1_3;
-    }
+    const { client, server } = benchContexts(chain, provider, version);
     return () => {
       const pipes = [new MemoryBIO(), new MemoryBIO(), new MemoryBIO(), new MemoryBIO()];
       const c = client.wrapBio(pipes[0]!, pipes[1]!, { serverHostname: 'localhost' });
