@@ -98,13 +98,11 @@ export function generateKeyShares<S>(
 ): S | Suspended<S> {
   const shares = groups.map((kx) => clientShare(kx, randomBytes));
   if (!shares.some((share) => isPromiseLike(share))) return then(shares as ClientKeyShareOffer[]);
-  const all = failingAs(Promise.all(shares), 'INTERNAL_ERROR', 'key share generation failed');
-  return {
-    kind: 'Suspended',
-    point: 'generateKeyShare',
-    pending: all,
-    resume: (v) => then(v as ClientKeyShareOffer[]) as S,
-  };
+  return whenReady(
+    failingAs(Promise.all(shares), 'INTERNAL_ERROR', 'key share generation failed'),
+    'generateKeyShare',
+    then,
+  );
 }
 
 /**
@@ -119,8 +117,7 @@ export function completeKeyShare<S>(
 ): S | Suspended<S> {
   const secret = offer.complete(peerShare);
   if (!isPromiseLike<Uint8Array>(secret)) return then(secret);
-  const pending = failingAs(secret, 'BAD_KEY_SHARE', 'invalid peer key share');
-  return { kind: 'Suspended', point: 'completeKeyShare', pending, resume: (v) => then(v as Uint8Array) as S };
+  return whenReady(failingAs(secret, 'BAD_KEY_SHARE', 'invalid peer key share'), 'completeKeyShare', then);
 }
 
 /**
@@ -146,8 +143,7 @@ export function verifyServerSignature<S>(
     return check(provider.verify(algorithm, key, content, signature));
   const answer = provider.verifyHandshakeSignature(algorithm, key, content, signature);
   if (!isPromiseLike<boolean>(answer)) return check(answer);
-  const pending = failingAs(answer, 'BAD_SIGNATURE', 'bad signature');
-  return { kind: 'Suspended', point: 'verifyServerSignature', pending, resume: (v) => check(v as boolean) as S };
+  return whenReady(failingAs(answer, 'BAD_SIGNATURE', 'bad signature'), 'verifyServerSignature', check);
 }
 
 /**
