@@ -29,6 +29,8 @@ const only = args
 const outDir =
   args.find((a) => a.startsWith('--out='))?.slice('--out='.length) ?? fileURLToPath(new URL('../', import.meta.url));
 const rowsArg = args.find((a) => a.startsWith('--rows='))?.slice('--rows='.length);
+/** `--provider=NAME`: measure only that crypto provider (e.g. `noble`, `node:crypto`). */
+const providerArg = args.find((a) => a.startsWith('--provider='))?.slice('--provider='.length);
 // Internal: the socket section's child process writes its results here and exits (see below).
 const socketsJson = args.find((a) => a.startsWith('--sockets-json='))?.slice('--sockets-json='.length);
 const wants = (section) => only === undefined || only.includes(section);
@@ -90,7 +92,7 @@ const results = {
 
 section('PKI (root → intermediate → leaf; ECDSA P-256, RSA-2048, Ed25519)');
 const pki = makePki();
-const providers = await findProviders();
+const providers = (await findProviders()).filter((p) => providerArg === undefined || p.name === providerArg);
 results.providers = providers.map((p) => ({ name: p.name, source: p.source }));
 results.missingProviders = providers.some((p) => p.name !== 'noble')
   ? []
@@ -119,25 +121,55 @@ if (wants('sockets') && socketsJson === undefined) {
   // The socket rows run in a child process of their own: measured after the in-memory sections in this
   // process, they inherited its heap (thousands of handshakes' promoted objects), which slowed the adapter's
   // allocation-heavy bulk path and not node:tls's (AES-128-GCM 40% of node:tls in a full run vs 74% in a
-  // sockets-only run minutes later). Both implementations are measured in the same child, as before.
-  section('over 127.0.0.1: node-adapter vs node:tls (child process)');
+  // sockets-only run minutes later). The adapter and node:tls rows of one part share their child.
+  section('over 127.0.0.1: node-adapter vs node:tls (child processes: one per provider and part)');
   results.sockets = await guarded('sockets', () => {
-    const tmp = join(os.tmpdir(), `sanstls-bench-sockets-${process.pid}.json`);
-    execFileSync(
-      process.execPath,
-      [fileURLToPath(import.meta.url), '--only=sockets', `--sockets-json=${tmp}`, ...(quick ? ['--quick'] : [])],
-      { stdio: ['ignore', 'inherit', 'inherit'], timeout: 900_000 },
-    );
-    return JSON.parse(readFileSync(tmp, 'utf8'));
+    // A child per provider: in one process the engine's record-path call sites (AeadKey.open/sealInPlace, the
+    // providers' key objects) see both providers' classes and V8 compiles them polymorphic, which no deployment
+    // with one provider sees: node:crypto's AES-128-GCM socket bulk read 210 MB/s after the noble rows vs 308 MB/s
+    // without them, in back-to-back runs. A child per part too: the handshake rows' thousands of connections
+    // leave a heap behind that the bulk rows' allocations then pay for in collections. node:tls is measured once,
+    // in the last provider's children.
+    const merged = { handshakes: [], bulk: [] };
+    for (const [i, p] of providers.entries()) {
+      for (const part of ['handshakes', 'bulk']) {
+        const tmp = join(os.tmpdir(), `sanstls-bench-sockets-${process.pid}-${i}-${part}.json`);
+        execFileSync(
+          process.execPath,
+          [
+            fileURLToPath(import.meta.url),
+            '--only=sockets',
+            `--sockets-json=${tmp}`,
+            `--sockets-part=${part}`,
+            `--provider=${p.name}`,
+            ...(i === providers.length - 1 ? [] : ['--sockets-no-native']),
+            ...(quick ? ['--quick'] : []),
+          ],
+          { stdio: ['ignore', 'inherit', 'inherit'], timeout: 900_000 },
+        );
+        const rows = JSON.parse(readFileSync(tmp, 'utf8'));
+        if (Array.isArray(rows) && Array.isArray(merged[part])) merged[part].push(...rows);
+        else merged[part] = rows;
+      }
+    }
+    return merged;
   });
 } else if (socketsJson !== undefined) {
   const { socketHandshakeRows, socketBulkRows } = await import('./bench/sockets.mjs');
-  section('handshakes over 127.0.0.1: node-adapter vs node:tls');
-  const sockets = {};
-  sockets.handshakes = await guarded('socket handshakes', () => socketHandshakeRows(pki, providers));
-  section('bulk over 127.0.0.1: node-adapter vs node:tls');
-  sockets.bulk = await guarded('socket bulk', () => socketBulkRows(pki, providers));
-  writeFileSync(socketsJson, JSON.stringify(sockets));
+  const part = args.find((a) => a.startsWith('--sockets-part='))?.slice('--sockets-part='.length);
+  const native = !args.includes('--sockets-no-native');
+  const who = `node-adapter [${providers.map((p) => p.name).join(', ')}]${native ? ' vs node:tls' : ''}`;
+  let rows;
+  if (part === 'handshakes') {
+    section(`handshakes over 127.0.0.1: ${who}`);
+    rows = await guarded('socket handshakes', () =>
+      socketHandshakeRows(pki, providers, console.log, undefined, { native }),
+    );
+  } else {
+    section(`bulk over 127.0.0.1: ${who}`);
+    rows = await guarded('socket bulk', () => socketBulkRows(pki, providers, console.log, { native }));
+  }
+  writeFileSync(socketsJson, JSON.stringify(rows));
   process.exit(0);
 }
 if (wants('memory')) {

@@ -89,6 +89,19 @@ export async function implementations(providerOptions = {}) {
   return impls;
 }
 
+/**
+ * The adapter on each of `providers` ([{ name, provider }]), then node:tls when `native` (measured once per
+ * run: the bench gives it to the last provider's child process).
+ */
+async function adapterImplementations(providers, native) {
+  const impls = [];
+  for (const [i, p] of providers.entries()) {
+    const options = p === undefined || p.name === 'noble' ? {} : { cryptoProvider: p.provider };
+    impls.push(...(await implementations({ ...options, native: native && i === providers.length - 1 })));
+  }
+  return impls;
+}
+
 /** A listening server whose accepted sockets are handed to `onConnection`. */
 async function listen(c, onSecure) {
   const server = c.createServer(onSecure);
@@ -190,13 +203,15 @@ export const SOCKET_KINDS = [
  * Handshakes/s for the Node adapter on each provider (`providers`: [{ name, provider }]) and for node:tls,
  * each kind of SOCKET_KINDS, X25519. Resumed rows reuse one session (tickets are reusable without early data).
  */
-export async function socketHandshakeRows(pki, providers = [undefined], log = console.log, kinds = SOCKET_KINDS) {
+export async function socketHandshakeRows(
+  pki,
+  providers = [undefined],
+  log = console.log,
+  kinds = SOCKET_KINDS,
+  { native = true } = {},
+) {
   const rows = [];
-  const impls = [];
-  for (const [i, p] of providers.entries()) {
-    const options = p === undefined || p.name === 'noble' ? {} : { cryptoProvider: p.provider };
-    impls.push(...(await implementations({ ...options, native: i === providers.length - 1 })));
-  }
+  const impls = await adapterImplementations(providers, native);
   for (const impl of impls) {
     for (const k of kinds) {
       const row = {
@@ -313,14 +328,10 @@ async function measureAsyncAlternating(
  * Node's onread into a shared buffer, an accepted server socket through the stream), so each direction
  * exercises a different receive path.
  */
-export async function socketBulkRows(pki, providers = [undefined], log = console.log) {
+export async function socketBulkRows(pki, providers = [undefined], log = console.log, { native = true } = {}) {
   const rows = [];
   const chunk = new Uint8Array(RECORD).fill(0x61);
-  const impls = [];
-  for (const [i, p] of providers.entries()) {
-    const options = p === undefined || p.name === 'noble' ? {} : { cryptoProvider: p.provider };
-    impls.push(...(await implementations({ ...options, native: i === providers.length - 1 })));
-  }
+  const impls = await adapterImplementations(providers, native);
   for (const impl of impls) {
     for (const s of SUITES) {
       const row = {
@@ -372,7 +383,7 @@ export async function socketBulkRows(pki, providers = [undefined], log = console
         }
         const [up, down] = await measureAsyncAlternating(
           directions.map((d) => () => bulkOnce(d.sender, d.sink, d.total, chunk)),
-          { batches: 5 },
+          { batches: 5, warmupMs: budget.socketBulkWarmupMs },
         );
         row.status = 'ok';
         row.MBps = toRate(up, directions[0].total / 1000);
