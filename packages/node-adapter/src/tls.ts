@@ -47,7 +47,11 @@ export interface TLSSocketOptions {
   session?: unknown;
   /** Milliseconds the handshake may take (default 120000, Node's). */
   handshakeTimeout?: number;
-  /** Milliseconds without input after which a pending read fails (0: never; default 0). */
+  /**
+   * Milliseconds without input after which a pending read fails (0: never; default 0). The socket reads from the
+   * end of the handshake on, as node:tls, so this holds whether or not the application reads — except while a
+   * paused consumer's buffer is full, when nothing is read.
+   */
   idleTimeout?: number;
   allowHalfOpen?: boolean;
   /** The transport is still connecting: start the handshake on its 'connect'. */
@@ -258,6 +262,12 @@ export class TLSSocket extends Duplex {
     this.emit('secure');
     if (!this.isServer) this.emit('secureConnect');
     this.announceSession();
+    // node:tls reads from the start (its initRead's `read(0)`), whether or not the application does: so a peer
+    // that leaves — close_notify (RFC 8446 §6.1), a FIN, an alert — is noticed, and 'end' and 'close' come
+    // (allowHalfOpen false ends our side in turn) even on a connection nobody reads; a server that only writes
+    // kept every dead connection open. What is decrypted ahead stays bounded by the stream's highWaterMark
+    // (readLoop stops when push() says so), and then TCP reads stop too: backpressure holds.
+    this.read(0);
   }
 
   private lastSession: unknown = undefined;
@@ -439,6 +449,9 @@ export class TLSSocket extends Duplex {
   private endOfStream(): void {
     this.readEnded = true;
     this.push(null);
+    // As Node's sockets at their end (push(null), then read(0)): with nothing left unread, 'end' comes now even
+    // when nobody reads, not at the next read that may never be made.
+    this.read(0);
     if (this.transportGone) this.sslobj.dispose();
   }
 
@@ -600,7 +613,7 @@ export interface ServerOptions extends SecureContextOptions {
   rejectUnauthorized?: boolean;
   /** Milliseconds a client may take to complete the handshake (default 120000, Node's). */
   handshakeTimeout?: number;
-  /** Milliseconds a connection may sit without input while we wait for it (0: never). */
+  /** Milliseconds a connection may sit without input while we wait for it (0: never); see TLSSocketOptions. */
   idleTimeout?: number;
   allowHalfOpen?: boolean;
   /** TCP_NODELAY on accepted connections (default true). */
