@@ -613,11 +613,13 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
   }
 
   enterTraffic(keys: TrafficSecrets): void {
-    this.traffic = {
-      ...keys,
+    // The same object, not a copy: the server counts the tickets it sends after the handshake on it, and a
+    // ticket sent later (after post-handshake authentication) must take the next nonce (RFC 8446 §4.6.1:
+    // unique across all tickets of the connection, else two tickets share one PSK).
+    this.traffic = Object.assign(keys, {
       readSecret: this.serverSide ? keys.clientSecret : keys.serverSecret,
       writeSecret: this.serverSide ? keys.serverSecret : keys.clientSecret,
-    };
+    });
   }
 
   keylog(label: KeyLogLabel, secret: Uint8Array): void {

@@ -438,3 +438,37 @@ describe.skipIf(!haveOpenssl)('exporters against an OpenSSL session', () => {
     ).toBe(material);
   }, 30_000);
 });
+
+describe('no-PSK key schedule constants and transcript digests (issue #9 memos)', () => {
+  test('the remembered Early Secret and "derived" salt give what HKDF computes, and copies are handed out', () => {
+    for (const hash of [sha256, sha384]) {
+      const schedule = new Tls13KeySchedule(hash);
+      const zeros = new Uint8Array(hash.outputLength);
+      const early = schedule.earlySecret();
+      expect(hex(early)).toBe(hex(hash.hkdfExtract(zeros, zeros)));
+      early.fill(0); // a caller wiping its copy (as deriveHandshakeKeys does) leaves the constant intact
+      const again = new Tls13KeySchedule(hash).earlySecret();
+      expect(hex(again)).toBe(hex(hash.hkdfExtract(zeros, zeros)));
+      // The handshake secret from the remembered salt equals the generic derivation; a PSK's Early Secret
+      // (RFC 8448 §4 resumption: any other bytes) still takes the generic path.
+      const shared = bytes('8bd4054fb55b9d63fdfbacf9f04b9f0d35e6d63f537563efd46272900f89492d');
+      const generic = (e: Uint8Array) =>
+        hash.hkdfExtract(schedule.deriveSecret(e, 'derived', hash.digest(new Uint8Array(0))), shared);
+      expect(hex(schedule.handshakeSecret(again, shared))).toBe(hex(generic(hash.hkdfExtract(zeros, zeros))));
+      const pskEarly = schedule.earlySecret(new Uint8Array(hash.outputLength).fill(7));
+      expect(hex(schedule.handshakeSecret(pskEarly, shared))).toBe(hex(generic(pskEarly)));
+    }
+  });
+
+  test('a transcript digest asked twice without an update is the same, and an update changes it', () => {
+    const t = new TranscriptHash(sha256);
+    t.update(bytes('0100000400000000'));
+    const a = t.digest();
+    a.fill(0); // the caller's copy: the remembered digest is not touched
+    const b = t.digest();
+    expect(hex(b)).toBe(hex(sha256.digest(bytes('0100000400000000'))));
+    t.update(bytes('02000000'));
+    expect(hex(t.digest())).toBe(hex(sha256.digest(bytes('010000040000000002000000'))));
+    expect(hex(t.digestWith(bytes('0b000000')))).toBe(hex(sha256.digest(bytes('0100000400000000020000000b000000'))));
+  });
+});

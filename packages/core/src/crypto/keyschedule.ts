@@ -131,6 +131,18 @@ export function deriveSecret(
 const EMPTY_HASHES = /* @__PURE__ */ new WeakMap<HashAlgorithm, Uint8Array>();
 
 /**
+ * Without a PSK the Early Secret is HKDF-Extract(0, 0) and the salt of the Handshake Secret is
+ * Derive-Secret(that, "derived", "") (RFC 8446 §7.1): two public constants per hash, which every full
+ * handshake would otherwise recompute with two HMACs on each side (issue #9). Kept per HashAlgorithm
+ * object, like Hash(""); shared, so never handed out (earlySecret copies) nor written.
+ */
+interface ZeroPskConstants {
+  readonly earlySecret: Uint8Array;
+  readonly derivedSalt: Uint8Array;
+}
+const ZERO_PSK = /* @__PURE__ */ new WeakMap<HashAlgorithm, ZeroPskConstants>();
+
+/**
  * The RFC 8446 §7.1 key schedule for one cipher suite's hash. Methods are pure functions of their
  * arguments (the instance only caches Hash("") and the zero IKM), so one instance can serve many
  * connections.
@@ -139,6 +151,7 @@ export class Tls13KeySchedule {
   readonly hash: HashAlgorithm;
   private readonly zeros: Uint8Array;
   private readonly emptyHash: Uint8Array;
+  private zeroPskConstants: ZeroPskConstants | undefined;
 
   constructor(hash: HashAlgorithm) {
     this.hash = hash;
@@ -168,7 +181,20 @@ export class Tls13KeySchedule {
 
   /** Early Secret = HKDF-Extract(0, PSK); without a PSK the IKM is Hash.length zero bytes. */
   earlySecret(psk?: Uint8Array): EarlySecret {
-    return this.hash.hkdfExtract(this.zeros, psk ?? this.zeros) as EarlySecret;
+    if (psk === undefined) return this.zeroPsk().earlySecret.slice() as EarlySecret; // a copy: callers wipe it
+    return this.hash.hkdfExtract(this.zeros, psk) as EarlySecret;
+  }
+
+  /** The no-PSK constants of this hash (ZERO_PSK), computed on first use. */
+  private zeroPsk(): ZeroPskConstants {
+    let constants = this.zeroPskConstants ?? ZERO_PSK.get(this.hash);
+    if (constants === undefined) {
+      const earlySecret = this.hash.hkdfExtract(this.zeros, this.zeros);
+      constants = { earlySecret, derivedSalt: this.deriveSecret(earlySecret, 'derived', this.emptyHash) };
+      ZERO_PSK.set(this.hash, constants);
+    }
+    this.zeroPskConstants = constants;
+    return constants;
   }
 
   /** binder_key: "ext binder" for external PSKs, "res binder" for resumption PSKs (RFC 8446 §7.1). */
@@ -190,6 +216,12 @@ export class Tls13KeySchedule {
 
   /** Handshake Secret = HKDF-Extract(Derive-Secret(ES, "derived", ""), (EC)DHE shared secret). */
   handshakeSecret(early: EarlySecret, sharedSecret: Uint8Array): HandshakeSecret {
+    // The salt is a function of the Early Secret's bytes alone: the no-PSK one's is a constant (ZERO_PSK).
+    // The comparison is constant-time, as a PSK's Early Secret is secret.
+    const zero = this.zeroPsk();
+    if (constantTimeEqual(early, zero.earlySecret)) {
+      return this.hash.hkdfExtract(zero.derivedSalt, sharedSecret) as HandshakeSecret;
+    }
     const salt = this.deriveSecret(early, 'derived', this.emptyHash);
     const secret = this.hash.hkdfExtract(salt, sharedSecret) as HandshakeSecret;
     wipe(salt); // derived from the Early Secret (the PSK's, when resuming): §7.2, best effort

@@ -20,6 +20,12 @@ export class TranscriptHash {
   private pendingBytes = 0;
   private state: HashState | null = null;
   private algorithm: HashAlgorithm | null = null;
+  /**
+   * The digest of the state as it is, until the next update: a TLS 1.3 side asks twice at one point (the
+   * peer's Finished is checked and the application secrets derived over the same messages, RFC 8446
+   * §4.4.4, §7.1), and a provider digest is a native hash copy (issue #9). Callers get copies.
+   */
+  private lastDigest: Uint8Array | null = null;
 
   /** Pass the hash when it is already known (e.g. a TLS 1.2 suite, or a server that chose its suite). */
   constructor(hash?: HashAlgorithm) {
@@ -33,6 +39,7 @@ export class TranscriptHash {
 
   /** Adds one whole handshake message (type, length and body, as sent on the wire). */
   update(message: Uint8Array): void {
+    this.lastDigest = null;
     if (this.state !== null) {
       this.state.update(message);
       return;
@@ -80,7 +87,10 @@ export class TranscriptHash {
 
   /** Transcript-Hash of everything so far; the transcript keeps running. */
   digest(): Uint8Array {
-    return this.requireState().digest();
+    if (this.lastDigest !== null) return this.lastDigest.slice();
+    const digest = this.requireState().digest();
+    this.lastDigest = digest.slice();
+    return digest;
   }
 
   /**
@@ -132,6 +142,7 @@ export class TranscriptHash {
     const state = hash.create();
     state.update(messageHashMessage(inner));
     this.state = state;
+    this.lastDigest = null;
   }
 }
 

@@ -377,7 +377,19 @@ export function deriveApplicationKeys(
   io.keylog('CLIENT_TRAFFIC_SECRET_0', clientSecret);
   io.keylog('SERVER_TRAFFIC_SECRET_0', serverSecret);
   io.keylog('EXPORTER_SECRET', exporterSecret);
-  return { suite: keys.suite, schedule, master, clientSecret, serverSecret, exporterSecret };
+  // Every field present from the start, so the copies made when the handshake ends (with the resumption
+  // secret and the transcript) and the server's ticket counter keep one object shape (issue #9).
+  return {
+    suite: keys.suite,
+    schedule,
+    master,
+    clientSecret,
+    serverSecret,
+    exporterSecret,
+    resumptionSecret: undefined,
+    transcript: undefined,
+    ticketsIssued: 0,
+  };
 }
 
 declare const finishedBrand: unique symbol;
