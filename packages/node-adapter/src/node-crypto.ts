@@ -223,6 +223,31 @@ class NodeAeadKey implements AeadKey {
     buffer.set(c.getAuthTag(), offset + length);
   }
 
+  /**
+   * AeadKey.sealDetached: the Buffer Cipheriv.update makes for the plaintext is handed back as it is (a fresh
+   * ArrayBuffer, never pooled: the caller's to keep) instead of being copied into a record buffer that had to be
+   * allocated too — two 16 KiB allocations per full record become one (issue #9). The short trailer (TLS 1.3's
+   * content type and padding) and the tag go into the caller's buffer.
+   */
+  sealDetached(
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    plaintext: Uint8Array,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+  ): Uint8Array {
+    this.checkNonce(nonce);
+    checkInPlaceRegion(buffer, offset, length);
+    const c = createCipheriv(this.cipher as 'aes-128-gcm', this.key, nonce, { authTagLength: 16 });
+    c.setAAD(aad);
+    const body = c.update(plaintext);
+    if (length > 0) buffer.set(c.update(buffer.subarray(offset, offset + length)), offset);
+    c.final(); // stream modes: no bytes
+    buffer.set(c.getAuthTag(), offset + length);
+    return view(body);
+  }
+
   open(nonce: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Uint8Array | null {
     this.checkNonce(nonce);
     if (ciphertextAndTag.length < 16) return null;

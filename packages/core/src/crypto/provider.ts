@@ -110,6 +110,26 @@ export interface AeadKey {
    */
   sealInPlace?(nonce: Uint8Array, aad: Uint8Array, buffer: Uint8Array, offset: number, length: number): void;
   /**
+   * Seals one AEAD message `plaintext || buffer[offset, offset + length)` without writing the bulk of its
+   * ciphertext into a caller's buffer: returns the ciphertext of `plaintext` as a new buffer the caller
+   * keeps, seals the trailing `length` bytes in place and puts the tag in the `tagLength` bytes after them.
+   * The concatenation of the returned buffer and `buffer[offset, offset + length + tagLength)` is exactly
+   * {@link seal}'s output for the whole plaintext. `aad` may be a view into `buffer` outside that region.
+   *
+   * For a backend whose cipher hands back its output in a fresh buffer anyway (node:crypto's
+   * `Cipheriv.update`): the record layer then queues a record as header, body and trailer + tag chunks
+   * (one vectored socket write) instead of allocating a record buffer and copying the ciphertext into it.
+   * Optional: pure-JS providers seal in place ({@link sealInPlace}), which is faster for them.
+   */
+  sealDetached?(
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    plaintext: Uint8Array,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+  ): Uint8Array;
+  /**
    * Zeroes the key material this instance holds in JavaScript memory (the key copy, round keys, GHASH
    * tables), once the engine retires the key (RFC 8446 §7.2: a KeyUpdate, or the connection's end).
    * Best effort and optional: keys inside a native backend (node:crypto KeyObjects) cannot be reached.

@@ -4,7 +4,9 @@
  * KeyUpdate) and every change resets the sequence number to 0 (§5.3).
  *
  * Sealing allocates one buffer per record, header and inner plaintext written in place and sealed there
- * (AeadKey.sealInPlace); opening allocates only the AEAD's output. The nonce is written in place.
+ * (AeadKey.sealInPlace), or — large records, a provider whose cipher output is a fresh buffer anyway
+ * (AeadKey.sealDetached) — only a small header + trailer buffer beside that output; opening allocates only
+ * the AEAD's output. The nonce is written in place.
  * @module
  */
 
@@ -97,9 +99,32 @@ export class HalfConnection {
   }
 
   /**
-   * Opens one record. `header` is the 5 received header bytes (the additional data, §5.2). A failed
-   * authentication is bad_record_mac (§5.2: "MUST terminate the connection with a bad_record_mac alert").
+   * Protects one record as {@link sealRecord} does and appends it to `out` — as that one buffer, or, for
+   * content of at least {@link DETACHED_MIN_CONTENT} bytes under a provider with AeadKey.sealDetached, as
+   * three buffers holding the same bytes: the header, the ciphertext of the content (the provider's own
+   * output, kept as it is) and the sealed ContentType || zeros[padding] followed by the tag (§5.2, §5.4).
+   * Header and trailer share one small buffer; no record-sized buffer is allocated or filled. Returns the
+   * record's length in bytes.
    */
+  sealRecordTo(out: Uint8Array[], content: Uint8Array, type: number, padding: number): number {
+    if (content.length < DETACHED_MIN_CONTENT || this.key.sealDetached === undefined) {
+      const record = this.sealRecord(content, type, padding);
+      out.push(record);
+      return record.length;
+    }
+    const trailerLength = 1 + padding;
+    const length = content.length + trailerLength + this.tagLength;
+    const small = new Uint8Array(RECORD_HEADER_LENGTH + trailerLength + this.tagLength);
+    writeRecordHeader(small, 0, ContentType.application_data, LEGACY_RECORD_VERSION, length);
+    // TLSInnerPlaintext's tail: the real content type, then zeros[padding] (a new buffer is zeroed).
+    small[RECORD_HEADER_LENGTH] = type;
+    const header = small.subarray(0, RECORD_HEADER_LENGTH);
+    const body = this.key.sealDetached(this.nextNonce(), header, content, small, RECORD_HEADER_LENGTH, trailerLength);
+    checkDetachedBody(body, content.length);
+    out.push(header, body, small.subarray(RECORD_HEADER_LENGTH));
+    return RECORD_HEADER_LENGTH + length;
+  }
+
   /**
    * Opens one record, or returns null without consuming a sequence number when it does not
    * authenticate: a server skipping 0-RTT data it rejected (RFC 8446 §4.2.10) tries each record.
@@ -110,6 +135,10 @@ export class HalfConnection {
     return plaintext;
   }
 
+  /**
+   * Opens one record. `header` is the 5 received header bytes (the additional data, §5.2). A failed
+   * authentication is bad_record_mac (§5.2: "MUST terminate the connection with a bad_record_mac alert").
+   */
   open(header: Uint8Array, encrypted: Uint8Array): Uint8Array {
     const plaintext = this.key.open(this.nextNonce(), encrypted, header);
     if (plaintext === null)
@@ -132,6 +161,20 @@ export function innerPadding(
   const unpadded = contentLength + 1;
   const padding = (paddingBlock - (unpadded % paddingBlock)) % paddingBlock;
   return Math.max(0, Math.min(padding, maxLength - unpadded));
+}
+
+/**
+ * Content size from which a record is sealed with AeadKey.sealDetached (when the provider has it) rather
+ * than in place. Below it the one-buffer record is as cheap — an allocation the size of a small record —
+ * and a reader of the outgoing bytes (MemoryBIO.read, takeOutgoing) gets a record without a join.
+ */
+export const DETACHED_MIN_CONTENT = 2048;
+
+/** A provider's sealDetached output must be exactly the content's ciphertext, or the framing breaks. */
+export function checkDetachedBody(body: Uint8Array, contentLength: number): void {
+  if (body.length !== contentLength) {
+    throw tlsFailure('INTERNAL_ERROR', `AEAD sealDetached returned ${body.length} bytes for ${contentLength}`);
+  }
 }
 
 /**

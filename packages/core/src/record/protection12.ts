@@ -19,7 +19,7 @@ import { MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH, writeRecordHeader } from '.
 import { writeRecordNonce } from '../crypto/keyschedule.js';
 import { writeTls12GcmNonce } from '../crypto/prf12.js';
 import type { AeadAlgorithm, AeadKey } from '../crypto/provider.js';
-import { allocateRecord, sealInPlace } from './protection.js';
+import { allocateRecord, checkDetachedBody, DETACHED_MIN_CONTENT, sealInPlace } from './protection.js';
 
 /** TLS 1.2 has no KeyUpdate: past this many records under one key the connection must end (RFC 5246 §6.1). */
 export const TLS12_SEQUENCE_LIMIT = 2 ** 48;
@@ -100,15 +100,49 @@ export class Tls12RecordProtection {
     const prefix = RECORD_HEADER_LENGTH + this.explicitNonceLength;
     const record = allocateRecord(prefix, fragment.length + this.tagLength);
     writeRecordHeader(record, 0, type, TLS12_RECORD_VERSION, fragment.length + this.overhead);
+    this.writeNonce(sequence, record);
+    record.set(fragment, prefix);
+    sealInPlace(this.key, this.nonce, aad, record, prefix, fragment.length);
+    return record;
+  }
+
+  /**
+   * Protects one record as {@link sealRecord} does and appends it to `out`: as that one buffer, or — a
+   * fragment of at least DETACHED_MIN_CONTENT bytes under a provider with AeadKey.sealDetached — as the
+   * same bytes in three buffers: header || explicit nonce, the ciphertext (the provider's own output, kept
+   * as it is), and the tag; header and tag share one small buffer (see HalfConnection.sealRecordTo).
+   * Returns the record's length in bytes.
+   */
+  sealRecordTo(out: Uint8Array[], type: number, fragment: Uint8Array): number {
+    if (fragment.length < DETACHED_MIN_CONTENT || this.key.sealDetached === undefined) {
+      const record = this.sealRecord(type, fragment);
+      out.push(record);
+      return record.length;
+    }
+    const sequence = this.nextSequence();
+    const aad = this.writeAad(sequence, type, TLS12_RECORD_VERSION, fragment.length);
+    const prefix = RECORD_HEADER_LENGTH + this.explicitNonceLength;
+    const small = new Uint8Array(prefix + this.tagLength);
+    writeRecordHeader(small, 0, type, TLS12_RECORD_VERSION, fragment.length + this.overhead);
+    this.writeNonce(sequence, small);
+    const body = this.key.sealDetached(this.nonce, aad, fragment, small, prefix, 0);
+    checkDetachedBody(body, fragment.length);
+    out.push(small.subarray(0, prefix), body, small.subarray(prefix));
+    return prefix + fragment.length + this.tagLength;
+  }
+
+  /**
+   * This record's nonce: for AES-GCM salt || explicit nonce, the sequence number sent as the explicit
+   * part after the header in `record` (RFC 5288 §3); for ChaCha20-Poly1305 the TLS 1.3 construction with
+   * nothing sent (RFC 7905 §2).
+   */
+  private writeNonce(sequence: number, record: Uint8Array): void {
     if (this.explicitNonceLength === 0) {
       writeRecordNonce(this.nonce, this.iv, sequence);
     } else {
       writeTls12GcmNonce(this.nonce, this.iv, sequence);
       record.set(this.nonce.subarray(4), RECORD_HEADER_LENGTH);
     }
-    record.set(fragment, prefix);
-    sealInPlace(this.key, this.nonce, aad, record, prefix, fragment.length);
-    return record;
   }
 
   /**

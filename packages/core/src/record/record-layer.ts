@@ -7,7 +7,9 @@
  * sanity, the length limits of §5.1/§5.2 (record_overflow), and AEAD authentication (bad_record_mac).
  *
  * Input is buffered in one growable buffer that is compacted as records are consumed, and never holds
- * more than the transport delivered; output is a list of buffers taken by the caller.
+ * more than the transport delivered; output is a list of buffers taken by the caller — a record may span
+ * several of them (header, body, trailer: HalfConnection.sealRecordTo), so a consumer that needs whole
+ * records joins them ({@link RecordLayer.takeOutgoing}) or sends them in order (a vectored write).
  * @module
  */
 
@@ -216,7 +218,7 @@ export class RecordLayer {
       let offset = 0;
       do {
         const fragment = content.subarray(offset, Math.min(content.length, offset + step));
-        this.push(this.writeKey12.sealRecord(type, fragment));
+        this.outputLength += this.writeKey12.sealRecordTo(this.output, type, fragment);
         offset += step;
       } while (offset < content.length);
       return;
@@ -248,7 +250,8 @@ export class RecordLayer {
   private pushProtected(type: number, fragment: Uint8Array): void {
     // RFC 8449 §4: padding counts against the peer's limit too.
     const limit = this.sendRecordSizeLimit > 0 ? this.sendRecordSizeLimit : MAX_INNER_PLAINTEXT_LENGTH;
-    this.push(this.writeKey!.sealRecord(fragment, type, innerPadding(fragment.length, this.paddingBlock, limit)));
+    const padding = innerPadding(fragment.length, this.paddingBlock, limit);
+    this.outputLength += this.writeKey!.sealRecordTo(this.output, fragment, type, padding);
   }
 
   private push(bytes: Uint8Array): void {
@@ -261,7 +264,11 @@ export class RecordLayer {
     return this.outputLength;
   }
 
-  /** Everything queued for the transport as the buffers queued (each the caller's), emptying the queue. */
+  /**
+   * Everything queued for the transport as the buffers queued (each the caller's), emptying the queue. A
+   * buffer is a whole record or a part of one (large records under a provider with AeadKey.sealDetached):
+   * their concatenation is the byte stream to send.
+   */
   takeOutgoingChunks(): Uint8Array[] {
     const chunks = this.output;
     this.output = [];

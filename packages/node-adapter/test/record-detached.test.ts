@@ -1,0 +1,199 @@
+// Large records under the node:crypto provider are queued as header, body and trailer + tag chunks
+// (AeadKey.sealDetached, issue #9): the bytes must be exactly those of the one-buffer record sealed in place
+// for the same key and sequence number — TLS 1.3 (RFC 8446 §5.2, §5.4: header as AAD, content type and
+// padding inside) and TLS 1.2 (RFC 5246 §6.2.3.3, RFC 5288 §3's explicit nonce, RFC 7905) — through the
+// record layer with padding and a record_size_limit, and a tampered tag must still fail.
+import { randomBytes } from 'node:crypto';
+import { TLSVersion } from '@sanstls/core';
+import { SSLError } from '@sanstls/x509';
+import { describe, expect, it } from 'vitest';
+import { tls12SuiteByName } from '../../core/src/cipher-string.js';
+import { defaultProvider } from '../../core/src/crypto/index.js';
+import type { AeadName, CryptoProvider } from '../../core/src/crypto/provider.js';
+import { DETACHED_MIN_CONTENT, HalfConnection } from '../../core/src/record/protection.js';
+import { Tls12RecordProtection } from '../../core/src/record/protection12.js';
+import { RecordLayer } from '../../core/src/record/record-layer.js';
+import { clientContext, handshake, makePair, readAll, serverContext } from '../../core/test/helpers/tls-pair.js';
+import { nodeCryptoProvider } from '../src/index.js';
+
+const node = nodeCryptoProvider;
+const noble = defaultProvider;
+const AEADS: AeadName[] = ['AES-128-GCM', 'AES-256-GCM', 'CHACHA20-POLY1305'];
+const TLS12_SUITES: Record<AeadName, string> = {
+  'AES-128-GCM': 'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'AES-256-GCM': 'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'CHACHA20-POLY1305': 'ECDHE-ECDSA-CHACHA20-POLY1305',
+};
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+const rnd = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
+const join = (chunks: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(chunks));
+const badMac = expect.objectContaining({ reason: 'DECRYPTION_FAILED_OR_BAD_RECORD_MAC', alert: 20 });
+const SIZES = [DETACHED_MIN_CONTENT - 1, DETACHED_MIN_CONTENT, 5000, 16_384];
+
+describe('AeadKey.sealDetached (node:crypto): seal()’s bytes, split', () => {
+  for (const name of AEADS) {
+    it(`${name}: body || sealed trailer || tag equals noble's seal of the whole plaintext`, () => {
+      const alg = node.aead(name);
+      const key = rnd(alg.keyLength);
+      const k = alg.create(key);
+      const reference = noble.aead(name).create(key);
+      for (const [size, trailer, offset] of [
+        [0, 0, 5],
+        [1, 1, 5],
+        [16_384, 1, 5],
+        [5000, 300, 13],
+        [17, 0, 13],
+      ] as const) {
+        const nonce = rnd(12);
+        const plaintext = rnd(size);
+        const buffer = new Uint8Array(offset + trailer + 16);
+        buffer.set(rnd(offset + trailer));
+        const before = buffer.slice();
+        const aad = buffer.subarray(0, offset); // the header, a view into the same buffer
+        const body = k.sealDetached!(nonce, aad, plaintext, buffer, offset, trailer);
+        expect(body.length).toBe(size);
+        expect(hex(buffer.subarray(0, offset))).toBe(hex(before.subarray(0, offset))); // AAD untouched
+        const whole = join([plaintext, before.subarray(offset, offset + trailer)]);
+        const sealed = reference.seal(nonce, whole, before.subarray(0, offset));
+        expect(hex(join([body, buffer.subarray(offset)]))).toBe(hex(sealed));
+        expect(hex(k.open(nonce, sealed, before.subarray(0, offset)) ?? Uint8Array.of(0xee))).toBe(hex(whole));
+      }
+      // The trailer and tag must fit: an SSLError, never a short tag.
+      expect(() => k.sealDetached!(rnd(12), rnd(5), rnd(10), new Uint8Array(20), 5, 1)).toThrow(SSLError);
+      expect(() => k.sealDetached!(rnd(8), rnd(5), rnd(10), new Uint8Array(40), 5, 1)).toThrow(SSLError);
+    });
+  }
+});
+
+/** Both record paths of one writer class, fed the same key: chunks (sealRecordTo) and one buffer (sealRecord). */
+function tls13Writers(name: AeadName, provider: CryptoProvider) {
+  const alg = provider.aead(name);
+  const key = rnd(alg.keyLength);
+  const iv = rnd(12);
+  const make = (p: CryptoProvider) => new HalfConnection(p.aead(name), key.slice(), iv.slice());
+  return { chunked: make(provider), whole: make(provider), reference: make(noble), reader: make(noble) };
+}
+
+describe('TLS 1.3 records in chunks: the bytes of the in-place record (RFC 8446 §5.2, §5.4)', () => {
+  for (const name of AEADS) {
+    it(`${name}: sizes around the threshold, padding, content types; the noble reader opens them, a tampered tag fails`, () => {
+      const w = tls13Writers(name, node);
+      for (const size of SIZES) {
+        for (const padding of [0, 7, 300]) {
+          for (const type of [23, 22]) {
+            const content = rnd(size);
+            const out: Uint8Array[] = [];
+            const length = w.chunked.sealRecordTo(out, content, type, padding);
+            // Large content takes the detached path: header, body, content type + padding + tag.
+            expect(out.length).toBe(size >= DETACHED_MIN_CONTENT ? 3 : 1);
+            const record = join(out);
+            expect(length).toBe(record.length);
+            expect(hex(record)).toBe(hex(w.whole.sealRecord(content, type, padding)));
+            expect(hex(record)).toBe(hex(w.reference.sealRecord(content, type, padding)));
+            const header = record.subarray(0, 5);
+            expect(hex(header)).toBe(`170303${(size + 1 + padding + 16).toString(16).padStart(4, '0')}`);
+            const tampered = record.slice(5);
+            tampered[tampered.length - 1]! ^= 1;
+            expect(() => w.reader.open(header, tampered)).toThrow(badMac);
+            w.reader.sequence--; // the failed open consumed this record's sequence number
+            const inner = w.reader.open(header, record.subarray(5));
+            expect(hex(inner)).toBe(hex(join([content, Uint8Array.of(type), new Uint8Array(padding)])));
+          }
+        }
+      }
+    });
+  }
+});
+
+describe('TLS 1.2 records in chunks: the bytes of the in-place record (RFC 5246 §6.2.3.3, RFC 5288 §3)', () => {
+  for (const name of AEADS) {
+    it(`${name}: explicit nonce (GCM) or none (ChaCha20-Poly1305); the noble reader opens them, a tampered tag fails`, () => {
+      const suite = tls12SuiteByName(TLS12_SUITES[name])!;
+      const alg = node.aead(name);
+      const key = rnd(alg.keyLength);
+      const iv = rnd(suite.fixedIvLength);
+      const make = (p: CryptoProvider) => new Tls12RecordProtection(p.aead(name), suite, key.slice(), iv.slice());
+      const [chunked, whole, reference, reader] = [make(node), make(node), make(noble), make(noble)];
+      for (const size of SIZES) {
+        for (const type of [23, 22]) {
+          const fragment = rnd(size);
+          const out: Uint8Array[] = [];
+          const length = chunked.sealRecordTo(out, type, fragment);
+          expect(out.length).toBe(size >= DETACHED_MIN_CONTENT ? 3 : 1);
+          const record = join(out);
+          expect(length).toBe(record.length);
+          expect(hex(record)).toBe(hex(whole.sealRecord(type, fragment)));
+          expect(hex(record)).toBe(hex(reference.sealRecord(type, fragment)));
+          expect(record.length).toBe(5 + suite.explicitNonceLength + size + 16);
+          const header = record.subarray(0, 5);
+          const tampered = record.slice(5);
+          tampered[tampered.length - 1]! ^= 1;
+          expect(() => reader.open(header, tampered)).toThrow(badMac);
+          reader.sequence--;
+          expect(hex(reader.open(header, record.subarray(5)))).toBe(hex(fragment));
+        }
+      }
+    });
+  }
+});
+
+describe('the record layer: chunked records are the same byte stream', () => {
+  for (const name of AEADS) {
+    it(`${name}: TLS 1.3 with padding and a record_size_limit, TLS 1.2; the byte stream equals noble's`, () => {
+      const content = rnd(40_000);
+      // TLS 1.3 (RFC 8449 §4: the limit covers content, type and padding).
+      const key = rnd(node.aead(name).keyLength);
+      const iv = rnd(12);
+      for (const [paddingBlock, limit] of [
+        [0, 0],
+        [256, 0],
+        [0, 4096],
+        [1000, 3000],
+      ] as const) {
+        const streams = [node, noble].map((p) => {
+          const layer = new RecordLayer();
+          layer.writeKey = new HalfConnection(p.aead(name), key.slice(), iv.slice());
+          layer.paddingBlock = paddingBlock;
+          layer.sendRecordSizeLimit = limit;
+          layer.send(23, content);
+          layer.send(23, content.subarray(0, 100));
+          const pending = layer.pendingOutput;
+          const bytes = layer.takeOutgoing()!;
+          expect(bytes.length).toBe(pending);
+          return bytes;
+        });
+        expect(hex(streams[0]!)).toBe(hex(streams[1]!));
+      }
+      // TLS 1.2, through takeOutgoingChunks as a socket adapter takes them.
+      const suite = tls12SuiteByName(TLS12_SUITES[name])!;
+      const iv12 = rnd(suite.fixedIvLength);
+      const streams = [node, noble].map((p) => {
+        const layer = new RecordLayer();
+        layer.writeKey12 = new Tls12RecordProtection(p.aead(name), suite, key.slice(), iv12.slice());
+        layer.sendRecordSizeLimit = 5000;
+        layer.send(23, content);
+        return join(layer.takeOutgoingChunks());
+      });
+      expect(hex(streams[0]!)).toBe(hex(streams[1]!));
+    });
+  }
+
+  for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
+    it(`${version}: a node:crypto SSLObject pair moves 100 KB each way through MemoryBIO.read (joined chunks)`, () => {
+      const client = clientContext({ cryptoProvider: node });
+      const server = serverContext(['ec256'], { cryptoProvider: node });
+      if (version === 'TLSv1.2') client.maximumVersion = TLSVersion.TLSv1_2;
+      const pair = makePair(client, server);
+      handshake(pair);
+      expect(pair.client.version()).toBe(version);
+      const data = rnd(100_000);
+      pair.client.write(data);
+      pair.server.write(data);
+      pair.serverIn.write(pair.clientOut.read());
+      // Part by part: a reader of the outgoing BIO sees the same stream however it slices it.
+      while (pair.serverOut.pending > 0) pair.clientIn.write(pair.serverOut.read(7000));
+      expect(hex(readAll(pair.server))).toBe(hex(data));
+      expect(hex(readAll(pair.client))).toBe(hex(data));
+    });
+  }
+});
