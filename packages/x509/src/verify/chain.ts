@@ -186,7 +186,8 @@ class Validation {
   readonly badEdges = new Set<string>();
   readonly goodEdges = new Set<string>();
   readonly crls: readonly CertificateRevocationList[];
-  private readonly keyIds = new WeakMap<Certificate, string>();
+  /** Made on first use: a chain whose validated path is cached never needs it (a WeakMap is costly to create). */
+  private keyIds: WeakMap<Certificate, string> | undefined;
   private nextId = 0;
 
   constructor(
@@ -217,6 +218,7 @@ class Validation {
 
   /** A small per-call id for a certificate object, for edge memo keys. */
   id(cert: Certificate): string {
+    this.keyIds ??= new WeakMap();
     let id = this.keyIds.get(cert);
     if (id === undefined) {
       id = String(this.nextId++);
@@ -541,13 +543,11 @@ class Validation {
 
   /** What {@link identity}'s answer depends on besides the leaf. */
   identityKey(): string {
-    return JSON.stringify([
-      this.hostname ?? null,
-      this.hostIp === undefined ? null : Array.from(this.hostIp),
-      this.opts.email ?? null,
-      this.opts.hostnameChecksCommonName === true,
-      this.strict,
-    ]);
+    // Length-prefixed strings, so distinct identities never share a key; asked on every cached-chain hit,
+    // where JSON.stringify of an array was the costliest step (issue #9).
+    const text = (s: string | undefined) => (s === undefined ? '-' : `${s.length}:${s}`);
+    const ip = this.hostIp === undefined ? '-' : this.hostIp.join('.');
+    return `${text(this.hostname)}|${ip}|${text(this.opts.email)}|${this.opts.hostnameChecksCommonName === true ? 1 : 0}${this.strict ? 1 : 0}`;
   }
 
   /** Validity periods of a path (§6.1.3(a)(2)), compared at one-second granularity as certificates encode them. */
@@ -635,7 +635,9 @@ export function verifyChainWith(opts: VerifyChainWithOptions): VerifyChainResult
       throw verifyError(X509_V_ERR.IP_ADDRESS_MISMATCH, `${JSON.stringify(opts.ip)} is not an IP address`);
   }
   if (hostname !== undefined) {
-    const literal = parseIpAddress(hostname.replace(/^\[(.*)\]$/, '$1'));
+    // A bracketed IPv6 literal ([::1]) names an address; no regular expression per call on the common path.
+    const bracketed = hostname.length > 1 && hostname.startsWith('[') && hostname.endsWith(']');
+    const literal = parseIpAddress(bracketed ? hostname.slice(1, -1) : hostname);
     if (literal !== undefined) {
       hostIp = literal;
       hostname = undefined;
