@@ -112,8 +112,13 @@ interface Handshake12 {
   readonly clientRandom: Uint8Array;
   readonly serverRandom: Uint8Array;
   readonly transcript: TranscriptHash;
-  /** Raw handshake messages so far: a TLS 1.2 CertificateVerify signs them all (RFC 5246 §7.4.8). */
-  readonly messages: Uint8Array[];
+  /**
+   * Raw handshake messages so far: a TLS 1.2 CertificateVerify signs them all (RFC 5246 §7.4.8). Kept only
+   * when we could send one — a full handshake with a client certificate configured; null otherwise (a
+   * resumption, or no certificate: an empty Certificate answers a request), so the ClientHello is not
+   * encoded again nor each message copied for nothing (issue #9).
+   */
+  readonly messages: Uint8Array[] | null;
   readonly serverHostname: string | null;
   readonly extendedMasterSecret: boolean;
   readonly expectTicket: boolean;
@@ -467,13 +472,19 @@ export function onServerHello(sent: Tls12ClientHelloSent, message: HandshakeMess
 
   sent.transcript.selectHash(config.provider.hash(suite.hash));
   sent.transcript.update(message.raw);
+  // Resumption (RFC 5246 §7.4.1.3, RFC 5077 §3.4): the server echoes the session ID we offered.
+  const session = offeredSession12(io);
+  const resuming =
+    session !== undefined &&
+    sent.hello.legacySessionId.length > 0 &&
+    bytesEqual(sh.legacySessionIdEcho, sent.hello.legacySessionId);
   const hs: Handshake12 = {
     suite,
     hello: sent.hello,
     clientRandom: sent.hello.random,
     serverRandom: sh.random.slice(),
     transcript: sent.transcript,
-    messages: [encodeClientHello(sent.hello), message.raw.slice()],
+    messages: !resuming && config.certificates.length > 0 ? [encodeClientHello(sent.hello), message.raw.slice()] : null,
     serverHostname: sent.serverHostname,
     extendedMasterSecret: ems,
     expectTicket,
@@ -482,16 +493,7 @@ export function onServerHello(sent: Tls12ClientHelloSent, message: HandshakeMess
     expectStatus,
   };
   Object.assign(io.negotiated, { version: 'TLSv1.2', suite, alpn });
-
-  // Resumption (RFC 5246 §7.4.1.3, RFC 5077 §3.4): the server echoes the session ID we offered.
-  const session = offeredSession12(io);
-  if (
-    session !== undefined &&
-    sent.hello.legacySessionId.length > 0 &&
-    bytesEqual(sh.legacySessionIdEcho, sent.hello.legacySessionId)
-  ) {
-    return resume(hs, session, io);
-  }
+  if (resuming) return resume(hs, session, io);
   // RFC 7627 §5.2: a client that requires EMS aborts a full handshake without it (handshake_failure).
   if (!ems && config.tls12.requireExtendedMasterSecret) {
     throw tlsFailure(
@@ -532,6 +534,10 @@ function resume(hs: Handshake12, session: Tls12ClientSession, io: Tls12Io): Tls1
 // Certificate, ServerKeyExchange, CertificateRequest, ServerHelloDone (RFC 5246 §7.4.2–§7.4.5)
 
 function record(hs: Handshake12, message: HandshakeMessage | Uint8Array): void {
+  if (hs.messages === null) {
+    hs.transcript.update(message instanceof Uint8Array ? message : message.raw);
+    return;
+  }
   const raw = message instanceof Uint8Array ? message : message.raw.slice();
   hs.transcript.update(raw);
   hs.messages.push(raw);
@@ -743,12 +749,17 @@ function sendClientKeyExchange(
   io.negotiated.localChain = choice.key.chain;
   io.negotiated.signatureScheme = choice.scheme;
   // CertificateVerify (RFC 5246 §7.4.8): a signature over all handshake messages so far.
-  return whenReady(choice.key.sign(choice.scheme, concatBytes(hs.messages)), 'signCertificateVerify', (signature) => {
-    const cv = encodeCertificateVerify({ algorithm: choice.scheme, signature });
-    record(hs, cv);
-    io.sendHandshake(cv);
-    return finish();
-  });
+  // hs.messages is kept whenever a certificate is configured (onServerHello), so it is never null here.
+  return whenReady(
+    choice.key.sign(choice.scheme, concatBytes(hs.messages ?? [])),
+    'signCertificateVerify',
+    (signature) => {
+      const cv = encodeCertificateVerify({ algorithm: choice.scheme, signature });
+      record(hs, cv);
+      io.sendHandshake(cv);
+      return finish();
+    },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -94,7 +94,12 @@ interface Handshake12 {
   readonly clientRandom: Uint8Array;
   readonly serverRandom: Uint8Array;
   readonly transcript: TranscriptHash;
-  readonly messages: Uint8Array[];
+  /**
+   * The raw handshake messages, kept only when a CertificateRequest goes out: the client's CertificateVerify
+   * signs them all (RFC 5246 §7.4.8). Null otherwise (an abbreviated handshake, or CERT_NONE), so no copy of
+   * each message is made for nothing (issue #9).
+   */
+  readonly messages: Uint8Array[] | null;
   readonly extendedMasterSecret: boolean;
   readonly sessionId: Uint8Array;
   readonly serverName: string | null;
@@ -310,7 +315,7 @@ function fullHandshake(
     clientRandom: hello.random.slice(),
     serverRandom,
     transcript,
-    messages: [hello.raw],
+    messages: config.verifyMode !== CERT_NONE ? [hello.raw] : null,
     extendedMasterSecret: emsOffered,
     sessionId,
     serverName,
@@ -377,7 +382,7 @@ function fullHandshake(
   const content = serverKeyExchangeContent(hs.clientRandom, serverRandom, params);
   return whenReady(key.sign(scheme, content), 'signCertificateVerify', (signature): Tls12ServerState => {
     send(hs, encodeServerKeyExchange({ ...unsigned, signature: { algorithm: scheme, signature } }), io);
-    const requestCertificate = config.verifyMode !== CERT_NONE;
+    const requestCertificate = hs.messages !== null; // config.verifyMode !== CERT_NONE (fullHandshake)
     if (requestCertificate) {
       send(
         hs,
@@ -435,7 +440,7 @@ function resumeSession(
     clientRandom: hello.random.slice(),
     serverRandom,
     transcript,
-    messages: [hello.raw],
+    messages: null, // RFC 5246 §7.3: an abbreviated handshake has no CertificateRequest
     extendedMasterSecret: state.extendedMasterSecret,
     sessionId,
     serverName: state.serverName,
@@ -588,8 +593,14 @@ function ffdhePrime(offer: KeyShareOffer, kx: { name: GroupName }): Uint8Array {
 
 function send(hs: Handshake12, message: Uint8Array, io: Tls12Io): void {
   hs.transcript.update(message);
-  hs.messages.push(message);
+  hs.messages?.push(message);
   io.sendHandshake(message);
+}
+
+/** A received message into the transcript, and a copy into `messages` when they are kept. */
+function record(hs: Handshake12, message: HandshakeMessage): void {
+  hs.transcript.update(message.raw);
+  hs.messages?.push(message.raw.slice());
 }
 
 function sendTicket(hs: Handshake12, state: Tls12SessionState, io: Tls12Io): void {
@@ -608,8 +619,7 @@ function onClientCertificate(
   io: Tls12Io,
 ): Tls12ServerState {
   const certificate = parseCertificateTls12(message.body);
-  state.hs.transcript.update(message.raw);
-  state.hs.messages.push(message.raw.slice());
+  record(state.hs, message);
   if (certificate.certificateList.length === 0) {
     // RFC 5246 §7.4.6: with no client certificate the server may go on or abort with handshake_failure.
     if (io.config.verifyMode === CERT_REQUIRED) {
@@ -651,8 +661,7 @@ function onClientKeyExchange(
     padded.set(publicValue, pLength - publicValue.length);
     preMasterSecret = stripZeros(state.offer.complete(padded)); // RFC 5246 §8.1.2
   }
-  hs.transcript.update(message.raw);
-  hs.messages.push(message.raw.slice());
+  record(hs, message);
   const masterSecret = deriveMasterSecret(
     io,
     config.provider.hash(hs.suite.hash),
@@ -680,11 +689,10 @@ function onCertificateVerify(
     state.peer.publicKey,
     cv.algorithm,
     cv.signature,
-    concatBytes(state.hs.messages),
+    concatBytes(state.hs.messages ?? []), // kept since the CertificateRequest (fullHandshake), so never null here
   );
   io.negotiated.peerSignatureScheme = cv.algorithm;
-  state.hs.transcript.update(message.raw);
-  state.hs.messages.push(message.raw.slice());
+  record(state.hs, message);
   return {
     kind: 'Tls12ExpectChangeCipherSpec',
     hs: state.hs,
@@ -707,8 +715,7 @@ function onFinished(
   const { config } = io;
   const finished = parseFinished(message.body, 12);
   checkTls12Finished(tls12VerifyData(io, hs.suite, keys.masterSecret, 'client', hs.transcript), finished.verifyData);
-  hs.transcript.update(message.raw);
-  hs.messages.push(message.raw.slice());
+  record(hs, message);
   const clientVerifyData = finished.verifyData.slice();
   io.negotiated.clientFinished = clientVerifyData;
   const store = config.tls12.store;
