@@ -23,6 +23,19 @@ function checkRandom(random: Uint8Array, which: string): void {
  * A(i) = HMAC_hash(secret, A(i-1)), truncated to `length`.
  */
 export function pHash(hash: HashAlgorithm, secret: Uint8Array, seed: Uint8Array, length: number): Uint8Array {
+  return pHashOf(hash, secret, EMPTY, seed, length);
+}
+
+const EMPTY = /* @__PURE__ */ new Uint8Array(0);
+
+/** P_hash(secret, label + seed): the two parts written straight into the HMAC input, not joined first. */
+function pHashOf(
+  hash: HashAlgorithm,
+  secret: Uint8Array,
+  label: Uint8Array,
+  seed: Uint8Array,
+  length: number,
+): Uint8Array {
   if (!Number.isSafeInteger(length) || length < 0 || length > 1 << 16) {
     throw new SSLError(`TLS 1.2 PRF output length ${length} out of range`, {
       library: 'SSL',
@@ -30,9 +43,11 @@ export function pHash(hash: HashAlgorithm, secret: Uint8Array, seed: Uint8Array,
     });
   }
   const out = new Uint8Array(length);
-  let a = seed;
-  const block = new Uint8Array(hash.outputLength + seed.length);
-  block.set(seed, hash.outputLength);
+  // block = A(i) + label + seed, the input of each output HMAC; A(0) = label + seed is its tail.
+  const block = new Uint8Array(hash.outputLength + label.length + seed.length);
+  block.set(label, hash.outputLength);
+  block.set(seed, hash.outputLength + label.length);
+  let a: Uint8Array = block.subarray(hash.outputLength);
   // Every HMAC here is under `secret`: keyed once when the provider can (HashAlgorithm.hmacKeyed).
   const keyed = hash.hmacKeyed?.(secret);
   const mac = keyed === undefined ? (data: Uint8Array) => hash.hmac(secret, data) : keyed.mac;
@@ -57,7 +72,7 @@ export function tls12Prf(
   seed: Uint8Array,
   length: number,
 ): Uint8Array {
-  return pHash(hash, secret, concatBytes([labelBytes(label), seed]), length);
+  return pHashOf(hash, secret, labelBytes(label), seed, length);
 }
 
 /** master_secret = PRF(pre_master_secret, "master secret", ClientHello.random + ServerHello.random)[0..47] (§8.1). */
