@@ -74,7 +74,7 @@ export function readStateTime(r: Reader, what = 'time'): number {
   return r.u32(`${what} high`) * 0x100000000 + r.u32(`${what} low`);
 }
 
-/** One encoder and decoder for every ticket (a TextDecoder per call cost more than the rest of the decoding). */
+/** One encoder and decoder for every ticket: a new TextDecoder per field cost ≈ 0.4 µs each (issue #9). */
 const encoder = /* @__PURE__ */ new TextEncoder();
 const decoder = /* @__PURE__ */ new TextDecoder();
 
