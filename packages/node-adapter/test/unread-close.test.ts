@@ -12,7 +12,7 @@ import type net from 'node:net';
 import tls from 'node:tls';
 import { createChain } from '@sanstls/x509/generate';
 import { describe, expect, it } from 'vitest';
-import { connect, createServer } from '../src/index.js';
+import { connect, createServer, type TLSSocket } from '../src/index.js';
 import { within } from './helpers/processes.js';
 
 const chain = createChain({ keyType: 'ecdsa-p256', depth: 1 });
@@ -247,4 +247,31 @@ describe('backpressure still holds on a connection nobody reads', () => {
       }
     },
   );
+});
+
+describe('idleTimeout on a connection nobody reads', () => {
+  it('a silent client is dropped with ETIMEDOUT after idleTimeout, read or not (the socket reads as node:tls)', async () => {
+    const errors: Error[] = [];
+    let accepted: TLSSocket | undefined;
+    const server = createServer({ cert: chain.certChainPem, key: chain.leaf.keyPem, idleTimeout: 200 }, (s) => {
+      accepted = s;
+      s.on('error', (err) => errors.push(err));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      const client = tls.connect({ host: '127.0.0.1', port, ca: chain.root.pem, servername: 'localhost' });
+      client.on('error', () => {});
+      client.resume();
+      await within(10_000, 'secureConnect', once(client, 'secureConnect'));
+      const started = Date.now();
+      await within(10_000, 'client sees the end', once(client, 'close'));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+      expect(accepted?.destroyed).toBe(true);
+      expect(errors.map((e) => e.constructor.name)).toEqual(['TransportTimeoutError']);
+    } finally {
+      server.close();
+    }
+  });
 });
