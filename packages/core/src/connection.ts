@@ -257,6 +257,20 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
     return this.record.takeOutgoingChunks();
   }
 
+  /**
+   * Set by a caller that sends {@link takeOutgoingChunks}' buffers as they are (a vectored socket write):
+   * large records may then come in parts — header, body, trailer — when the crypto provider seals without
+   * a caller buffer (AeadKey.sealDetached), saving a record-sized allocation and copy (issue #9). Off by
+   * default: a caller joining the bytes ({@link takeOutgoing}, MemoryBIO.read) would pay them in the join.
+   */
+  get chunkedRecords(): boolean {
+    return this.record.chunkedRecords;
+  }
+
+  set chunkedRecords(on: boolean) {
+    this.record.chunkedRecords = on;
+  }
+
   get pendingOutgoing(): number {
     return this.record.pendingOutput;
   }

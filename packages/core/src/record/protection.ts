@@ -103,10 +103,10 @@ export class HalfConnection {
    * content of at least {@link DETACHED_MIN_CONTENT} bytes under a provider with AeadKey.sealDetached, as
    * three buffers holding the same bytes: the header, the ciphertext of the content (the provider's own
    * output, kept as it is) and the sealed ContentType || zeros[padding] followed by the tag (§5.2, §5.4).
-   * Header and trailer share one small buffer; no record-sized buffer is allocated or filled. Returns the
+   * Header and trailer are cut from `scratch`; no record-sized buffer is allocated or filled. Returns the
    * record's length in bytes.
    */
-  sealRecordTo(out: Uint8Array[], content: Uint8Array, type: number, padding: number): number {
+  sealRecordTo(out: Uint8Array[], scratch: ScratchBlock, content: Uint8Array, type: number, padding: number): number {
     if (content.length < DETACHED_MIN_CONTENT || this.key.sealDetached === undefined) {
       const record = this.sealRecord(content, type, padding);
       out.push(record);
@@ -114,9 +114,9 @@ export class HalfConnection {
     }
     const trailerLength = 1 + padding;
     const length = content.length + trailerLength + this.tagLength;
-    const small = new Uint8Array(RECORD_HEADER_LENGTH + trailerLength + this.tagLength);
+    const small = scratch.take(RECORD_HEADER_LENGTH + trailerLength + this.tagLength);
     writeRecordHeader(small, 0, ContentType.application_data, LEGACY_RECORD_VERSION, length);
-    // TLSInnerPlaintext's tail: the real content type, then zeros[padding] (a new buffer is zeroed).
+    // TLSInnerPlaintext's tail: the real content type, then zeros[padding] (carved bytes are fresh zeros).
     small[RECORD_HEADER_LENGTH] = type;
     const header = small.subarray(0, RECORD_HEADER_LENGTH);
     const body = this.key.sealDetached(this.nextNonce(), header, content, small, RECORD_HEADER_LENGTH, trailerLength);
@@ -169,6 +169,34 @@ export function innerPadding(
  * and a reader of the outgoing bytes (MemoryBIO.read, takeOutgoing) gets a record without a join.
  */
 export const DETACHED_MIN_CONTENT = 2048;
+
+/**
+ * Zero bytes for detached records' headers and trailers (one per connection, the record layer's), cut from
+ * a block instead of a small buffer per record: a small typed array gets its own ArrayBuffer (and backing
+ * store, for the garbage collector to sweep) as soon as it is viewed in parts or handed to a socket. Bytes
+ * are never handed out twice — a full block is left to the views cut from it and never written again — so
+ * each view stays its holder's as a fresh buffer would; the views of one connection may share an
+ * ArrayBuffer (not to be transferred).
+ */
+export class ScratchBlock {
+  private block = new Uint8Array(0);
+  private used = 0;
+
+  /** `n` fresh zero bytes. */
+  take(n: number): Uint8Array {
+    if (n > SCRATCH_BLOCK / 4) return new Uint8Array(n);
+    if (this.used + n > this.block.length) {
+      this.block = new Uint8Array(SCRATCH_BLOCK);
+      this.used = 0;
+    }
+    const at = this.used;
+    this.used = at + n;
+    return this.block.subarray(at, at + n);
+  }
+}
+
+/** About 45 TLS 1.3 header + trailer pairs (22 bytes each) per block. */
+const SCRATCH_BLOCK = 1024;
 
 /** A provider's sealDetached output must be exactly the content's ciphertext, or the framing breaks. */
 export function checkDetachedBody(body: Uint8Array, contentLength: number): void {

@@ -19,7 +19,13 @@ import { MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH, writeRecordHeader } from '.
 import { writeRecordNonce } from '../crypto/keyschedule.js';
 import { writeTls12GcmNonce } from '../crypto/prf12.js';
 import type { AeadAlgorithm, AeadKey } from '../crypto/provider.js';
-import { allocateRecord, checkDetachedBody, DETACHED_MIN_CONTENT, sealInPlace } from './protection.js';
+import {
+  allocateRecord,
+  checkDetachedBody,
+  DETACHED_MIN_CONTENT,
+  type ScratchBlock,
+  sealInPlace,
+} from './protection.js';
 
 /** TLS 1.2 has no KeyUpdate: past this many records under one key the connection must end (RFC 5246 §6.1). */
 export const TLS12_SEQUENCE_LIMIT = 2 ** 48;
@@ -110,10 +116,10 @@ export class Tls12RecordProtection {
    * Protects one record as {@link sealRecord} does and appends it to `out`: as that one buffer, or — a
    * fragment of at least DETACHED_MIN_CONTENT bytes under a provider with AeadKey.sealDetached — as the
    * same bytes in three buffers: header || explicit nonce, the ciphertext (the provider's own output, kept
-   * as it is), and the tag; header and tag share one small buffer (see HalfConnection.sealRecordTo).
+   * as it is), and the tag; header and tag are cut from `scratch` (see HalfConnection.sealRecordTo).
    * Returns the record's length in bytes.
    */
-  sealRecordTo(out: Uint8Array[], type: number, fragment: Uint8Array): number {
+  sealRecordTo(out: Uint8Array[], scratch: ScratchBlock, type: number, fragment: Uint8Array): number {
     if (fragment.length < DETACHED_MIN_CONTENT || this.key.sealDetached === undefined) {
       const record = this.sealRecord(type, fragment);
       out.push(record);
@@ -122,7 +128,7 @@ export class Tls12RecordProtection {
     const sequence = this.nextSequence();
     const aad = this.writeAad(sequence, type, TLS12_RECORD_VERSION, fragment.length);
     const prefix = RECORD_HEADER_LENGTH + this.explicitNonceLength;
-    const small = new Uint8Array(prefix + this.tagLength);
+    const small = scratch.take(prefix + this.tagLength);
     writeRecordHeader(small, 0, type, TLS12_RECORD_VERSION, fragment.length + this.overhead);
     this.writeNonce(sequence, small);
     const body = this.key.sealDetached(this.nonce, aad, fragment, small, prefix, 0);

@@ -7,9 +7,9 @@
  * sanity, the length limits of §5.1/§5.2 (record_overflow), and AEAD authentication (bad_record_mac).
  *
  * Input is buffered in one growable buffer that is compacted as records are consumed, and never holds
- * more than the transport delivered; output is a list of buffers taken by the caller — a record may span
- * several of them (header, body, trailer: HalfConnection.sealRecordTo), so a consumer that needs whole
- * records joins them ({@link RecordLayer.takeOutgoing}) or sends them in order (a vectored write).
+ * more than the transport delivered; output is a list of buffers taken by the caller — with
+ * {@link RecordLayer.chunkedRecords} a record may span several of them (header, body, trailer:
+ * HalfConnection.sealRecordTo), sent in order (a vectored write).
  * @module
  */
 
@@ -25,7 +25,7 @@ import {
   RECORD_HEADER_LENGTH,
   writeRecordHeader,
 } from '../codec/record.js';
-import { type HalfConnection, innerPadding } from './protection.js';
+import { type HalfConnection, innerPadding, ScratchBlock } from './protection.js';
 import type { Tls12RecordProtection } from './protection12.js';
 
 export interface ReceivedRecord {
@@ -70,6 +70,15 @@ export class RecordLayer {
   sendRecordSizeLimit = 0;
   /** RFC 8449 §4: the limit we announced (0 = none); a protected record above it is record_overflow. */
   receiveRecordSizeLimit = 0;
+  /**
+   * The consumer sends the queued buffers as they are (a socket's vectored write), so a large protected
+   * record may be queued as several of them (HalfConnection.sealRecordTo: no record-sized buffer filled
+   * with a copy of the AEAD's output). Off by default: a consumer that joins the output
+   * ({@link takeOutgoing}, MemoryBIO.read) would pay that allocation and copy in the join instead.
+   */
+  chunkedRecords = false;
+  /** Header and trailer bytes of chunked records. */
+  private readonly scratch = new ScratchBlock();
 
   /** Bytes received from the transport and not yet consumed as records. */
   get bufferedInput(): number {
@@ -218,7 +227,9 @@ export class RecordLayer {
       let offset = 0;
       do {
         const fragment = content.subarray(offset, Math.min(content.length, offset + step));
-        this.outputLength += this.writeKey12.sealRecordTo(this.output, type, fragment);
+        if (this.chunkedRecords)
+          this.outputLength += this.writeKey12.sealRecordTo(this.output, this.scratch, type, fragment);
+        else this.push(this.writeKey12.sealRecord(type, fragment));
         offset += step;
       } while (offset < content.length);
       return;
@@ -251,7 +262,9 @@ export class RecordLayer {
     // RFC 8449 §4: padding counts against the peer's limit too.
     const limit = this.sendRecordSizeLimit > 0 ? this.sendRecordSizeLimit : MAX_INNER_PLAINTEXT_LENGTH;
     const padding = innerPadding(fragment.length, this.paddingBlock, limit);
-    this.outputLength += this.writeKey!.sealRecordTo(this.output, fragment, type, padding);
+    if (this.chunkedRecords)
+      this.outputLength += this.writeKey!.sealRecordTo(this.output, this.scratch, fragment, type, padding);
+    else this.push(this.writeKey!.sealRecord(fragment, type, padding));
   }
 
   private push(bytes: Uint8Array): void {
@@ -266,8 +279,8 @@ export class RecordLayer {
 
   /**
    * Everything queued for the transport as the buffers queued (each the caller's), emptying the queue. A
-   * buffer is a whole record or a part of one (large records under a provider with AeadKey.sealDetached):
-   * their concatenation is the byte stream to send.
+   * buffer is a whole record or, with {@link chunkedRecords}, a part of one: their concatenation is the byte
+   * stream to send. Record parts of one connection may share an ArrayBuffer: send them, do not transfer them.
    */
   takeOutgoingChunks(): Uint8Array[] {
     const chunks = this.output;
