@@ -79,11 +79,17 @@ export function decodeString(tag: number, content: Uint8Array, what: string): st
   return fail(what, `tag 0x${tag.toString(16)} is not a character string`);
 }
 
-/** Lower-case hex of some bytes. */
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/**
+ * Lower-case hex of some bytes, as one flat string: `+=` per byte built a rope of 2n strings that V8 keeps as
+ * such, so a 32-byte id used as a Map key (TLS 1.2 session cache, 0-RTT anti-replay store) held ~1.5 KB
+ * instead of ~0.13 KB.
+ */
 export function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
+  const parts = new Array<string>(bytes.length);
+  for (let i = 0; i < bytes.length; i++) parts[i] = HEX_BYTE[bytes[i] as number] as string;
+  return parts.join('');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
  * @module
  */
 import { Tag } from '../der.js';
+import { toHex } from '../parse/name.js';
 import type { AttributeTypeAndValue, Name } from '../types.js';
 
 /** String types compared after preparation (RFC 5280 §7.1; OpenSSL's ASN1_MASK_CANON). */
@@ -19,12 +20,6 @@ const DIRECTORY_STRING_TAGS: ReadonlySet<number> = new Set([
   Tag.BMPString,
 ]);
 
-function hex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
-}
-
 /** Canonical form of one attribute value: prepared text for directory strings, else the hex TLV. */
 export function canonicalAttributeValue(atv: AttributeTypeAndValue): string {
   if (DIRECTORY_STRING_TAGS.has(atv.valueTag)) {
@@ -36,7 +31,7 @@ export function canonicalAttributeValue(atv: AttributeTypeAndValue): string {
       .replace(/[A-Z]/g, (c) => c.toLowerCase());
     return `s:${folded}`;
   }
-  return `x:${hex(atv.rawValue)}`;
+  return `x:${toHex(atv.rawValue)}`;
 }
 
 function canonicalRdn(rdn: readonly AttributeTypeAndValue[]): string {

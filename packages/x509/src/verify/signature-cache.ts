@@ -7,6 +7,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes } from '../der.js';
+import { toHex } from '../parse/name.js';
 
 /** What {@link verifyChain} needs from a cache; {@link VerifiedSignatureCache} is the bundled one. */
 export interface SignatureCacheLike {
@@ -43,9 +44,7 @@ export class VerifiedSignatureCache implements SignatureCacheLike {
 
 /** SHA-256 of `der` in hex: a compact identity for certificates and cache keys. */
 export function derFingerprint(der: Uint8Array): string {
-  let s = '';
-  for (const b of sha256(der)) s += b.toString(16).padStart(2, '0');
-  return s;
+  return toHex(sha256(der));
 }
 
 /** The cache key for "`signedDer` verifies under the key in `issuerSpki`" (both are self-delimiting DER). */

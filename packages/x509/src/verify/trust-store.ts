@@ -9,15 +9,9 @@
  */
 import { compareBytes, contextConstructed, DerReader, Tag } from '../der.js';
 import { X509ParseError } from '../errors.js';
-import { parseCertificate, parseCrl, parseName, pemBlocks } from '../parse/index.js';
+import { parseCertificate, parseCrl, parseName, pemBlocks, toHex } from '../parse/index.js';
 import type { Certificate, CertificateRevocationList, Name } from '../types.js';
 import { nameKey } from './names.js';
-
-function hexKey(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
-}
 
 /** The subject Name of a certificate, read without parsing the rest (RFC 5280 §4.1: its 6th TBS field). */
 function subjectOf(der: Uint8Array): Name {
@@ -134,11 +128,11 @@ export class TrustStore {
       const index = new Map<string, Certificate[]>();
       for (const entry of this.entries) {
         const cert = this.parse(entry);
-        if (cert?.subjectKeyIdentifier !== undefined) addToIndex(index, hexKey(cert.subjectKeyIdentifier), cert);
+        if (cert?.subjectKeyIdentifier !== undefined) addToIndex(index, toHex(cert.subjectKeyIdentifier), cert);
       }
       this.bySki = index;
     }
-    return this.bySki.get(hexKey(keyIdentifier)) ?? [];
+    return this.bySki.get(toHex(keyIdentifier)) ?? [];
   }
 
   /** True when a trusted anchor has the same subject name and public key as `cert` (RFC 5280 §6.1.1(d)). */
@@ -162,5 +156,5 @@ export function addToIndex<K, T>(index: Map<K, T[]>, key: K, value: T): void {
 
 /** Identity of a trust anchor: its subject name and its public key (RFC 5280 §6.1.1(d)). */
 export function anchorKey(cert: Certificate): string {
-  return `${nameKey(cert.subject)}|${hexKey(cert.spki.der)}`;
+  return `${nameKey(cert.subject)}|${toHex(cert.spki.der)}`;
 }
