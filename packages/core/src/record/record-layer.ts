@@ -77,8 +77,8 @@ export class RecordLayer {
    * ({@link takeOutgoing}, MemoryBIO.read) would pay that allocation and copy in the join instead.
    */
   chunkedRecords = false;
-  /** Header and trailer bytes of chunked records. */
-  private readonly scratch = new ScratchBlock();
+  /** Header and trailer bytes of chunked records (made on the first one). */
+  private scratch: ScratchBlock | undefined;
 
   /** Bytes received from the transport and not yet consumed as records. */
   get bufferedInput(): number {
@@ -228,7 +228,12 @@ export class RecordLayer {
       do {
         const fragment = content.subarray(offset, Math.min(content.length, offset + step));
         if (this.chunkedRecords)
-          this.outputLength += this.writeKey12.sealRecordTo(this.output, this.scratch, type, fragment);
+          this.outputLength += this.writeKey12.sealRecordTo(
+            this.output,
+            (this.scratch ??= new ScratchBlock()),
+            type,
+            fragment,
+          );
         else this.push(this.writeKey12.sealRecord(type, fragment));
         offset += step;
       } while (offset < content.length);
@@ -263,7 +268,13 @@ export class RecordLayer {
     const limit = this.sendRecordSizeLimit > 0 ? this.sendRecordSizeLimit : MAX_INNER_PLAINTEXT_LENGTH;
     const padding = innerPadding(fragment.length, this.paddingBlock, limit);
     if (this.chunkedRecords)
-      this.outputLength += this.writeKey!.sealRecordTo(this.output, this.scratch, fragment, type, padding);
+      this.outputLength += this.writeKey!.sealRecordTo(
+        this.output,
+        (this.scratch ??= new ScratchBlock()),
+        fragment,
+        type,
+        padding,
+      );
     else this.push(this.writeKey!.sealRecord(fragment, type, padding));
   }
 
