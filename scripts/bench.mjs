@@ -93,6 +93,12 @@ const results = {
 section('PKI (root → intermediate → leaf; ECDSA P-256, RSA-2048, Ed25519)');
 const pki = makePki();
 const providers = (await findProviders()).filter((p) => providerArg === undefined || p.name === providerArg);
+if (providers.length === 0) {
+  console.error(
+    `--provider=${providerArg}: no such provider (built: ${(await findProviders()).map((p) => p.name).join(', ')})`,
+  );
+  process.exit(1);
+}
 results.providers = providers.map((p) => ({ name: p.name, source: p.source }));
 results.missingProviders = providers.some((p) => p.name !== 'noble')
   ? []

@@ -262,6 +262,9 @@ export class TlsConnection implements HandshakeIo, Tls12Io {
    * large records may then come in parts — header, body, trailer — when the crypto provider seals without
    * a caller buffer (AeadKey.sealDetached), saving a record-sized allocation and copy (issue #9). Off by
    * default: a caller joining the bytes ({@link takeOutgoing}, MemoryBIO.read) would pay them in the join.
+   * The parts' headers and trailers are views into a scratch block shared by several records: send or copy
+   * them, never transfer or detach their ArrayBuffer (postMessage's transfer list, ArrayBuffer.transfer), or
+   * later records lose bytes.
    */
   get chunkedRecords(): boolean {
     return this.record.chunkedRecords;

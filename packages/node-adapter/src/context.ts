@@ -157,9 +157,10 @@ export class SSLContext extends CoreSSLContext implements NodeEngineContext {
         serverHostname: options.serverHostname,
         ...(options.session !== undefined ? { session: options.session as never } : {}),
       });
-      // The driver sends the outgoing BIO's buffers as they are (MemoryBIO.readChunks, one vectored write): large
-      // records may come in parts, without a record buffer the AEAD's output is copied into (issue #9).
-      core.connection.chunkedRecords = true;
+      // Over a net.Socket the driver sends the outgoing BIO's buffers as they are (MemoryBIO.readChunks, one
+      // vectored write): large records may come in parts, without a record buffer the AEAD's output is copied
+      // into (issue #9).
+      core.connection.chunkedRecords = options.vectoredOutput === true;
       return { sslobj: new EngineObject(core), incoming, outgoing };
     } finally {
       this.keylogCallback = contextKeylog;

@@ -31,7 +31,7 @@ export interface SuspensionSource {
 }
 
 export interface TransportDriverOptions {
-  /** Milliseconds without any transport input after which a waiting operation fails (0: never). */
+  /** Milliseconds without transport input or output after which a waiting read fails (0: never). */
   readonly idleTimeoutMs?: number;
   /** The transport is a net.Socket made with {@link SocketInput}'s `onread` options: its bytes come through it. */
   readonly input?: SocketInput;
@@ -92,6 +92,8 @@ export class TransportDriver {
   private readonly idleTimeoutMs: number;
   /** Buffers read from the transport are ours to keep (see {@link pullInput}). */
   private readonly ownsInput: boolean;
+  /** When bytes were last handed to the transport (performance.now()): writes keep the idle timeout away. */
+  private lastWriteAt = Number.NEGATIVE_INFINITY;
   /** Bytes came through the {@link SocketInput} since {@link pullInputNow} last looked. */
   private arrived = false;
   private readonly wake = (): void => {
@@ -146,6 +148,7 @@ export class TransportDriver {
     if (this.outgoing.pending === 0) return !this.transport.writableNeedDrain;
     const records = this.outgoing.readChunks?.() ?? [this.outgoing.read()];
     if (!this.writable) return false;
+    this.lastWriteAt = performance.now();
     if (records.length === 1) return this.transport.write(records[0]!);
     // Several records (a large write, a handshake flight): corked, a net.Socket sends them with one writev
     // instead of a write per record, and nothing joins them in JavaScript first.
@@ -337,10 +340,20 @@ export class TransportDriver {
       };
       this.wakeups.add(done);
       if (what === 'read' && this.idleTimeoutMs > 0) {
-        timer = setTimeout(() => {
-          this.wakeups.delete(done);
-          reject(new TransportTimeoutError('read', this.idleTimeoutMs));
-        }, this.idleTimeoutMs);
+        const arm = (ms: number): void => {
+          timer = setTimeout(() => {
+            // Sending is activity too, as for Node's socket.setTimeout: a connection writing to a peer that says
+            // nothing (server push, a long download) is not idle.
+            const sinceWrite = performance.now() - this.lastWriteAt;
+            if (sinceWrite < this.idleTimeoutMs) {
+              arm(this.idleTimeoutMs - sinceWrite);
+              return;
+            }
+            this.wakeups.delete(done);
+            reject(new TransportTimeoutError('read', this.idleTimeoutMs));
+          }, ms);
+        };
+        arm(this.idleTimeoutMs);
       }
     });
   }

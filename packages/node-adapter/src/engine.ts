@@ -60,6 +60,12 @@ export interface EngineOptions {
   keylog?: (line: string) => void;
   /** Client: ask for a stapled OCSP response on this connection (node:tls `requestOCSP`; RFC 6066 §8). */
   requestOcsp?: boolean;
+  /**
+   * The transport sends a corked run of writes as one vectored write (a net.Socket): large records may then be
+   * queued in parts (core's TlsConnection.chunkedRecords). Other Duplexes (a WebSocket stream, an outer TLS
+   * socket) would see one write — a message, an outer record — per part, so they get whole records.
+   */
+  vectoredOutput?: boolean;
 }
 
 /** What a socket needs from a context: a fresh engine on two byte queues. */

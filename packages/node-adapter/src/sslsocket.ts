@@ -13,6 +13,7 @@
  *   a failed handshake.
  * @module
  */
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { SSLEOFError, SSLZeroReturnError } from '@sanstls/core';
 import { type ByteQueue, TransportDriver, TransportTimeoutError } from './driver.js';
@@ -24,7 +25,7 @@ export interface WrapSocketOptions {
   doHandshakeOnConnect?: boolean;
   suppressRaggedEofs?: boolean;
   session?: unknown;
-  /** Milliseconds without input after which a waiting operation fails with ETIMEDOUT (0: never; default 0). */
+  /** Milliseconds without input or output after which a waiting read fails with ETIMEDOUT (0: never; default 0). */
   idleTimeoutMs?: number;
 }
 
@@ -60,6 +61,7 @@ export class SSLSocket {
       serverSide: this.serverSide,
       serverHostname: this.serverHostname,
       session: options.session,
+      vectoredOutput: sock instanceof Socket,
     });
     this.sslobj = sslobj;
     this.incoming = incoming;

@@ -48,9 +48,10 @@ export interface TLSSocketOptions {
   /** Milliseconds the handshake may take (default 120000, Node's). */
   handshakeTimeout?: number;
   /**
-   * Milliseconds without input after which a pending read fails (0: never; default 0). The socket reads from the
-   * end of the handshake on, as node:tls, so this holds whether or not the application reads — except while a
-   * paused consumer's buffer is full, when nothing is read.
+   * Milliseconds without input or output after which a pending read fails (0: never; default 0): writes count as
+   * activity, as for Node's socket.setTimeout. The socket reads from the end of the handshake on, as node:tls, so
+   * this holds whether or not the application reads — except while a paused consumer's buffer is full, when
+   * nothing is read.
    */
   idleTimeout?: number;
   allowHalfOpen?: boolean;
@@ -191,6 +192,7 @@ export class TLSSocket extends Duplex {
       serverHostname: this.isServer ? null : this.servername,
       session: options.session,
       requestOcsp: !this.isServer && options.requestOCSP === true,
+      vectoredOutput: transport instanceof net.Socket,
       // node:tls's 'keylog' event: one NSS key-log line (with its newline) per secret, for Wireshark.
       ...(options.keylog === false
         ? {}
@@ -613,7 +615,7 @@ export interface ServerOptions extends SecureContextOptions {
   rejectUnauthorized?: boolean;
   /** Milliseconds a client may take to complete the handshake (default 120000, Node's). */
   handshakeTimeout?: number;
-  /** Milliseconds a connection may sit without input while we wait for it (0: never); see TLSSocketOptions. */
+  /** Milliseconds a connection may sit without input or output while we wait for input (0: never); see TLSSocketOptions. */
   idleTimeout?: number;
   allowHalfOpen?: boolean;
   /** TCP_NODELAY on accepted connections (default true). */

@@ -4,8 +4,12 @@
 // padding inside) and TLS 1.2 (RFC 5246 §6.2.3.3, RFC 5288 §3's explicit nonce, RFC 7905) — through the
 // record layer with padding and a record_size_limit, and a tampered tag must still fail.
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import net from 'node:net';
+import { Duplex } from 'node:stream';
 import { TLSVersion } from '@sanstls/core';
 import { SSLError } from '@sanstls/x509';
+import { createChain } from '@sanstls/x509/generate';
 import { describe, expect, it } from 'vitest';
 import { tls12SuiteByName } from '../../core/src/cipher-string.js';
 import { defaultProvider } from '../../core/src/crypto/index.js';
@@ -14,7 +18,8 @@ import { DETACHED_MIN_CONTENT, HalfConnection, ScratchBlock } from '../../core/s
 import { Tls12RecordProtection } from '../../core/src/record/protection12.js';
 import { RecordLayer } from '../../core/src/record/record-layer.js';
 import { clientContext, handshake, makePair, readAll, serverContext } from '../../core/test/helpers/tls-pair.js';
-import { nodeCryptoProvider } from '../src/index.js';
+import { connect, createServer, nodeCryptoProvider } from '../src/index.js';
+import { within } from './helpers/processes.js';
 
 const node = nodeCryptoProvider;
 const noble = defaultProvider;
@@ -214,4 +219,105 @@ describe('the record layer: chunked records are the same byte stream', () => {
       expect(hex(readAll(pair.client))).toBe(hex(join([data, data])));
     });
   }
+});
+
+describe('chunked records over many scratch blocks, and a provider that breaks the sealDetached contract', () => {
+  it('300 records cross many scratch blocks: every chunk keeps its bytes, no two chunks share bytes', () => {
+    const w = tls13Writers('AES-128-GCM', node);
+    const scratch = new ScratchBlock();
+    const sent: { chunks: Uint8Array[]; bytes: string }[] = [];
+    for (let i = 0; i < 300; i++) {
+      const out: Uint8Array[] = [];
+      w.chunked.sealRecordTo(out, scratch, rnd(DETACHED_MIN_CONTENT), 23, i % 5);
+      expect(out.length).toBe(3);
+      sent.push({ chunks: out, bytes: hex(join(out)) });
+    }
+    for (const { chunks, bytes } of sent) expect(hex(join(chunks))).toBe(bytes);
+    // Header and trailer views: sorted by their place in their ArrayBuffer, none overlaps the next.
+    const views = sent.flatMap((s) => [s.chunks[0]!, s.chunks[2]!]);
+    const buffers = new Set(views.map((v) => v.buffer));
+    expect(buffers.size).toBeGreaterThan(1);
+    for (const buffer of buffers) {
+      const ranges = views
+        .filter((v) => v.buffer === buffer)
+        .map((v) => [v.byteOffset, v.byteOffset + v.byteLength] as const)
+        .sort((a, b) => a[0] - b[0]);
+      for (let i = 1; i < ranges.length; i++) expect(ranges[i]![0]).toBeGreaterThanOrEqual(ranges[i - 1]![1]);
+    }
+  });
+
+  for (const delta of [-1, 1]) {
+    it(`a body ${delta < 0 ? 'shorter' : 'longer'} than the content is an INTERNAL_ERROR SSLError, not a broken stream`, () => {
+      const alg = node.aead('AES-128-GCM');
+      const broken: typeof alg = {
+        ...alg,
+        create(key) {
+          const inner = alg.create(key);
+          return {
+            seal: (n, p, a) => inner.seal(n, p, a),
+            open: (n, c, a) => inner.open(n, c, a),
+            sealDetached: (n, a, p, b, o, l) => {
+              const body = inner.sealDetached!(n, a, p, b, o, l);
+              return delta < 0 ? body.subarray(1) : join([body, Uint8Array.of(0)]);
+            },
+          };
+        },
+      };
+      const half = new HalfConnection(broken, rnd(16), rnd(12));
+      expect(() => half.sealRecordTo([], new ScratchBlock(), rnd(DETACHED_MIN_CONTENT), 23, 0)).toThrow(
+        expect.objectContaining({ reason: 'INTERNAL_ERROR' }),
+      );
+      expect(() => half.sealRecordTo([], new ScratchBlock(), rnd(DETACHED_MIN_CONTENT), 23, 0)).toThrow(SSLError);
+    });
+  }
+});
+
+describe('the socket adapter chunks records only over a net.Socket', () => {
+  it('a Duplex that is not a net.Socket (a WebSocket stream, an outer TLS socket) is written whole records', async () => {
+    const chain = createChain({ keyType: 'ecdsa-p256', depth: 1 });
+    const received: Buffer[] = [];
+    const server = createServer({ cert: chain.certChainPem, key: chain.leaf.keyPem, cryptoProvider: node }, (s) => {
+      s.on('data', (d: Buffer) => received.push(d));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const raw = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+    await once(raw, 'connect');
+    const writes: number[] = [];
+    const transport = new Duplex({
+      read() {},
+      write(chunk: Buffer, _encoding, callback) {
+        writes.push(chunk.length);
+        raw.write(chunk, callback);
+      },
+    });
+    raw.on('data', (chunk: Buffer) => transport.push(chunk));
+    try {
+      const socket = connect({ socket: transport, servername: 'localhost', ca: chain.root.pem, cryptoProvider: node });
+      await within(10_000, 'secureConnect', once(socket, 'secureConnect'));
+      writes.length = 0;
+      const data = rnd(3 * 16_384);
+      socket.write(data);
+      await within(
+        10_000,
+        'all data',
+        new Promise<void>((resolve) => {
+          const poll = setInterval(() => {
+            if (received.reduce((n, d) => n + d.length, 0) >= data.length) {
+              clearInterval(poll);
+              resolve();
+            }
+          }, 5);
+        }),
+      );
+      expect(hex(join(received))).toBe(hex(data));
+      // Three TLS 1.3 records of 16,384 content bytes: 5 + 16,384 + 1 + 16 each, one write per record.
+      expect(writes.filter((n) => n >= DETACHED_MIN_CONTENT)).toEqual([16_406, 16_406, 16_406]);
+      expect(writes).not.toContain(16_384); // no record body written apart from its header and tag
+      socket.destroy();
+    } finally {
+      raw.destroy();
+      server.close();
+    }
+  });
 });

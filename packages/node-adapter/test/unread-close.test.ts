@@ -275,3 +275,40 @@ describe('idleTimeout on a connection nobody reads', () => {
     }
   });
 });
+
+describe('idleTimeout counts writes as activity', () => {
+  it('a server that keeps writing to a client that says nothing is not dropped (as socket.setTimeout)', async () => {
+    const errors: Error[] = [];
+    let writer: NodeJS.Timeout | undefined;
+    let accepted: TLSSocket | undefined;
+    const server = createServer({ cert: chain.certChainPem, key: chain.leaf.keyPem, idleTimeout: 300 }, (s) => {
+      accepted = s;
+      s.on('error', (err) => errors.push(err));
+      writer = setInterval(() => s.write('tick\n'), 60);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      const client = tls.connect({ host: '127.0.0.1', port, ca: chain.root.pem, servername: 'localhost' });
+      client.on('error', () => {});
+      let received = 0;
+      client.on('data', (d: Buffer) => {
+        received += d.length;
+      });
+      await within(10_000, 'secureConnect', once(client, 'secureConnect'));
+      // Three idle periods of writing one way only.
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      expect(errors).toEqual([]);
+      expect(accepted?.destroyed).toBe(false);
+      expect(received).toBeGreaterThan(0);
+      // Once the server stops writing too, the timeout applies.
+      clearInterval(writer);
+      await within(10_000, 'client sees the end', once(client, 'close'));
+      expect(errors.map((e) => e.constructor.name)).toEqual(['TransportTimeoutError']);
+    } finally {
+      clearInterval(writer);
+      server.close();
+    }
+  });
+});

@@ -166,6 +166,12 @@ export interface AeadAlgorithm {
   create(key: Uint8Array): AeadKey;
 }
 
+/**
+ * The crypto operations the engine needs. Byte inputs are read-only for a provider, but for the region an
+ * in-place method is told to seal: the engine passes constants shared by every connection (the no-PSK early
+ * secret's salt, RFC 8446 §7.1) and views into its record buffers and transcript, and must find them
+ * unchanged afterwards. Outputs are the caller's.
+ */
 export interface CryptoProvider extends SignatureProvider {
   /** A short label for logs and benchmarks ("noble", "node:crypto"). */
   readonly name: string;
