@@ -55,6 +55,8 @@ import { type PrivateKey, type PublicKey, type SignatureAlgorithm, SSLError } fr
 
 /** A Uint8Array view of a Buffer (the engine's byte type; no copy). */
 const view = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+/** An empty plaintext part (sealInPlace seals only the in-place region); never written to. */
+const NO_BYTES = new Uint8Array(0);
 
 const noble = createNobleProvider();
 
@@ -212,15 +214,10 @@ class NodeAeadKey implements AeadKey {
   /**
    * AeadKey.sealInPlace: OpenSSL's output Buffer is copied back over the plaintext (Cipheriv has no
    * caller-provided output), the tag after it: one record buffer instead of a body buffer plus a concat.
+   * It is {@link sealDetached} with the whole plaintext in the in-place region.
    */
   sealInPlace(nonce: Uint8Array, aad: Uint8Array, buffer: Uint8Array, offset: number, length: number): void {
-    this.checkNonce(nonce);
-    checkInPlaceRegion(buffer, offset, length);
-    const c = createCipheriv(this.cipher as 'aes-128-gcm', this.key, nonce, { authTagLength: 16 });
-    c.setAAD(aad);
-    buffer.set(c.update(buffer.subarray(offset, offset + length)), offset);
-    c.final(); // stream modes: no bytes
-    buffer.set(c.getAuthTag(), offset + length);
+    this.sealDetached(nonce, aad, NO_BYTES, buffer, offset, length);
   }
 
   /**
@@ -241,11 +238,11 @@ class NodeAeadKey implements AeadKey {
     checkInPlaceRegion(buffer, offset, length);
     const c = createCipheriv(this.cipher as 'aes-128-gcm', this.key, nonce, { authTagLength: 16 });
     c.setAAD(aad);
-    const body = c.update(plaintext);
+    const body = plaintext.length > 0 ? view(c.update(plaintext)) : NO_BYTES;
     if (length > 0) buffer.set(c.update(buffer.subarray(offset, offset + length)), offset);
     c.final(); // stream modes: no bytes
     buffer.set(c.getAuthTag(), offset + length);
-    return view(body);
+    return body;
   }
 
   open(nonce: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Uint8Array | null {
