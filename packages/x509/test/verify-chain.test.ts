@@ -62,6 +62,11 @@ describe.skipIf(!hasOpenssl)('verifyChain on openssl-generated chains', () => {
     expect(code({ ...base(), hostname: '192.0.2.1' })).toBe(0);
     expect(pki.verify('leaf', ['root'], ['inter'], { ip: '192.0.2.2' })).toBe(64);
     expect(code({ ...base(), ip: '192.0.2.2' })).toBe(64);
+    // A bracketed literal, as in a URL's host, names the address; '[]' and '[' are (mismatching) names.
+    expect(code({ ...base(), hostname: '[192.0.2.1]' })).toBe(0);
+    expect(code({ ...base(), hostname: '[192.0.2.2]' })).toBe(64);
+    expect(code({ ...base(), hostname: '[]' })).toBe(62);
+    expect(code({ ...base(), hostname: '[' })).toBe(62);
   });
 
   it('needs the issuer (20), and reports self-signed certificates as OpenSSL does (18, 19)', () => {
