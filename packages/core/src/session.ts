@@ -6,6 +6,7 @@
  * @module
  */
 
+import { toHex } from '@sanstls/x509';
 import { redactSecrets } from './redact.js';
 import type { Tls12ClientSession } from './session12.js';
 import type { Tls13ClientTicket } from './tickets.js';
@@ -51,7 +52,7 @@ export class SSLSession {
 
 // The master secret / resumption PSK stay out of util.inspect and JSON.stringify (issue #10).
 redactSecrets(SSLSession, (s) => ({
-  id: Array.from(s.id, (b) => b.toString(16).padStart(2, '0')).join(''),
+  id: toHex(s.id),
   time: s.time,
   timeout: s.timeout,
   ticketLifetimeHint: s.ticketLifetimeHint,

@@ -449,8 +449,9 @@ describe('no-PSK key schedule constants and transcript digests (issue #9 memos)'
       early.fill(0); // a caller wiping its copy (as deriveHandshakeKeys does) leaves the constant intact
       const again = new Tls13KeySchedule(hash).earlySecret();
       expect(hex(again)).toBe(hex(hash.hkdfExtract(zeros, zeros)));
-      // The handshake secret from the remembered salt equals the generic derivation; a PSK's Early Secret
-      // (RFC 8448 §4 resumption: any other bytes) still takes the generic path.
+      // The handshake secret from the remembered salt equals the generic derivation; an Early Secret from a
+      // PSK (RFC 8446 §7.1: the PSK is the IKM; here any bytes other than zeros) still takes the generic path.
+      // `shared` is RFC 8448 §3's (EC)DHE shared secret.
       const shared = bytes('8bd4054fb55b9d63fdfbacf9f04b9f0d35e6d63f537563efd46272900f89492d');
       const generic = (e: Uint8Array) =>
         hash.hkdfExtract(schedule.deriveSecret(e, 'derived', hash.digest(new Uint8Array(0))), shared);

@@ -16,7 +16,7 @@
  * resumption, §5.3), RFC 7919 groups only for DHE, and every signature and Finished check.
  * @module
  */
-import { concatBytes, type SSLError } from '@sanstls/x509';
+import { type SSLError, toHex } from '@sanstls/x509';
 import { tlsFailure } from '../alerts.js';
 import { type Tls12Suite, tls12SuiteByCode } from '../cipher-string.js';
 import { ClientCertificateType, ExtensionType, HandshakeType, NamedGroup } from '../codec/enums.js';
@@ -77,12 +77,14 @@ import { clientStatusRequestExtension, deliverOcspResponse, parseStapledResponse
 import { authenticatePeer, isIpLiteral, type PeerCertificate } from '../handshake/peer-certificate.js';
 import { acceptRecordSizeLimit, clientRecordSizeLimitExtension } from '../handshake/record-size-limit.js';
 import {
+  certificateVerifyInput,
   checkTls12Finished,
   chooseTls12Scheme,
   deriveMasterSecret,
   deriveRecordProtection,
   keyFitsSuite,
   nowSeconds,
+  recordTls12Message,
   restoredPeer,
   serverKeyExchangeContent,
   TLS12_ONLY_SIGNATURE_SCHEMES,
@@ -533,16 +535,6 @@ function resume(hs: Handshake12, session: Tls12ClientSession, io: Tls12Io): Tls1
 // ---------------------------------------------------------------------------------------------
 // Certificate, ServerKeyExchange, CertificateRequest, ServerHelloDone (RFC 5246 §7.4.2–§7.4.5)
 
-function record(hs: Handshake12, message: HandshakeMessage | Uint8Array): void {
-  if (hs.messages === null) {
-    hs.transcript.update(message instanceof Uint8Array ? message : message.raw);
-    return;
-  }
-  const raw = message instanceof Uint8Array ? message : message.raw.slice();
-  hs.transcript.update(raw);
-  hs.messages.push(raw);
-}
-
 function onCertificate(
   state: Extract<Tls12ClientState, { kind: 'Tls12ExpectCertificate' }>,
   message: HandshakeMessage,
@@ -551,7 +543,7 @@ function onCertificate(
   const certificate = parseCertificateTls12(message.body);
   if (certificate.certificateList.length === 0)
     throw tlsFailure('NO_CERTIFICATES_RETURNED', 'server sent no certificate');
-  record(state.hs, message);
+  recordTls12Message(state.hs, message);
   const verified = authenticatePeer({
     config: io.config,
     chain: certificate.certificateList.map((c) => c.slice()),
@@ -603,7 +595,7 @@ function onServerKeyExchange(
   const content = serverKeyExchangeContent(hs.clientRandom, hs.serverRandom, ske.params);
   const scheme = ske.signature.algorithm;
   const algorithm = tls12SignatureAlgorithm(tls12OfferedSchemes(config), state.peer.publicKey, scheme);
-  record(hs, message); // copies: a provider answering with a promise parks the handshake (verifyServerSignature)
+  recordTls12Message(hs, message); // copies: a provider answering with a promise parks the handshake (verifyServerSignature)
   return verifyServerSignature(
     config.provider,
     algorithm,
@@ -625,7 +617,7 @@ function onCertificateStatus(
   io: Tls12Io,
 ): Tls12ClientState {
   const response = parseStapledResponse(message.body);
-  record(state.hs, message);
+  recordTls12Message(state.hs, message);
   deliverOcspResponse(io.config, io.negotiated, response, state.peer.chain);
   return { ...state, statusDone: true };
 }
@@ -635,7 +627,7 @@ function onCertificateRequest(
   message: HandshakeMessage,
 ): Tls12ClientState {
   const request = parseCertificateRequestTls12(message.body);
-  record(state.hs, message);
+  recordTls12Message(state.hs, message);
   return {
     ...state,
     kind: 'Tls12ExpectServerHelloDone',
@@ -681,12 +673,12 @@ function onServerHelloDone(
   parseEmptyMessage(message.body, HandshakeType.server_hello_done);
   const { hs } = state;
   const { config } = io;
-  record(hs, message);
+  recordTls12Message(hs, message);
   // Client Certificate (RFC 5246 §7.4.6): an empty list when nothing fits the request.
   const choice = state.request === null ? undefined : chooseClientCertificate(config.certificates, state.request);
   if (state.request !== null) {
     const certificate = encodeCertificateTls12({ certificateList: choice === undefined ? [] : [...choice.key.chain] });
-    record(hs, certificate);
+    recordTls12Message(hs, certificate);
     io.sendHandshake(certificate);
   }
   // ClientKeyExchange (RFC 8422 §5.7, RFC 5246 §7.4.7.2). An asynchronous provider (WebCrypto) parks at
@@ -719,7 +711,7 @@ function sendClientKeyExchange(
   const { hs } = state;
   const { config } = io;
   const cke = encodeClientKeyExchange(hs.suite.kx === 'ECDHE' ? 'ecdhe' : 'dhe', publicKey);
-  record(hs, cke);
+  recordTls12Message(hs, cke);
   io.sendHandshake(cke);
   // RFC 7627 §4: the session hash covers the messages up to and including ClientKeyExchange.
   const masterSecret = deriveMasterSecret(
@@ -737,7 +729,7 @@ function sendClientKeyExchange(
     io.installTls12WriteProtection(protection.client);
     const clientVerifyData = tls12VerifyData(io, hs.suite, masterSecret, 'client', hs.transcript);
     const finished = encodeFinished({ verifyData: clientVerifyData });
-    record(hs, finished);
+    recordTls12Message(hs, finished);
     io.sendHandshake(finished);
     io.negotiated.clientFinished = clientVerifyData;
     const keys: Keys12 = { masterSecret, read: protection.server, clientVerifyData };
@@ -749,17 +741,13 @@ function sendClientKeyExchange(
   io.negotiated.localChain = choice.key.chain;
   io.negotiated.signatureScheme = choice.scheme;
   // CertificateVerify (RFC 5246 §7.4.8): a signature over all handshake messages so far.
-  // hs.messages is kept whenever a certificate is configured (onServerHello), so it is never null here.
-  return whenReady(
-    choice.key.sign(choice.scheme, concatBytes(hs.messages ?? [])),
-    'signCertificateVerify',
-    (signature) => {
-      const cv = encodeCertificateVerify({ algorithm: choice.scheme, signature });
-      record(hs, cv);
-      io.sendHandshake(cv);
-      return finish();
-    },
-  );
+  // hs.messages is kept whenever a certificate is configured (onServerHello).
+  return whenReady(choice.key.sign(choice.scheme, certificateVerifyInput(hs)), 'signCertificateVerify', (signature) => {
+    const cv = encodeCertificateVerify({ algorithm: choice.scheme, signature });
+    recordTls12Message(hs, cv);
+    io.sendHandshake(cv);
+    return finish();
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -770,7 +758,7 @@ function onNewSessionTicket(
   message: HandshakeMessage,
 ): Tls12ClientState {
   const nst = parseNewSessionTicketTls12(message.body);
-  record(state.hs, message);
+  recordTls12Message(state.hs, message);
   // RFC 5077 §3.3: an empty ticket means the server will not issue one after all.
   const ticket = nst.ticket.length === 0 ? null : { ticket: nst.ticket.slice(), lifetimeHint: nst.ticketLifetimeHint };
   return { ...state, kind: 'Tls12ExpectChangeCipherSpec', ticket };
@@ -785,7 +773,7 @@ function onFinished(
   const finished = parseFinished(message.body, 12);
   const expected = tls12VerifyData(io, hs.suite, keys.masterSecret, 'server', hs.transcript);
   checkTls12Finished(expected, finished.verifyData);
-  record(hs, message);
+  recordTls12Message(hs, message);
   let clientVerifyData = keys.clientVerifyData;
   if (state.resumed !== null) {
     // Abbreviated handshake: our CCS and Finished follow the server's (RFC 5246 §7.3).
@@ -793,7 +781,7 @@ function onFinished(
     io.installTls12WriteProtection(state.resumed.write);
     clientVerifyData = tls12VerifyData(io, hs.suite, keys.masterSecret, 'client', hs.transcript);
     const ours = encodeFinished({ verifyData: clientVerifyData });
-    record(hs, ours);
+    recordTls12Message(hs, ours);
     io.sendHandshake(ours);
     io.negotiated.clientFinished = clientVerifyData;
   }
@@ -850,10 +838,4 @@ export function stripZeros(bytes: Uint8Array): Uint8Array {
   let i = 0;
   while (i < bytes.length - 1 && bytes[i] === 0) i++;
   return bytes.subarray(i);
-}
-
-function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
 }

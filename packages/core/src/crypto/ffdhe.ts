@@ -3,7 +3,7 @@
  * (RFC 8446 §4.2.8.1: Y left-padded to the size of p; §7.4.1: the shared secret keeps its leading zeros).
  * @module
  */
-import { modPow, SSLError } from '@sanstls/x509';
+import { modPow, SSLError, toHex } from '@sanstls/x509';
 import type { GroupName, KeyExchangeGroup } from './provider.js';
 
 /**
@@ -56,9 +56,7 @@ export const FFDHE_PRIMES: Readonly<Record<FfdheName, string>> = {
 const EXPONENT_BYTES = { ffdhe2048: 29, ffdhe3072: 35, ffdhe4096: 41 } as const;
 
 function bytesToBigInt(bytes: Uint8Array): bigint {
-  let hex = '';
-  for (let i = 0; i < bytes.length; i++) hex += bytes[i]!.toString(16).padStart(2, '0');
-  return hex.length === 0 ? 0n : BigInt(`0x${hex}`);
+  return bytes.length === 0 ? 0n : BigInt(`0x${toHex(bytes)}`);
 }
 
 function bigIntToBytes(value: bigint, length: number): Uint8Array {

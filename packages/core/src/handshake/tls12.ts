@@ -8,6 +8,7 @@
  */
 import type { Certificate, PublicKey, SignatureAlgorithm } from '@sanstls/x509';
 import {
+  concatBytes,
   constantTimeEqual,
   parseCertificate,
   parsePublicKey,
@@ -17,6 +18,7 @@ import {
 import { tlsFailure } from '../alerts.js';
 import type { Tls12Suite } from '../cipher-string.js';
 import { SignatureScheme } from '../codec/enums.js';
+import type { HandshakeMessage } from '../codec/handshake-buffer.js';
 import {
   tls12ExtendedMasterSecret,
   tls12FinishedVerifyData,
@@ -263,6 +265,31 @@ export function restoredPeer(state: Pick<Tls12SessionState, 'peerChain' | 'peerV
 }
 
 /** Seconds since the epoch from the injected clock. */
+/**
+ * What both sides keep of a TLS 1.2 handshake's messages: the transcript hash, and the raw messages when a
+ * CertificateVerify may have to sign them (RFC 5246 §7.4.8), null otherwise.
+ */
+export interface Tls12MessageLog {
+  readonly transcript: TranscriptHash;
+  readonly messages: Uint8Array[] | null;
+}
+
+/**
+ * One handshake message into the transcript, and into `messages` when they are kept: a received message as a
+ * copy (its bytes are a view into the record layer's buffer), one of our own (a Uint8Array) as it is.
+ */
+export function recordTls12Message(log: Tls12MessageLog, message: HandshakeMessage | Uint8Array): void {
+  const raw = message instanceof Uint8Array ? message : message.raw;
+  log.transcript.update(raw);
+  log.messages?.push(message instanceof Uint8Array ? raw : raw.slice());
+}
+
+/** The messages a CertificateVerify signs (RFC 5246 §7.4.8), joined; an internal error if they were not kept. */
+export function certificateVerifyInput(log: Tls12MessageLog): Uint8Array {
+  if (log.messages === null) throw tlsFailure('INTERNAL_ERROR', 'TLS 1.2 handshake messages were not kept');
+  return concatBytes(log.messages);
+}
+
 export function nowSeconds(io: HandshakeIo): number {
   return Math.floor(io.config.now() / 1000);
 }

@@ -17,7 +17,7 @@
  * client's groups and signature_algorithms can serve; DHE only with an enabled RFC 7919 group.
  * @module
  */
-import { concatBytes, SSLError } from '@sanstls/x509';
+import { SSLError } from '@sanstls/x509';
 import { tlsFailure } from '../alerts.js';
 import type { Tls12Suite } from '../cipher-string.js';
 import { stripZeros } from '../client/tls12.js';
@@ -69,12 +69,14 @@ import { clientRequestsOcsp, STATUS_TYPE_OCSP, stapledResponse } from '../handsh
 import { authenticatePeer, type PeerCertificate } from '../handshake/peer-certificate.js';
 import { answerRecordSizeLimit } from '../handshake/record-size-limit.js';
 import {
+  certificateVerifyInput,
   checkTls12Finished,
   chooseTls12Scheme,
   deriveMasterSecret,
   deriveRecordProtection,
   keyFitsSuite,
   nowSeconds,
+  recordTls12Message,
   restoredPeer,
   serverKeyExchangeContent,
   type Tls12Established,
@@ -592,15 +594,8 @@ function ffdhePrime(offer: KeyShareOffer, kx: { name: GroupName }): Uint8Array {
 }
 
 function send(hs: Handshake12, message: Uint8Array, io: Tls12Io): void {
-  hs.transcript.update(message);
-  hs.messages?.push(message);
+  recordTls12Message(hs, message);
   io.sendHandshake(message);
-}
-
-/** A received message into the transcript, and a copy into `messages` when they are kept. */
-function record(hs: Handshake12, message: HandshakeMessage): void {
-  hs.transcript.update(message.raw);
-  hs.messages?.push(message.raw.slice());
 }
 
 function sendTicket(hs: Handshake12, state: Tls12SessionState, io: Tls12Io): void {
@@ -619,7 +614,7 @@ function onClientCertificate(
   io: Tls12Io,
 ): Tls12ServerState {
   const certificate = parseCertificateTls12(message.body);
-  record(state.hs, message);
+  recordTls12Message(state.hs, message);
   if (certificate.certificateList.length === 0) {
     // RFC 5246 §7.4.6: with no client certificate the server may go on or abort with handshake_failure.
     if (io.config.verifyMode === CERT_REQUIRED) {
@@ -661,7 +656,7 @@ function onClientKeyExchange(
     padded.set(publicValue, pLength - publicValue.length);
     preMasterSecret = stripZeros(state.offer.complete(padded)); // RFC 5246 §8.1.2
   }
-  record(hs, message);
+  recordTls12Message(hs, message);
   const masterSecret = deriveMasterSecret(
     io,
     config.provider.hash(hs.suite.hash),
@@ -689,10 +684,10 @@ function onCertificateVerify(
     state.peer.publicKey,
     cv.algorithm,
     cv.signature,
-    concatBytes(state.hs.messages ?? []), // kept since the CertificateRequest (fullHandshake), so never null here
+    certificateVerifyInput(state.hs), // kept since the CertificateRequest (fullHandshake)
   );
   io.negotiated.peerSignatureScheme = cv.algorithm;
-  record(state.hs, message);
+  recordTls12Message(state.hs, message);
   return {
     kind: 'Tls12ExpectChangeCipherSpec',
     hs: state.hs,
@@ -715,7 +710,7 @@ function onFinished(
   const { config } = io;
   const finished = parseFinished(message.body, 12);
   checkTls12Finished(tls12VerifyData(io, hs.suite, keys.masterSecret, 'client', hs.transcript), finished.verifyData);
-  record(hs, message);
+  recordTls12Message(hs, message);
   const clientVerifyData = finished.verifyData.slice();
   io.negotiated.clientFinished = clientVerifyData;
   const store = config.tls12.store;
