@@ -563,6 +563,9 @@ function nodeVerifySignature(
 ): boolean {
   const params = nodeSignatureParams(alg, key.kind);
   if (params === undefined) return noble.verify(alg, key, message, signature);
+  // RFC 8017 §8.1.2 / §8.2.2 step 1: an RSA signature is exactly k octets. OpenSSL's PSS verification takes a shorter
+  // one as the integer it encodes, so a signature whose leading zero octet was dropped verified (1 in 256 or so).
+  if (key.kind === 'rsa' && signature.length !== Math.ceil(key.bits / 8)) return false;
   try {
     const keyObject = publicKeyObject(key);
     if (keyObject === undefined) return false;

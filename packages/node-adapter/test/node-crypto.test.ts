@@ -271,6 +271,26 @@ describe('node:crypto provider primitives, checked against noble', () => {
       expect(node.verify(alg, publicKeyFromPrivate(other), message, ours)).toBe(false);
       expect(() => node.sign(alg, other, message, rnd)).toThrow(SSLError);
     });
+
+    it('an RSA signature one octet short is refused even when the dropped octet was zero (RFC 8017 §8.2.2 step 1)', () => {
+      // OpenSSL's PSS verification reads a short signature as the integer it encodes: a signature that starts with a
+      // zero octet (about 1 in 256, the salt being random; found by the case above failing) verified without it.
+      // Its PKCS #1 v1.5 path checks the length itself.
+      const alg = signatureAlgorithmFromTlsScheme(TlsSignatureScheme.rsa_pss_rsae_sha256)!;
+      const pub = publicKeyFromPrivate(keys.rsa);
+      let found: { message: Uint8Array; signature: Uint8Array } | undefined;
+      for (let i = 0; i < 20_000 && found === undefined; i++) {
+        const message = Uint8Array.of(i >> 8, i & 0xff); // PSS is randomised anyway
+        const signature = node.sign(alg, keys.rsa, message, rnd);
+        if (signature[0] === 0) found = { message, signature };
+      }
+      expect(found).toBeDefined();
+      const { message, signature } = found!;
+      expect(node.verify(alg, pub, message, signature)).toBe(true);
+      expect(noble.verify(alg, pub, message, signature)).toBe(true);
+      expect(node.verify(alg, pub, message, signature.subarray(1))).toBe(false);
+      expect(noble.verify(alg, pub, message, signature.subarray(1))).toBe(false);
+    });
   });
 });
 

@@ -225,6 +225,9 @@ function createWebCryptoProvider(options: WebCryptoProviderOptions): CryptoProvi
       ) {
         return false;
       }
+      // RFC 8017 §8.1.2 / §8.2.2 step 1: an RSA signature is exactly k octets; OpenSSL-backed WebCrypto (Node's)
+      // may take a shorter one as the integer it encodes (its PSS verification does).
+      if ((key.kind === 'rsa' || key.kind === 'rsa-pss') && signature.length !== Math.ceil(key.bits / 8)) return false;
       const answer = await webCryptoVerify(subtle, { algorithm, key, message, signature });
       if (answer === undefined) {
         // importKey refused the key (a size or curve this browser's WebCrypto lacks).
