@@ -51,7 +51,7 @@ import {
   type TlsHashName,
   x25519MlKem768Hybrid,
 } from '@sanstls/core';
-import { type PrivateKey, type PublicKey, type SignatureAlgorithm, SSLError } from '@sanstls/x509';
+import { modulusLength, type PrivateKey, type PublicKey, type SignatureAlgorithm, SSLError } from '@sanstls/x509';
 
 /** A Uint8Array view of a Buffer (the engine's byte type; no copy). */
 const view = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -565,7 +565,7 @@ function nodeVerifySignature(
   if (params === undefined) return noble.verify(alg, key, message, signature);
   // RFC 8017 §8.1.2 / §8.2.2 step 1: an RSA signature is exactly k octets. OpenSSL's PSS verification takes a shorter
   // one as the integer it encodes, so a signature whose leading zero octet was dropped verified (1 in 256 or so).
-  if (key.kind === 'rsa' && signature.length !== Math.ceil(key.bits / 8)) return false;
+  if (key.kind === 'rsa' && signature.length !== modulusLength(key.n)) return false;
   try {
     const keyObject = publicKeyObject(key);
     if (keyObject === undefined) return false;

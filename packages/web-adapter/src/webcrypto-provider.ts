@@ -27,7 +27,7 @@ import {
   pooledRandomBytes,
   SSLError,
 } from '@sanstls/core/client-base';
-import type { PublicKey, SignatureAlgorithm } from '@sanstls/x509';
+import { modulusLength, type PublicKey, type SignatureAlgorithm } from '@sanstls/x509';
 import { CURVE_BYTES, ecdsaDerToP1363, WEBCRYPTO_HASH, webCryptoVerify } from './webcrypto.js';
 
 function notSupported(text: string, inHandshake = false): SSLError {
@@ -227,7 +227,7 @@ function createWebCryptoProvider(options: WebCryptoProviderOptions): CryptoProvi
       }
       // RFC 8017 §8.1.2 / §8.2.2 step 1: an RSA signature is exactly k octets; OpenSSL-backed WebCrypto (Node's)
       // may take a shorter one as the integer it encodes (its PSS verification does).
-      if ((key.kind === 'rsa' || key.kind === 'rsa-pss') && signature.length !== Math.ceil(key.bits / 8)) return false;
+      if ((key.kind === 'rsa' || key.kind === 'rsa-pss') && signature.length !== modulusLength(key.n)) return false;
       const answer = await webCryptoVerify(subtle, { algorithm, key, message, signature });
       if (answer === undefined) {
         // importKey refused the key (a size or curve this browser's WebCrypto lacks).

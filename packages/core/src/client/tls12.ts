@@ -595,7 +595,8 @@ function onServerKeyExchange(
   const content = serverKeyExchangeContent(hs.clientRandom, hs.serverRandom, ske.params);
   const scheme = ske.signature.algorithm;
   const algorithm = tls12SignatureAlgorithm(tls12OfferedSchemes(config), state.peer.publicKey, scheme);
-  recordTls12Message(hs, message); // copies: a provider answering with a promise parks the handshake (verifyServerSignature)
+  // Kept messages are copies: a provider answering with a promise parks the handshake (verifyServerSignature).
+  recordTls12Message(hs, message);
   return verifyServerSignature(
     config.provider,
     algorithm,

@@ -228,12 +228,7 @@ export class RecordLayer {
       do {
         const fragment = content.subarray(offset, Math.min(content.length, offset + step));
         if (this.chunkedRecords)
-          this.outputLength += this.writeKey12.sealRecordTo(
-            this.output,
-            (this.scratch ??= new ScratchBlock()),
-            type,
-            fragment,
-          );
+          this.outputLength += this.writeKey12.sealRecordTo(this.output, this.scratchBlock(), type, fragment);
         else this.push(this.writeKey12.sealRecord(type, fragment));
         offset += step;
       } while (offset < content.length);
@@ -268,14 +263,13 @@ export class RecordLayer {
     const limit = this.sendRecordSizeLimit > 0 ? this.sendRecordSizeLimit : MAX_INNER_PLAINTEXT_LENGTH;
     const padding = innerPadding(fragment.length, this.paddingBlock, limit);
     if (this.chunkedRecords)
-      this.outputLength += this.writeKey!.sealRecordTo(
-        this.output,
-        (this.scratch ??= new ScratchBlock()),
-        fragment,
-        type,
-        padding,
-      );
+      this.outputLength += this.writeKey!.sealRecordTo(this.output, this.scratchBlock(), fragment, type, padding);
     else this.push(this.writeKey!.sealRecord(fragment, type, padding));
+  }
+
+  /** Header and trailer bytes for chunked records: the block is made on the first one. */
+  private scratchBlock(): ScratchBlock {
+    return (this.scratch ??= new ScratchBlock());
   }
 
   private push(bytes: Uint8Array): void {

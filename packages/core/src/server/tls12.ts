@@ -384,7 +384,7 @@ function fullHandshake(
   const content = serverKeyExchangeContent(hs.clientRandom, serverRandom, params);
   return whenReady(key.sign(scheme, content), 'signCertificateVerify', (signature): Tls12ServerState => {
     send(hs, encodeServerKeyExchange({ ...unsigned, signature: { algorithm: scheme, signature } }), io);
-    const requestCertificate = hs.messages !== null; // config.verifyMode !== CERT_NONE (fullHandshake)
+    const requestCertificate = config.verifyMode !== CERT_NONE; // hs.messages is kept on the same condition
     if (requestCertificate) {
       send(
         hs,

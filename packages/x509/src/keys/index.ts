@@ -15,6 +15,7 @@ export {
   x509AlgorithmIdentifier,
 } from './algorithms.js';
 export { encodePrivateKeyPem, encodePrivateKeyPkcs8, generatePrivateKey, type PrivateKeySpec } from './generate-key.js';
+export { constantTimeEqual } from './hash.js';
 export { nobleSign, nobleSignatureProvider, nobleVerify } from './noble-signatures.js';
 export { loadPkcs12, type Pkcs12Contents } from './pkcs12.js';
 export {
@@ -24,6 +25,5 @@ export {
   privateKeyMatchesPublicKey,
   publicKeyFromPrivate,
 } from './private.js';
-export { constantTimeEqual } from './hash.js';
-export { modPow } from './rsa.js';
+export { modPow, modulusLength } from './rsa.js';
 export { encodeSpki, parsePublicKey } from './spki.js';
