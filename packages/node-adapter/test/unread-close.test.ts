@@ -249,26 +249,36 @@ describe('backpressure still holds on a connection nobody reads', () => {
   );
 });
 
+/**
+ * A server of ours with `idleTimeout`, recording its connection's errors, and a node:tls client connected to it;
+ * `onAccept` runs on the server's connection as it arrives.
+ */
+async function idleTimeoutPair(idleTimeout: number, onAccept: (s: TLSSocket) => void = () => {}) {
+  const errors: Error[] = [];
+  const seen: { accepted?: TLSSocket } = {};
+  const server = createServer({ cert: chain.certChainPem, key: chain.leaf.keyPem, idleTimeout }, (s) => {
+    seen.accepted = s;
+    s.on('error', (err) => errors.push(err));
+    onAccept(s);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as net.AddressInfo).port;
+  const client = tls.connect({ host: '127.0.0.1', port, ca: chain.root.pem, servername: 'localhost' });
+  client.on('error', () => {});
+  return { server, client, errors, seen };
+}
+
 describe('idleTimeout on a connection nobody reads', () => {
   it('a silent client is dropped with ETIMEDOUT after idleTimeout, read or not (the socket reads as node:tls)', async () => {
-    const errors: Error[] = [];
-    let accepted: TLSSocket | undefined;
-    const server = createServer({ cert: chain.certChainPem, key: chain.leaf.keyPem, idleTimeout: 200 }, (s) => {
-      accepted = s;
-      s.on('error', (err) => errors.push(err));
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
+    const { server, client, errors, seen } = await idleTimeoutPair(200);
     try {
-      const port = (server.address() as net.AddressInfo).port;
-      const client = tls.connect({ host: '127.0.0.1', port, ca: chain.root.pem, servername: 'localhost' });
-      client.on('error', () => {});
       client.resume();
       await within(10_000, 'secureConnect', once(client, 'secureConnect'));
       const started = Date.now();
       await within(10_000, 'client sees the end', once(client, 'close'));
       expect(Date.now() - started).toBeGreaterThanOrEqual(150);
-      expect(accepted?.destroyed).toBe(true);
+      expect(seen.accepted?.destroyed).toBe(true);
       expect(errors.map((e) => e.constructor.name)).toEqual(['TransportTimeoutError']);
     } finally {
       server.close();
@@ -278,20 +288,11 @@ describe('idleTimeout on a connection nobody reads', () => {
 
 describe('idleTimeout counts writes as activity', () => {
   it('a server that keeps writing to a client that says nothing is not dropped (as socket.setTimeout)', async () => {
-    const errors: Error[] = [];
     let writer: NodeJS.Timeout | undefined;
-    let accepted: TLSSocket | undefined;
-    const server = createServer({ cert: chain.certChainPem, key: chain.leaf.keyPem, idleTimeout: 300 }, (s) => {
-      accepted = s;
-      s.on('error', (err) => errors.push(err));
+    const { server, client, errors, seen } = await idleTimeoutPair(300, (s) => {
       writer = setInterval(() => s.write('tick\n'), 60);
     });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
     try {
-      const port = (server.address() as net.AddressInfo).port;
-      const client = tls.connect({ host: '127.0.0.1', port, ca: chain.root.pem, servername: 'localhost' });
-      client.on('error', () => {});
       let received = 0;
       client.on('data', (d: Buffer) => {
         received += d.length;
@@ -300,7 +301,7 @@ describe('idleTimeout counts writes as activity', () => {
       // Three idle periods of writing one way only.
       await new Promise((resolve) => setTimeout(resolve, 900));
       expect(errors).toEqual([]);
-      expect(accepted?.destroyed).toBe(false);
+      expect(seen.accepted?.destroyed).toBe(false);
       expect(received).toBeGreaterThan(0);
       // Once the server stops writing too, the timeout applies.
       clearInterval(writer);
