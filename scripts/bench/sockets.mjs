@@ -200,6 +200,27 @@ export const SOCKET_KINDS = [
 ];
 
 /**
+ * One kind's contexts and listening server, and for a resumed kind the session to offer:
+ * `{ c, port, serverSide, server, session }`. The server is closed again when the session cannot be had.
+ */
+async function kindServer(impl, pki, k) {
+  const c = impl.contexts({ pki: pki[k.cert], group: 'x25519', version: k.version });
+  const serverSide = { next: null };
+  const server = await listen(c, (s) => {
+    s.on('error', () => {});
+    serverSide.next?.(s);
+  });
+  const port = server.address().port;
+  try {
+    const session = k.kind === 'resumed' ? await sessionFrom(c, port, serverSide) : undefined;
+    return { c, port, serverSide, server, session };
+  } catch (e) {
+    server.close();
+    throw e;
+  }
+}
+
+/**
  * Every kind's handshake round-robin for about `budget.socketHandshakeWarmupMs` before an implementation's first
  * row: each row is measured in a child process of its own provider, so without it the first row alone paid for V8
  * compiling the adapter and engine code all kinds share (TLS 1.3 full ECDSA read 156 handshakes/s in one run, the
@@ -209,17 +230,9 @@ async function warmUpHandshakes(impl, pki, kinds) {
   const ready = [];
   for (const k of kinds) {
     try {
-      const c = impl.contexts({ pki: pki[k.cert], group: 'x25519', version: k.version });
-      const serverSide = { next: null };
-      const server = await listen(c, (s) => {
-        s.on('error', () => {});
-        serverSide.next?.(s);
-      });
-      const port = server.address().port;
-      ready.push({ c, port, serverSide, server });
-      ready.at(-1).session = k.kind === 'resumed' ? await sessionFrom(c, port, serverSide) : undefined;
+      ready.push(await kindServer(impl, pki, k));
     } catch {
-      ready.pop()?.server.close();
+      // Left to the kind's row to report.
     }
   }
   const end = performance.now() + budget.socketHandshakeWarmupMs;
@@ -262,14 +275,9 @@ export async function socketHandshakeRows(
       const label = `${impl.name}${impl.name.startsWith('sanstls') ? ` [${impl.provider}]` : ''}, ${k.version.replace('TLSv', 'TLS ')} ${k.kind}, ${pki[k.cert].label}`;
       let server;
       try {
-        const c = impl.contexts({ pki: pki[k.cert], group: 'x25519', version: k.version });
-        const serverSide = { next: null };
-        server = await listen(c, (s) => {
-          s.on('error', () => {});
-          serverSide.next?.(s);
-        });
-        const port = server.address().port;
-        const session = k.kind === 'resumed' ? await sessionFrom(c, port, serverSide) : undefined;
+        const setup = await kindServer(impl, pki, k);
+        server = setup.server;
+        const { c, port, serverSide, session } = setup;
         await handshakeOnce(c, port, serverSide, session);
         const t = await measureAsync(() => handshakeOnce(c, port, serverSide, session), { batches: 5 });
         row.status = 'ok';
